@@ -1,0 +1,46 @@
+# MyGov Platform. `make run` and `make test` work from a fresh clone: each sets up what it needs.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+
+.PHONY: run test install install-dev migrate seed vendor-assets browser clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+migrate: install
+	$(FLASK) db upgrade
+
+seed: migrate
+	$(FLASK) mygov seed-demo
+
+## run: set up, migrate, seed the demo city and serve http://127.0.0.1:5000 with the worker inside.
+run: seed
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+## test: set up the dev extra and run the whole suite (browser tests use Debian's Chromium).
+test: install-dev browser
+	$(BIN)/python -m pytest
+
+browser:
+	@scripts/ensure-chromium.sh
+
+## vendor-assets: re-fetch the pinned htmx and USWDS from the npm registry into static/vendor.
+vendor-assets:
+	scripts/vendor-assets.sh
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

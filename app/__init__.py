@@ -1,0 +1,69 @@
+"""MyGov Platform: the application factory."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from dotenv import load_dotenv
+from flask import Flask
+
+from app.config import INSTANCE_DIR, PROJECT_ROOT, load_config
+from app.extensions import csrf, db, htmx, limiter, login_manager, migrate
+
+
+def create_app(**overrides: Any) -> Flask:
+    """Build the app from the environment; `overrides` replace settings (tests use this)."""
+    load_dotenv(PROJECT_ROOT / ".env", override=False)
+    config = load_config(**overrides)
+    app = Flask(
+        __name__,
+        instance_path=str(INSTANCE_DIR),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.from_mapping(config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(level=logging.INFO if config["MYGOV_ENV"] != "test" else logging.WARNING)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from app import models  # noqa: F401  (every table is known to SQLAlchemy and Alembic)
+    from app.auth import session  # noqa: F401  (registers the user loader)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+    htmx.init_app(app)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
+    limiter.init_app(app)
+    login_manager.init_app(app)
+
+    from app.web.security import install_security_headers
+
+    install_security_headers(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app.web.errors import register_error_pages
+    from app.web.views import health_bp, public_bp, staff_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(staff_bp)
+    app.register_blueprint(health_bp)
+    register_error_pages(app)
+
+    from app.web.templating import install_template_helpers
+
+    install_template_helpers(app)
+
+
+def _register_cli(app: Flask) -> None:
+    from app.cli import mygov_cli
+
+    app.cli.add_command(mygov_cli)

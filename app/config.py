@@ -1,0 +1,128 @@
+"""Settings from the environment, with safe defaults for the embedded mode.
+
+Embedded mode (the default) needs nothing installed: SQLite under `instance/`, an in-process
+fakeredis with a worker thread, and the dev tenant standing in for Entra and Graph.
+Production (`MYGOV_ENV=production`) refuses to start until every real setting is given.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = PROJECT_ROOT / "instance"
+
+DEV_SECRET_KEY = "dev-only-secret-key-change-me"
+DEV_TENANT_ID = "7f3c6a1e-0d5b-4c8e-9a2f-3b1d2c4e5f60"
+DEV_CLIENT_ID = "3d0b5c7e-6a1f-4e2b-9c8d-0a1b2c3d4e5f"
+DEV_CLIENT_SECRET = "dev-tenant-client-secret"
+DEV_TENANT_HOST = "https://127.0.0.1:5443"
+
+
+class ConfigError(RuntimeError):
+    """Raised when the environment does not describe a runnable deployment."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str | None
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("MYGOV_ENV", "development", "development | test | production"),
+    Setting("SECRET_KEY", DEV_SECRET_KEY, "signs sessions, CSRF tokens and citizen manage links"),
+    Setting("DATABASE_URL", None, "SQLAlchemy URL; default SQLite file instance/mygov.db"),
+    Setting("REDIS_URL", None, "Redis for RQ; unset = in-process fakeredis + worker thread"),
+    Setting("CITY_NAME", "City of Auburn", "shown on public pages"),
+    Setting("CITY_DOMAIN", "auburnal.gov", "mail domain of the city's tenant"),
+    Setting("CITY_TIMEZONE", "America/Chicago", "IANA zone for schedules and public times"),
+    Setting("ENTRA_TENANT_ID", DEV_TENANT_ID, "the city's Entra tenant GUID"),
+    Setting("ENTRA_CLIENT_ID", DEV_CLIENT_ID, "MyGov's app registration (client) id"),
+    Setting("ENTRA_CLIENT_SECRET", DEV_CLIENT_SECRET, "client secret (or use a certificate)"),
+    Setting("ENTRA_CLIENT_CERT_PATH", None, "PEM private key + certificate for the app"),
+    Setting("ENTRA_CLIENT_CERT_THUMBPRINT", None, "SHA-1 thumbprint of that certificate"),
+    Setting("ENTRA_AUTHORITY_HOST", DEV_TENANT_HOST, "https://login.microsoftonline.com in production"),
+    Setting("GRAPH_BASE_URL", f"{DEV_TENANT_HOST}/v1.0", "https://graph.microsoft.com/v1.0 in production"),
+    Setting("GRAPH_CA_BUNDLE", None, "CA file to trust (the dev tenant's local CA)"),
+    Setting("MAIL_SENDER", "noreply@auburnal.gov", "mailbox MyGov sends from"),
+    Setting("PUBLIC_BASE_URL", "http://127.0.0.1:5000", "absolute base for links in mail and feeds"),
+)
+
+
+def _env(environ: Mapping[str, str], name: str, default: str | None) -> str | None:
+    value = environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def load_config(environ: Mapping[str, str] | None = None, **overrides: Any) -> dict[str, Any]:
+    """Build the Flask config mapping from environment variables (and explicit overrides)."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {s.name: _env(environ, s.name, s.default) for s in SETTINGS}
+    values.update({k: v for k, v in overrides.items() if k in values})
+    env = values["MYGOV_ENV"]
+    if env not in {"development", "test", "production"}:
+        raise ConfigError(f"MYGOV_ENV must be development, test or production, not {env!r}")
+
+    if env == "production":
+        _refuse_unsafe_production(environ, values)
+
+    database_url = values["DATABASE_URL"] or f"sqlite:///{INSTANCE_DIR / 'mygov.db'}"
+    if database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
+    values["DATABASE_URL"] = database_url
+    devtenant = values["ENTRA_AUTHORITY_HOST"] == DEV_TENANT_HOST
+    if devtenant and not values["GRAPH_CA_BUNDLE"]:
+        values["GRAPH_CA_BUNDLE"] = str(INSTANCE_DIR / "devtenant" / "ca.pem")
+
+    config: dict[str, Any] = {
+        **values,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(database_url),
+        "EMBEDDED_QUEUE": values["REDIS_URL"] is None,
+        "USE_DEVTENANT": devtenant,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": env == "production",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "TESTING": env == "test",
+    }
+    config.update({k: v for k, v in overrides.items() if k not in values})
+    return config
+
+
+def _engine_options(database_url: str) -> dict[str, Any]:
+    if database_url.startswith("sqlite"):
+        # Several threads (web + embedded worker) share the file; wait rather than fail on locks.
+        return {"connect_args": {"timeout": 30, "check_same_thread": False}}
+    return {"pool_pre_ping": True}
+
+
+def _refuse_unsafe_production(environ: Mapping[str, str], values: dict[str, Any]) -> None:
+    missing: list[str] = []
+    if values["SECRET_KEY"] == DEV_SECRET_KEY or len(values["SECRET_KEY"] or "") < 32:
+        missing.append("SECRET_KEY (a random value of at least 32 characters)")
+    if not (values["DATABASE_URL"] or "").startswith(("postgresql", "postgres")):
+        missing.append("DATABASE_URL (a PostgreSQL URL)")
+    if not values["REDIS_URL"]:
+        missing.append("REDIS_URL")
+    for name, dev_value in (
+        ("ENTRA_TENANT_ID", DEV_TENANT_ID),
+        ("ENTRA_CLIENT_ID", DEV_CLIENT_ID),
+        ("ENTRA_AUTHORITY_HOST", DEV_TENANT_HOST),
+    ):
+        if values[name] == dev_value or name not in environ:
+            missing.append(f"{name} (the city's real Entra setting, not the dev tenant's)")
+    if values["GRAPH_BASE_URL"].startswith(DEV_TENANT_HOST):
+        missing.append("GRAPH_BASE_URL (https://graph.microsoft.com/v1.0)")
+    has_secret = environ.get("ENTRA_CLIENT_SECRET") and values["ENTRA_CLIENT_SECRET"] != DEV_CLIENT_SECRET
+    has_cert = values["ENTRA_CLIENT_CERT_PATH"] and values["ENTRA_CLIENT_CERT_THUMBPRINT"]
+    if not (has_secret or has_cert):
+        missing.append("ENTRA_CLIENT_SECRET or ENTRA_CLIENT_CERT_PATH + ENTRA_CLIENT_CERT_THUMBPRINT")
+    if missing:
+        raise ConfigError(
+            "MyGov will not start in production without: " + "; ".join(missing)
+        )

@@ -1,0 +1,102 @@
+"""Facilities, their spaces (rooms) and how citizens may reserve them."""
+from __future__ import annotations
+
+from datetime import datetime, time
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Integer, String, Text, Time
+from sqlalchemy import UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.sqltypes import UTCDateTime, utcnow
+
+PROVISIONING_STATES = ("none", "provisioning", "active", "failed")
+
+
+class Facility(db.Model):
+    __tablename__ = "facility"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    building_abbreviation: Mapped[str] = mapped_column(String(16), unique=True)
+    address: Mapped[str] = mapped_column(Text, default="")
+    graph_building_place_id: Mapped[str | None] = mapped_column(String(128))
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    spaces: Mapped[list[FacilitySpace]] = relationship(
+        back_populates="facility", order_by="FacilitySpace.name"
+    )
+
+
+class FacilitySpace(db.Model):
+    """A room. Its resource mailbox is its identity in Exchange, independent of reservability."""
+
+    __tablename__ = "facility_space"
+    __table_args__ = (
+        UniqueConstraint("facility_id", "slug"),
+        CheckConstraint(
+            "provisioning_state IN ('none', 'provisioning', 'active', 'failed')",
+            name="provisioning_state",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    facility_id: Mapped[int] = mapped_column(ForeignKey("facility.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    slug: Mapped[str] = mapped_column(String(100))
+    floor: Mapped[str | None] = mapped_column(String(32))
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    accessibility_notes: Mapped[str] = mapped_column(Text, default="")
+    photo_path: Mapped[str | None] = mapped_column(String(512))
+    exchange_resource_mailbox: Mapped[str | None] = mapped_column(String(320), unique=True)
+    mailbox_display_name_override: Mapped[str | None] = mapped_column(String(256))
+    graph_place_id: Mapped[str | None] = mapped_column(String(128))
+    graph_floor_place_id: Mapped[str | None] = mapped_column(String(128))
+    provisioning_state: Mapped[str] = mapped_column(String(16), default="none")
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    facility: Mapped[Facility] = relationship(back_populates="spaces")
+    reservation_config: Mapped[ReservationConfig | None] = relationship(
+        back_populates="space", uselist=False, cascade="all, delete-orphan"
+    )
+
+    @property
+    def mailbox_display_name(self) -> str:
+        return self.mailbox_display_name_override or self.name
+
+    @property
+    def is_citizen_reservable(self) -> bool:
+        config = self.reservation_config
+        return bool(config and config.citizen_reservable and self.archived_at is None)
+
+
+class ReservationConfig(db.Model):
+    """How citizens may reserve a space. Absent = not reservable by citizens."""
+
+    __tablename__ = "reservation_config"
+    __table_args__ = (
+        CheckConstraint("min_duration_minutes > 0", name="min_duration_positive"),
+        CheckConstraint("max_duration_minutes >= min_duration_minutes", name="max_ge_min"),
+        CheckConstraint("open_time < close_time", name="open_before_close"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    space_id: Mapped[int] = mapped_column(ForeignKey("facility_space.id"), unique=True)
+    citizen_reservable: Mapped[bool] = mapped_column(Boolean, default=True)
+    approval_required: Mapped[bool] = mapped_column(Boolean, default=True)
+    open_time: Mapped[time] = mapped_column(Time, default=time(8, 0))
+    close_time: Mapped[time] = mapped_column(Time, default=time(20, 0))
+    # ISO weekday numbers (1 = Monday) on which the space opens.
+    open_weekdays: Mapped[list[int]] = mapped_column(JSON, default=lambda: [1, 2, 3, 4, 5, 6])
+    min_duration_minutes: Mapped[int] = mapped_column(Integer, default=30)
+    max_duration_minutes: Mapped[int] = mapped_column(Integer, default=240)
+    lead_time_hours: Mapped[int] = mapped_column(Integer, default=24)
+    buffer_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    max_attendees: Mapped[int | None] = mapped_column(Integer)
+    rules: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+    space: Mapped[FacilitySpace] = relationship(back_populates="reservation_config")

@@ -1,0 +1,15 @@
+"""Imports every domain's models so metadata is complete (for Alembic and create_all)."""
+from app.access.models import AuditEntry, GroupMapping, Module, Role, RoleAssignment
+from app.calendars.models import Calendar, CalendarEvent, CalendarEventOverride
+from app.facilities.models import Facility, FacilitySpace, ReservationConfig
+from app.jobs.models import GraphOperation, ServerJob, ServerJobRun, SyncState
+from app.mail.models import EmailMessage
+from app.people.models import Employee, EmployeeContact
+from app.reservations.models import Reservation
+
+__all__ = [
+    "AuditEntry", "Calendar", "CalendarEvent", "CalendarEventOverride", "EmailMessage",
+    "Employee", "EmployeeContact", "Facility", "FacilitySpace", "GraphOperation",
+    "GroupMapping", "Module", "Reservation", "ReservationConfig", "Role", "RoleAssignment",
+    "ServerJob", "ServerJobRun", "SyncState",
+]

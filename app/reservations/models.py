@@ -1,0 +1,71 @@
+"""Reservations of facility spaces, with their state rules."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, func, literal_column
+from sqlalchemy.dialects.postgresql import ExcludeConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.facilities.models import FacilitySpace
+from app.people.models import Employee
+from app.sqltypes import UTCDateTime, utcnow
+
+ACTIVE_STATUSES = ("pending", "approved")
+STATUSES = ("pending", "approved", "denied", "cancelled")
+
+
+class Reservation(db.Model):
+    __tablename__ = "reservation"
+    __table_args__ = (
+        CheckConstraint("end_at > start_at", name="end_after_start"),
+        CheckConstraint(
+            "status IN ('pending', 'approved', 'denied', 'cancelled')", name="status"
+        ),
+        # Two active reservations of one space never overlap. SQLite has no equivalent;
+        # the reservation service checks inside an immediate transaction there.
+        ExcludeConstraint(
+            (literal_column("space_id"), "="),
+            (func.tstzrange(literal_column("start_at"), literal_column("end_at"), "[)"), "&&"),
+            name="reservation_no_overlap",
+            using="gist",
+            where="status IN ('pending', 'approved')",
+        ).ddl_if(dialect="postgresql"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reference: Mapped[str] = mapped_column(String(16), unique=True)
+    space_id: Mapped[int] = mapped_column(ForeignKey("facility_space.id"), index=True)
+    requester_name: Mapped[str] = mapped_column(String(200))
+    requester_email: Mapped[str] = mapped_column(String(320))
+    requester_phone: Mapped[str | None] = mapped_column(String(64))
+    purpose: Mapped[str] = mapped_column(Text)
+    attendees: Mapped[int] = mapped_column(Integer)
+    start_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    end_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("employee.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    exchange_event_id: Mapped[str | None] = mapped_column(String(256))
+    # Random per reservation; the citizen's link carries it signed, so ids are never guessable.
+    manage_token: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    space: Mapped[FacilitySpace] = relationship()
+    decided_by: Mapped[Employee | None] = relationship()
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+    def can_approve(self) -> bool:
+        return self.status == "pending"
+
+    def can_deny(self) -> bool:
+        return self.status == "pending"
+
+    def can_cancel(self) -> bool:
+        return self.status in ACTIVE_STATUSES

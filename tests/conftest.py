@@ -1,0 +1,108 @@
+"""Test fixtures: a real database (SQLite, or PostgreSQL when DATABASE_URL says so), real or fake Redis."""
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from app import create_app
+from app.extensions import db
+
+pytest_plugins = ["tests.browser_plugin"]
+
+TEST_SECRET = "test-secret-key-" + "x" * 32
+
+
+def _postgres_admin_url() -> str | None:
+    url = os.environ.get("DATABASE_URL", "")
+    return url if url.startswith(("postgresql", "postgres")) else None
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A database created for this test session and dropped after it."""
+    admin_url = _postgres_admin_url()
+    if admin_url is None:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'mygov-test.db'}"
+        return
+    admin = make_url(admin_url).set(drivername="postgresql+psycopg")
+    name = f"mygov_test_{secrets.token_hex(4)}"
+    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield admin.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with engine.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        engine.dispose()
+
+
+def make_test_app(database_url: str, **overrides: object) -> Flask:
+    return create_app(
+        MYGOV_ENV="test",
+        SECRET_KEY=TEST_SECRET,
+        DATABASE_URL=database_url,
+        REDIS_URL=os.environ.get("REDIS_URL") or None,
+        **overrides,
+    )
+
+
+@pytest.fixture(scope="session")
+def migrated_app(database_url: str) -> Iterator[Flask]:
+    app = make_test_app(database_url)
+    with app.app_context():
+        upgrade(directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app(migrated_app: Flask) -> Iterator[Flask]:
+    """The app with an empty database and an empty queue after each test."""
+    with migrated_app.app_context():
+        yield migrated_app
+        db.session.remove()
+        _empty_all_tables()
+    _flush_queue(migrated_app)
+
+
+def _empty_all_tables() -> None:
+    with db.engine.begin() as connection:
+        tables = list(reversed(db.metadata.sorted_tables))
+        if connection.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(table.delete())
+
+
+def _flush_queue(app: Flask) -> None:
+    from app.jobs.queue import redis_for
+
+    redis_for(app).flushdb()
+
+
+@pytest.fixture
+def client(app: Flask):
+    return app.test_client()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """PostgreSQL-only tests run in the PostgreSQL pass of CI; they are deselected on SQLite."""
+    if _postgres_admin_url():
+        return
+    selected = [item for item in items if "postgres" not in item.keywords]
+    deselected = [item for item in items if "postgres" in item.keywords]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = selected

@@ -1,0 +1,65 @@
+"""Configuration: embedded defaults that need nothing installed; production that refuses to guess."""
+from __future__ import annotations
+
+import pytest
+
+from app.config import ConfigError, load_config
+
+REAL_PRODUCTION = {
+    "MYGOV_ENV": "production",
+    "SECRET_KEY": "s" * 48,
+    "DATABASE_URL": "postgresql://mygov@db.internal/mygov",
+    "REDIS_URL": "redis://cache.internal:6379/0",
+    "ENTRA_TENANT_ID": "0b1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d",
+    "ENTRA_CLIENT_ID": "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d",
+    "ENTRA_CLIENT_SECRET": "a-real-secret-from-the-vault",
+    "ENTRA_AUTHORITY_HOST": "https://login.microsoftonline.com",
+    "GRAPH_BASE_URL": "https://graph.microsoft.com/v1.0",
+}
+
+
+def test_embedded_defaults_need_no_services():
+    config = load_config({})
+    assert config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///")
+    assert config["SQLALCHEMY_DATABASE_URI"].endswith("instance/mygov.db")
+    assert config["EMBEDDED_QUEUE"] is True
+    assert config["USE_DEVTENANT"] is True
+    assert config["CITY_TIMEZONE"] == "America/Chicago"
+
+
+def test_production_with_real_settings_starts():
+    config = load_config(REAL_PRODUCTION)
+    assert config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql+psycopg://")
+    assert config["EMBEDDED_QUEUE"] is False and config["USE_DEVTENANT"] is False
+    assert config["SESSION_COOKIE_SECURE"] is True
+
+
+@pytest.mark.parametrize(
+    ("missing", "named"),
+    [
+        ("SECRET_KEY", "SECRET_KEY"),
+        ("DATABASE_URL", "DATABASE_URL"),
+        ("REDIS_URL", "REDIS_URL"),
+        ("ENTRA_TENANT_ID", "ENTRA_TENANT_ID"),
+        ("ENTRA_CLIENT_SECRET", "ENTRA_CLIENT_SECRET"),
+        ("ENTRA_AUTHORITY_HOST", "ENTRA_AUTHORITY_HOST"),
+    ],
+)
+def test_production_refuses_to_start_and_names_what_is_missing(missing, named):
+    environ = {k: v for k, v in REAL_PRODUCTION.items() if k != missing}
+    with pytest.raises(ConfigError, match=named):
+        load_config(environ)
+
+
+def test_production_refuses_the_dev_secret_and_sqlite():
+    environ = {**REAL_PRODUCTION, "SECRET_KEY": "dev-only-secret-key-change-me",
+               "DATABASE_URL": "sqlite:///prod.db"}
+    with pytest.raises(ConfigError) as refused:
+        load_config(environ)
+    assert "SECRET_KEY" in str(refused.value) and "DATABASE_URL" in str(refused.value)
+
+
+def test_production_accepts_a_certificate_instead_of_a_secret():
+    environ = {k: v for k, v in REAL_PRODUCTION.items() if k != "ENTRA_CLIENT_SECRET"}
+    environ |= {"ENTRA_CLIENT_CERT_PATH": "/etc/mygov/app.pem", "ENTRA_CLIENT_CERT_THUMBPRINT": "AB" * 20}
+    assert load_config(environ)["ENTRA_CLIENT_CERT_PATH"] == "/etc/mygov/app.pem"

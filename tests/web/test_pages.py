@@ -1,0 +1,64 @@
+"""Public and staff pages render, with the security headers and CSRF protection every page needs."""
+from __future__ import annotations
+
+from app.demo.services import seed_demo
+from tests.conftest import make_test_app
+
+
+def test_public_home_identifies_the_city_and_lists_reservable_rooms(app, client):
+    seed_demo(app.config["ENTRA_TENANT_ID"], app.config["CITY_TIMEZONE"])
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "An official website of the City of Auburn" in html
+    assert "Program Room" in html and "Council Chambers" not in html  # not citizen-reservable
+    assert "Library Events" in html
+    assert html.index("Skip to main content") < html.index("<header")
+
+
+def test_every_response_carries_security_headers(client):
+    response = client.get("/")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert client.get("/no-such-page").headers["Content-Security-Policy"] == csp
+
+
+def test_pages_carry_no_inline_script_or_style(app, client):
+    for path in ("/", "/accessibility", "/staff/", "/no-such-page"):
+        html = client.get(path).get_data(as_text=True)
+        assert "<script>" not in html and "<style" not in html and " style=" not in html, path
+        assert " on" + "click=" not in html
+
+
+def test_staff_home_shows_counts_and_health(app, client):
+    seed_demo(app.config["ENTRA_TENANT_ID"], app.config["CITY_TIMEZONE"])
+    html = client.get("/staff/").get_data(as_text=True)
+    assert "Staff overview" in html
+    assert "Database" in html
+
+
+def test_not_found_page_is_friendly(client):
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert "Page not found" in response.get_data(as_text=True)
+
+
+def test_unsafe_request_without_csrf_token_is_refused(database_url):
+    app = make_test_app(database_url)
+
+    @app.post("/_test/echo")
+    def echo() -> str:  # registered only for this test
+        return "accepted"
+
+    client = app.test_client()
+    refused = client.post("/_test/echo", data={"x": "1"})
+    assert refused.status_code == 400
+    assert "Your form expired" in refused.get_data(as_text=True)
+
+    page = client.get("/").get_data(as_text=True)
+    token = page.split('"X-CSRFToken": "')[1].split('"')[0]
+    accepted = client.post("/_test/echo", headers={"X-CSRFToken": token, "HX-Request": "true"})
+    assert accepted.status_code == 200
