@@ -1,0 +1,20 @@
+"""jobs: schema changes of the jobs area after the initial schema
+
+Revision ID: 0002
+Revises: 0001
+"""
+from alembic import op  # noqa: F401
+import sqlalchemy as sa  # noqa: F401
+
+revision = '0002'
+down_revision = '0001'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    pass
+
+
+def downgrade():
+    pass

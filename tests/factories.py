@@ -1,0 +1,56 @@
+"""Factories for test data, and signing a test client in as an employee."""
+from __future__ import annotations
+
+import itertools
+import uuid
+
+from flask.testing import FlaskClient
+
+from app.access.models import RoleAssignment
+from app.access.services import sync_registry
+from app.extensions import db
+from app.people.models import Employee
+
+_numbers = itertools.count(1)
+
+
+def make_employee(name: str = "Pat Staff", **fields: object) -> Employee:
+    n = next(_numbers)
+    employee = Employee(
+        tenant_id=fields.pop("tenant_id", "7f3c6a1e-0d5b-4c8e-9a2f-3b1d2c4e5f60"),
+        entra_oid=str(uuid.uuid4()),
+        legal_name=name,
+        upn=f"staff{n}@auburnal.gov",
+        mail=f"staff{n}@auburnal.gov",
+        account_enabled=True,
+        **fields,
+    )
+    db.session.add(employee)
+    db.session.commit()
+    return employee
+
+
+def grant(employee: Employee, *qualified_names: str, source: str = "manual") -> None:
+    sync_registry()
+    for qualified in qualified_names:
+        module, key = qualified.split(".")
+        db.session.add(
+            RoleAssignment(employee=employee, module_key=module, role_key=key, source=source)
+        )
+    db.session.commit()
+
+
+def sign_in(client: FlaskClient, employee: Employee) -> None:
+    """Put the employee in the client's session the way Flask-Login does after sign-in."""
+    with client.session_transaction() as session:
+        session["_user_id"] = str(employee.id)
+        session["_fresh"] = True
+
+
+def staff_client(app, *roles: str, name: str = "Pat Staff") -> tuple[FlaskClient, Employee]:
+    employee = make_employee(name)
+    if roles:
+        grant(employee, *roles)
+    client = app.test_client()
+    sign_in(client, employee)
+    return client, employee
