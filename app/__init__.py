@@ -1,7 +1,6 @@
 """MyGov Platform: the application factory."""
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +9,7 @@ from flask import Flask
 
 from app.config import INSTANCE_DIR, PROJECT_ROOT, load_config
 from app.extensions import csrf, db, htmx, limiter, login_manager, migrate
+from app.web.observability import configure_logging
 
 
 def create_app(**overrides: Any) -> Flask:
@@ -24,8 +24,8 @@ def create_app(**overrides: Any) -> Flask:
     )
     app.config.from_mapping(config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    logging.basicConfig(level=logging.INFO if config["MYGOV_ENV"] != "test" else logging.WARNING)
 
+    configure_logging(app)
     _init_extensions(app)
     _register_blueprints(app)
     _register_cli(app)
@@ -44,9 +44,11 @@ def _init_extensions(app: Flask) -> None:
     limiter.init_app(app)
     login_manager.init_app(app)
 
+    from app.web.observability import install_request_tracking
     from app.web.security import install_security_headers
 
     install_security_headers(app)
+    install_request_tracking(app)
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -56,6 +58,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(public_bp)
     app.register_blueprint(staff_bp)
     app.register_blueprint(health_bp)
+    from app.web.observability import metrics_bp
+
+    app.register_blueprint(metrics_bp)
     register_error_pages(app)
 
     from app.web.templating import install_template_helpers

@@ -50,6 +50,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("GRAPH_CA_BUNDLE", None, "CA file to trust (the dev tenant's local CA)"),
     Setting("MAIL_SENDER", "noreply@auburnal.gov", "mailbox MyGov sends from"),
     Setting("PUBLIC_BASE_URL", "http://127.0.0.1:5000", "absolute base for links in mail and feeds"),
+    Setting("METRICS_TOKEN", None, "bearer token Prometheus sends; unset = /metrics from loopback only"),
+    Setting("LOG_FORMAT", None, "json for JSON logs outside production (always JSON in production)"),
 )
 
 
