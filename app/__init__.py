@@ -35,6 +35,10 @@ def create_app(**overrides: Any) -> Flask:
 def _init_extensions(app: Flask) -> None:
     from app import models  # noqa: F401  (every table is known to SQLAlchemy and Alembic)
     from app.auth import session  # noqa: F401  (registers the user loader)
+    from app.jobs import graph_operations  # noqa: F401  (outbox operation handlers)
+    from app.jobs.actions import load_actions
+
+    load_actions()
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
@@ -61,6 +65,9 @@ def _register_blueprints(app: Flask) -> None:
     from app.web.observability import metrics_bp
 
     app.register_blueprint(metrics_bp)
+    from app.jobs.views import ops_bp
+
+    app.register_blueprint(ops_bp)
     register_error_pages(app)
 
     from app.web.templating import install_template_helpers

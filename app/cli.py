@@ -28,3 +28,23 @@ def sync_roles_command() -> None:
     sync_registry()
     db.session.commit()
     click.echo("Modules and roles are up to date.")
+
+
+@mygov_cli.command("graph-check")
+def graph_check_command() -> None:
+    """Get an app token and say which required application permissions it lacks."""
+    from app.graph import GraphError
+    from app.graph.permissions import REQUIRED_APP_PERMISSIONS, missing_permissions
+    from app.microsoft import graph_client
+
+    try:
+        missing = missing_permissions(graph_client())
+    except GraphError as error:
+        click.echo(f"Could not get an app token from {current_app.config['ENTRA_AUTHORITY_HOST']}: {error}")
+        raise SystemExit(2) from error
+    for name, why in REQUIRED_APP_PERMISSIONS.items():
+        click.echo(f"{'MISSING' if name in missing else 'ok':8} {name:22} {why}")
+    if missing:
+        click.echo(f"{len(missing)} application permission(s) missing: grant them and give admin consent.")
+        raise SystemExit(1)
+    click.echo("All required application permissions are granted.")

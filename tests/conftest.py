@@ -60,6 +60,7 @@ def migrated_app(database_url: str) -> Iterator[Flask]:
     app = make_test_app(database_url)
     with app.app_context():
         upgrade(directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+        _empty_all_tables()  # data migrations (default server jobs) are tested on their own
     yield app
     with app.app_context():
         db.engine.dispose()
@@ -98,11 +99,14 @@ def client(app: Flask):
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """PostgreSQL-only tests run in the PostgreSQL pass of CI; they are deselected on SQLite."""
-    if _postgres_admin_url():
-        return
-    selected = [item for item in items if "postgres" not in item.keywords]
-    deselected = [item for item in items if "postgres" in item.keywords]
+    """PostgreSQL-only and real-Redis tests run in CI's second pass; they are deselected without them."""
+    needs = set()
+    if not _postgres_admin_url():
+        needs.add("postgres")
+    if not os.environ.get("REDIS_URL"):
+        needs.add("redis")
+    selected = [item for item in items if not needs & set(item.keywords)]
+    deselected = [item for item in items if needs & set(item.keywords)]
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = selected

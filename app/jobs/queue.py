@@ -88,14 +88,17 @@ def wake_up() -> None:
 class EmbeddedWorker:
     worker: ThreadWorker
     thread: threading.Thread
+    scheduler: threading.Thread | None = None
 
     def stop(self, timeout: float = 10) -> None:
+        if self.scheduler is not None:
+            self.scheduler.stop(timeout)  # type: ignore[attr-defined]
         self.worker.stop()
         self.thread.join(timeout)
 
 
-def start_embedded_worker(app: Flask) -> EmbeddedWorker:
-    """The embedded mode's worker: the same RQ code path as `python worker.py`, in a thread."""
+def start_embedded_worker(app: Flask, *, with_scheduler: bool = True) -> EmbeddedWorker:
+    """The embedded mode's worker and scheduler: the same code as `python worker.py`, in threads."""
     connection = redis_for(app)
     name = f"embedded-{uuid.uuid4().hex[:12]}"
     queues = [Queue(queue, connection=connection) for queue in QUEUE_NAMES]
@@ -110,4 +113,10 @@ def start_embedded_worker(app: Flask) -> EmbeddedWorker:
 
     thread = threading.Thread(target=run, name="mygov-embedded-worker", daemon=True)
     thread.start()
-    return EmbeddedWorker(worker, thread)
+    scheduler = None
+    if with_scheduler:
+        from app.jobs.scheduler import SchedulerThread
+
+        scheduler = SchedulerThread(app)
+        scheduler.start()
+    return EmbeddedWorker(worker, thread, scheduler)

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask
 
 PUBLIC_NAV: list[tuple[str, str]] = [("public.home", "Home")]
-STAFF_NAV: list[tuple[str, str]] = [("staff.home", "Overview")]
+STAFF_NAV: list[tuple[str, str]] = [("staff.home", "Overview"), ("ops.outbox", "Operations")]
 
 
 def city_zone(app: Flask) -> ZoneInfo:

@@ -1,0 +1,127 @@
+"""Calendars and events: free/busy, event writes, ranges, sharing (contract §5, §6, §8)."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from app.graph.client import GraphClient, segment
+from app.graph.errors import GraphNotFound
+
+MAX_SCHEDULES = 20
+MAX_SCHEDULE_WINDOW = timedelta(days=62)
+
+
+def graph_datetime(moment: datetime) -> dict[str, str]:
+    """A dateTimeTimeZone in UTC: no Windows zone table needed, understood by every Outlook API."""
+    if moment.tzinfo is None:
+        raise ValueError("Graph times must be time-zone aware")
+    return {"dateTime": moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S"), "timeZone": "UTC"}
+
+
+def parse_graph_datetime(value: dict[str, str]) -> datetime:
+    """Read a dateTimeTimeZone that Graph returned in UTC (no `Prefer: outlook.timezone` sent)."""
+    zone = value.get("timeZone", "UTC")
+    if zone not in ("UTC", "Etc/UTC", "tzone://Microsoft/Utc"):
+        raise ValueError(f"expected a UTC time from Graph, got {zone!r}")
+    text = value["dateTime"].rstrip("Z")
+    if "." in text:  # Graph sends seven fractional digits; Python reads at most six
+        head, fraction = text.split(".", 1)
+        text = f"{head}.{fraction[:6]}"
+    return datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
+
+
+def get_schedule(
+    graph: GraphClient, mailbox: str, schedules: list[str], start: datetime, end: datetime,
+    *, interval_minutes: int = 30,
+) -> list[dict[str, Any]]:
+    """Free/busy per schedule. An unknown address is an `error` entry inside the 200 (gotcha 10)."""
+    if not 1 <= len(schedules) <= MAX_SCHEDULES:
+        raise ValueError(f"getSchedule takes 1 to {MAX_SCHEDULES} schedules, not {len(schedules)}")
+    if not timedelta(0) < end - start < MAX_SCHEDULE_WINDOW:
+        raise ValueError("getSchedule windows must be shorter than 62 days")
+    body = {
+        "schedules": schedules,
+        "startTime": graph_datetime(start),
+        "endTime": graph_datetime(end),
+        "availabilityViewInterval": interval_minutes,
+    }
+    response = graph.post(f"/users/{segment(mailbox)}/calendar/getSchedule", json=body)
+    return list((response.body or {}).get("value", []))
+
+
+def _events_path(mailbox: str, calendar_id: str | None) -> str:
+    if calendar_id:
+        return f"/users/{segment(mailbox)}/calendars/{segment(calendar_id)}/events"
+    return f"/users/{segment(mailbox)}/events"
+
+
+def create_event(
+    graph: GraphClient, mailbox: str, event: dict[str, Any], *, calendar_id: str | None = None
+) -> dict[str, Any]:
+    """Create an event. Put a `transactionId` in `event` so a retried POST is not a second event."""
+    return graph.post(_events_path(mailbox, calendar_id), json=event).body
+
+
+def update_event(graph: GraphClient, mailbox: str, event_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+    changes = {k: v for k, v in changes.items() if k != "transactionId"}  # immutable after creation
+    return graph.patch(f"/users/{segment(mailbox)}/events/{segment(event_id)}", json=changes).body
+
+
+def delete_event(graph: GraphClient, mailbox: str, event_id: str) -> bool:
+    """Delete; False when it was already gone."""
+    return graph.delete_if_exists(f"/users/{segment(mailbox)}/events/{segment(event_id)}")
+
+
+def cancel_event(graph: GraphClient, mailbox: str, event_id: str, comment: str = "") -> bool:
+    """Cancel with a message to attendees (organizer only); False when already gone."""
+    try:
+        graph.post(f"/users/{segment(mailbox)}/events/{segment(event_id)}/cancel", json={"comment": comment})
+    except GraphNotFound:
+        return False
+    return True
+
+
+def get_event(graph: GraphClient, mailbox: str, event_id: str) -> dict[str, Any] | None:
+    try:
+        return graph.get(f"/users/{segment(mailbox)}/events/{segment(event_id)}").body
+    except GraphNotFound:
+        return None
+
+
+def calendar_view(
+    graph: GraphClient, mailbox: str, start: datetime, end: datetime, *,
+    calendar_id: str | None = None, page_size: int = 100, select: str | None = None,
+) -> Iterator[dict[str, Any]]:
+    """Every occurrence in [start, end), recurrences expanded, all pages followed."""
+    base = f"/users/{segment(mailbox)}"
+    path = f"{base}/calendars/{segment(calendar_id)}/calendarView" if calendar_id else f"{base}/calendarView"
+    params: dict[str, Any] = {
+        "startDateTime": start.astimezone(timezone.utc).isoformat().replace("+00:00", "Z"),
+        "endDateTime": end.astimezone(timezone.utc).isoformat().replace("+00:00", "Z"),
+        "$top": page_size,
+    }
+    if select:
+        params["$select"] = select
+    return graph.pages(path, params=params)
+
+
+def share_calendar(
+    graph: GraphClient, owner: str, address: str, *, role: str = "read", name: str | None = None
+) -> dict[str, Any]:
+    """Share the owner's calendar; the sharee gets an invitation to accept (gotcha 17)."""
+    body = {
+        "emailAddress": {"address": address, **({"name": name} if name else {})},
+        "isInsideOrganization": True,
+        "isRemovable": True,
+        "role": role,
+    }
+    return graph.post(f"/users/{segment(owner)}/calendar/calendarPermissions", json=body).body
+
+
+def list_calendar_permissions(graph: GraphClient, owner: str) -> list[dict[str, Any]]:
+    return list(graph.pages(f"/users/{segment(owner)}/calendar/calendarPermissions"))
+
+
+def revoke_calendar_permission(graph: GraphClient, owner: str, permission_id: str) -> bool:
+    return graph.delete_if_exists(f"/users/{segment(owner)}/calendar/calendarPermissions/{segment(permission_id)}")

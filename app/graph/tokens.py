@@ -1,0 +1,58 @@
+"""App-only tokens from one MSAL ConfidentialClientApplication per process (contract §2).
+
+The secret or certificate is read from the environment-derived settings and handed to MSAL; it is
+never stored or logged. MSAL caches the token in memory and refreshes it before it expires.
+"""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+import msal
+
+from app.graph.errors import GraphAuthError
+from app.graph.settings import GRAPH_SCOPE, GraphSettings
+
+
+class TokenProvider:
+    def __init__(self, settings: GraphSettings) -> None:
+        self.settings = settings
+        self._lock = threading.Lock()
+        self._app = msal.ConfidentialClientApplication(
+            settings.client_id,
+            authority=settings.authority,
+            client_credential=_credential(settings),
+            verify=settings.verify,
+            timeout=settings.timeout_seconds,
+            # Instance discovery asks login.microsoftonline.com about the authority; a local
+            # stand-in is not in Microsoft's list, and a sovereign/private host need not be.
+            instance_discovery=settings.is_microsoft_cloud,
+        )
+        self.last_source: str | None = None
+
+    def access_token(self) -> str:
+        with self._lock:  # MSAL's cache is thread-safe, but one IdP round trip is enough
+            result = self._app.acquire_token_for_client(scopes=[GRAPH_SCOPE])
+        if "access_token" not in result:
+            raise GraphAuthError(
+                str(result.get("error", "token_error")),
+                str(result.get("error_description", "no access token returned")),
+                correlation_id=result.get("correlation_id"),
+            )
+        self.last_source = result.get("token_source")
+        return str(result["access_token"])
+
+    def invalidate(self) -> None:
+        """Drop cached app tokens, e.g. after a 401 (revoked or CAE challenge)."""
+        with self._lock:
+            self._app.remove_tokens_for_client()
+
+
+def _credential(settings: GraphSettings) -> str | dict[str, Any]:
+    if settings.cert_path and settings.cert_thumbprint:
+        pem = Path(settings.cert_path).read_text()
+        return {"private_key": pem, "thumbprint": settings.cert_thumbprint, "public_certificate": pem}
+    if settings.client_secret:
+        return settings.client_secret
+    raise GraphAuthError("missing_credential", "set ENTRA_CLIENT_SECRET or a certificate path and thumbprint")

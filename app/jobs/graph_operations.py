@@ -1,0 +1,118 @@
+"""Handlers for the outbox operation kinds: each turns a row's payload into one typed Graph call."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select
+
+from app.extensions import db
+from app.graph import GraphClient, calendar, groups, mail, places, sharepoint, teams
+from app.jobs.handlers import handles
+from app.jobs.models import GraphOperation
+
+
+def event_id_for(operation: GraphOperation) -> str | None:
+    """The Exchange event this operation acts on: given in the payload, or made by the target's create."""
+    if operation.payload.get("event_id"):
+        return str(operation.payload["event_id"])
+    earlier = db.session.scalars(
+        select(GraphOperation).where(
+            GraphOperation.target_type == operation.target_type,
+            GraphOperation.target_id == operation.target_id,
+            GraphOperation.id < operation.id,
+            GraphOperation.status == "done",
+            GraphOperation.kind.in_(("create_event", "delete_event")),
+        ).order_by(GraphOperation.id.desc())
+    ).first()
+    if earlier is None or earlier.kind == "delete_event":
+        return None
+    return (earlier.result or {}).get("event_id")
+
+
+@handles("create_event")
+def create_event(operation: GraphOperation, graph: GraphClient) -> dict[str, Any]:
+    event = dict(operation.payload["event"])
+    # Graph de-duplicates a retried POST by transactionId; the row's key is our own record (gotcha 12).
+    event.setdefault("transactionId", operation.idempotency_key)
+    created = calendar.create_event(
+        graph, operation.payload["mailbox"], event, calendar_id=operation.payload.get("calendar_id")
+    )
+    return {"event_id": created["id"], "ical_uid": created.get("iCalUId"), "change_key": created.get("changeKey")}
+
+
+@handles("update_event")
+def update_event(operation: GraphOperation, graph: GraphClient) -> dict[str, Any]:
+    event_id = event_id_for(operation)
+    if event_id is None:
+        return {"updated": False, "reason": "no Exchange event exists for this target"}
+    updated = calendar.update_event(graph, operation.payload["mailbox"], event_id, operation.payload["event"])
+    return {"event_id": event_id, "updated": True, "change_key": updated.get("changeKey") if updated else None}
+
+
+@handles("delete_event")
+def delete_event(operation: GraphOperation, graph: GraphClient) -> dict[str, Any]:
+    event_id = event_id_for(operation)
+    if event_id is None:  # the create never ran (superseded) or failed: nothing in Exchange
+        return {"deleted": False, "reason": "no Exchange event was created"}
+    deleted = calendar.delete_event(graph, operation.payload["mailbox"], event_id)
+    return {"event_id": event_id, "deleted": deleted, "already_gone": not deleted}
+
+
+@handles("send_mail")
+def send_mail(operation: GraphOperation, graph: GraphClient) -> dict[str, Any]:
+    mail.send_mail(
+        graph, operation.payload["mailbox"], operation.payload["message"],
+        save_to_sent_items=bool(operation.payload.get("saveToSentItems", False)),
+    )
+    return {"accepted": True}
+
+
+@handles("add_group_member")
+def add_group_member(operation: GraphOperation, graph: GraphClient) -> dict[str, Any]:
+    outcome = groups.add_group_member(graph, operation.payload["group_id"], operation.payload["user_id"])
+    return {"outcome": outcome}
+
+
+@handles("remove_group_member")
+def remove_group_member(operation: GraphOperation, graph: GraphClient) -> dict[str, Any]:
+    outcome = groups.remove_group_member(graph, operation.payload["group_id"], operation.payload["user_id"])
+    return {"outcome": outcome}
+
+
+@handles("share_calendar")
+def share_calendar(operation: GraphOperation, graph: GraphClient) -> dict[str, Any]:
+    payload = operation.payload
+    permission = calendar.share_calendar(graph, payload["owner"], payload["address"], role=payload.get("role", "read"))
+    return {"permission_id": permission.get("id")}
+
+
+@handles("revoke_calendar_share")
+def revoke_calendar_share(operation: GraphOperation, graph: GraphClient) -> dict[str, Any]:
+    payload = operation.payload
+    revoked = calendar.revoke_calendar_permission(graph, payload["owner"], payload["permission_id"])
+    return {"revoked": revoked}
+
+
+@handles("update_room")
+def update_room(operation: GraphOperation, graph: GraphClient) -> dict[str, Any]:
+    room = places.update_room(graph, operation.payload["room"], operation.payload["changes"])
+    return {"place_id": room.get("id") if room else None}
+
+
+@handles("create_list_item")
+def create_list_item(operation: GraphOperation, graph: GraphClient) -> dict[str, Any]:
+    payload = operation.payload
+    item = sharepoint.create_list_item(graph, payload["site_id"], payload["list_id"], payload["fields"])
+    return {"item_id": item.get("id")}
+
+
+@handles("teams_notify")
+def teams_notify(operation: GraphOperation, graph: GraphClient) -> dict[str, Any]:
+    url = current_app.config.get("TEAMS_WEBHOOK_URL")
+    if not url:
+        return {"posted": False, "reason": "TEAMS_WEBHOOK_URL is not set"}
+    payload = operation.payload
+    link = ("Open in MyGov", payload["link"]) if payload.get("link") else None
+    teams.post_to_workflow(graph, url, teams.adaptive_card_message(payload["title"], payload.get("facts", {}), link))
+    return {"posted": True}
