@@ -48,3 +48,17 @@ def graph_check_command() -> None:
         click.echo(f"{len(missing)} application permission(s) missing: grant them and give admin consent.")
         raise SystemExit(1)
     click.echo("All required application permissions are granted.")
+
+
+@mygov_cli.command("doctor")
+def doctor_command() -> None:
+    """Check configuration, database, Redis, workers, Graph and the mail sender."""
+    from app.doctor import diagnose
+
+    findings = diagnose(current_app._get_current_object())  # type: ignore[attr-defined]
+    for finding in findings:
+        click.echo(f"{'ok' if finding.ok else 'PROBLEM':8} {finding.check:14} {finding.detail}")
+    problems = [f for f in findings if not f.ok]
+    click.echo(f"{len(problems)} problem(s) found." if problems else "Everything MyGov needs is working.")
+    if problems:
+        raise SystemExit(1)

@@ -48,6 +48,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ENTRA_AUTHORITY_HOST", DEV_TENANT_HOST, "https://login.microsoftonline.com in production"),
     Setting("GRAPH_BASE_URL", f"{DEV_TENANT_HOST}/v1.0", "https://graph.microsoft.com/v1.0 in production"),
     Setting("GRAPH_CA_BUNDLE", None, "CA file to trust (the dev tenant's local CA)"),
+    Setting("GRAPH_MAX_ATTEMPTS", "5", "tries per Graph call on 429/503/504 before the outbox reschedules it"),
+    Setting("GRAPH_MAX_RETRY_WAIT_SECONDS", "60", "longest Retry-After wait inside one call"),
     Setting("MAIL_SENDER", "noreply@auburnal.gov", "mailbox MyGov sends from"),
     Setting("PUBLIC_BASE_URL", "http://127.0.0.1:5000", "absolute base for links in mail and feeds"),
     Setting("METRICS_TOKEN", None, "bearer token Prometheus sends; unset = /metrics from loopback only"),

@@ -35,6 +35,8 @@ class GraphSettings:
             cert_path=config.get("ENTRA_CLIENT_CERT_PATH") or None,
             cert_thumbprint=config.get("ENTRA_CLIENT_CERT_THUMBPRINT") or None,
             ca_bundle=config.get("GRAPH_CA_BUNDLE") or None,
+            max_attempts=int(config.get("GRAPH_MAX_ATTEMPTS") or 5),
+            max_retry_wait_seconds=float(config.get("GRAPH_MAX_RETRY_WAIT_SECONDS") or 60),
         )
         values.update(overrides)
         return cls(**values)

@@ -1,0 +1,104 @@
+"""`flask mygov doctor`: what is wrong with this deployment, in plain words."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+from flask import Flask
+from sqlalchemy import text
+
+from app.config import PROJECT_ROOT
+
+
+@dataclass(frozen=True)
+class Finding:
+    check: str
+    ok: bool
+    detail: str
+
+
+def _database(app: Flask) -> Finding:
+    from app.extensions import db
+
+    try:
+        current = db.session.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except Exception as error:
+        db.session.rollback()
+        return Finding("database", False, f"cannot read the database ({type(error).__name__}): is DATABASE_URL "
+                       "right, is the server up, and has `flask db upgrade` run?")
+    script = ScriptDirectory.from_config(_alembic_config())
+    head = script.get_current_head()
+    if current != head:
+        return Finding("database", False, f"the schema is at {current} but the code expects {head}: "
+                       "run `flask db upgrade`")
+    return Finding("database", True, f"{db.engine.dialect.name}, schema at head {head}")
+
+
+def _alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(Path(PROJECT_ROOT) / "migrations"))
+    return config
+
+
+def _redis(app: Flask) -> Finding:
+    from app.jobs.queue import get_redis
+
+    try:
+        get_redis().ping()
+    except Exception as error:
+        return Finding("redis", False, f"cannot reach Redis at REDIS_URL ({type(error).__name__})")
+    return Finding("redis", True, "in-process (embedded)" if app.config["EMBEDDED_QUEUE"] else "reachable")
+
+
+def _workers(app: Flask) -> Finding:
+    from app.jobs.queue import get_redis, live_workers
+
+    try:
+        alive = live_workers(get_redis())
+    except Exception:
+        return Finding("workers", False, "cannot ask Redis about workers")
+    if not alive:
+        return Finding("workers", False, "no worker has sent a heartbeat in the last 90 s: start `python worker.py`"
+                       " (writes to Microsoft 365 wait meanwhile; nothing is lost)")
+    return Finding("workers", True, f"{len(alive)} alive: " + ", ".join(w.name for w in alive))
+
+
+def _graph(app: Flask) -> Finding:
+    from app.graph import GraphError
+    from app.graph.permissions import missing_permissions
+    from app.microsoft import graph_client
+
+    try:
+        missing = missing_permissions(graph_client())
+    except GraphError as error:
+        return Finding("graph", False, f"no app token from {app.config['ENTRA_AUTHORITY_HOST']}: {error.message}")
+    if missing:
+        return Finding("graph", False, "the app registration lacks application permission(s) "
+                       + ", ".join(sorted(missing)) + ": grant them and give admin consent")
+    return Finding("graph", True, "app token issued with every required permission")
+
+
+def _mail_sender(app: Flask) -> Finding:
+    from app.graph import GraphError, users
+    from app.microsoft import graph_client
+
+    sender = app.config["MAIL_SENDER"]
+    try:
+        found = users.get_user(graph_client(), sender, select="id,mail")
+    except GraphError as error:
+        return Finding("mail sender", False, f"cannot look up {sender}: {error.message}")
+    if found is None:
+        return Finding("mail sender", False, f"{sender} (MAIL_SENDER) is not a mailbox in the tenant")
+    return Finding("mail sender", True, f"{sender} exists")
+
+
+CHECKS: tuple[Callable[[Flask], Finding], ...] = (_database, _redis, _workers, _graph, _mail_sender)
+
+
+def diagnose(app: Flask) -> list[Finding]:
+    findings = [Finding("configuration", True, f"MYGOV_ENV={app.config['MYGOV_ENV']}, "
+                        f"Microsoft 365 at {app.config['ENTRA_AUTHORITY_HOST']}")]
+    return findings + [check(app) for check in CHECKS]
