@@ -54,3 +54,9 @@ def staff_client(app, *roles: str, name: str = "Pat Staff") -> tuple[FlaskClient
     client = app.test_client()
     sign_in(client, employee)
     return client, employee
+
+
+def csrf_headers(client: FlaskClient) -> dict[str, str]:
+    """The header htmx sends: the session's CSRF token, read from a page as a browser would."""
+    page = client.get("/").get_data(as_text=True)
+    return {"X-CSRFToken": page.split('"X-CSRFToken": "')[1].split('"')[0]}
