@@ -1,0 +1,161 @@
+"""What runs around every request: counters, injected faults, bearer checks, mailbox limits.
+
+Order for Graph requests: bearer token → injected fault → per-mailbox concurrency slot →
+injected latency → handler. A rejected request never reaches its handler, so it has no effect.
+"""
+from __future__ import annotations
+
+import math
+import re
+import time
+
+from flask import Flask, Response, g, jsonify, request
+
+from app.devtenant.context import GRAPH_APP_ID, GRAPH_RESOURCE, DevTenant, tenant
+from app.devtenant.errors import GraphError, OAuthError, graph_error_response, request_ids
+from app.devtenant.jwt import InvalidToken
+
+MAILBOX_PATH = re.compile(
+    r"^/v1\.0/users/([^/]+)/(events|calendar|calendars|calendarView|sendMail|mailFolders|messages)\b"
+)
+FAULT_CODES = {429: "TooManyRequests", 503: "serviceNotAvailable", 504: "GatewayTimeout"}
+FAULT_MESSAGES = {
+    429: "Too many requests. Please retry after the period in the Retry-After header.",
+    503: "The service is temporarily unavailable. Please try again later.",
+    504: "The gateway did not receive a response in time.",
+}
+WWW_AUTHENTICATE = (
+    'Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", '
+    f'client_id="{GRAPH_APP_ID}"'
+)
+
+
+def register_pipeline(app: Flask) -> None:
+    app.before_request(_count_request)
+    app.before_request(_identity_faults)
+    app.after_request(_graph_headers)
+    app.teardown_request(_release_mailbox_slot)
+    app.register_error_handler(GraphError, graph_error_response)
+    app.register_error_handler(OAuthError, lambda error: (jsonify(error.body()), error.status))
+
+
+def guard_graph_request() -> None:
+    """The Graph blueprint's before_request (runs for requests inside a $batch too)."""
+    ctx = tenant()
+    g.token = _authenticate(ctx)
+    latency = _injected_fault(ctx, graph_error=True)
+    _take_mailbox_slot(ctx)
+    if latency:
+        time.sleep(latency / 1000)
+
+
+def _count_request() -> None:
+    rule = request.url_rule.rule if request.url_rule else "(no route)"
+    with tenant().state.lock:
+        tenant().state.counters[f"{request.method} {rule}"] += 1
+
+
+def _identity_faults() -> Response | None:
+    """Faults reach the sign-in endpoints only when `path_prefix` names them explicitly."""
+    if request.path.startswith(("/v1.0", "/_devtenant")):
+        return None
+    ctx = tenant()
+    faults = ctx.state.faults
+    if faults is None or not faults.path_prefix or not request.path.startswith(faults.path_prefix):
+        return None
+    latency = _injected_fault(ctx, graph_error=False)
+    if latency:
+        time.sleep(latency / 1000)
+    return None
+
+
+def _fault_applies(path: str, prefix: str | None) -> bool:
+    graph_path = path[len("/v1.0"):] if path.startswith("/v1.0") else None
+    if prefix is None:
+        return graph_path is not None and not (graph_path == "/$batch" and not _inside_batch())
+    if path.startswith(prefix):
+        return True
+    return graph_path is not None and graph_path.startswith(prefix)
+
+
+def _inside_batch() -> bool:
+    return bool(request.environ.get("devtenant.batch_inner"))
+
+
+def _injected_fault(ctx: DevTenant, graph_error: bool) -> int:
+    """Raise the injected error for this request if it is its turn; return latency to add."""
+    with ctx.state.lock:
+        faults = ctx.state.faults
+        if faults is None or not _fault_applies(request.path, faults.path_prefix):
+            return 0
+        faults.matched += 1
+        n, share = faults.matched, faults.throttle_share
+        reject = math.ceil(n * share - 1e-9) > math.ceil((n - 1) * share - 1e-9)
+        if not reject:
+            return faults.latency_ms
+        faults.rejected += 1
+        ctx.state.throttled_count += 1
+        if faults.count is not None and faults.rejected >= faults.count:
+            ctx.state.faults = None
+        status, retry_after = faults.status, faults.retry_after
+    headers = {"Retry-After": str(retry_after)}
+    if graph_error:
+        raise GraphError(status, FAULT_CODES.get(status, "UnknownError"), FAULT_MESSAGES.get(status, "Fault."), headers)
+    raise OAuthError(status, "temporarily_unavailable", 50196 if status == 429 else 90033,
+                     "The server is temporarily unavailable. Retry the request later.")
+
+
+def _authenticate(ctx: DevTenant) -> dict:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if not token or scheme.lower() != "bearer":
+        raise _invalid_token("Access token is empty.")
+    try:
+        claims = ctx.signing_key.verify(token)
+    except InvalidToken:
+        raise _invalid_token("Access token validation failure. Invalid signature.") from None
+    if claims.get("aud") not in (GRAPH_RESOURCE, f"{GRAPH_RESOURCE}/", GRAPH_APP_ID):
+        raise _invalid_token("Access token validation failure. Invalid audience.")
+    if claims.get("tid") != ctx.state.tenant_id:
+        raise _invalid_token("Access token validation failure. Invalid tenant.")
+    now = time.time()
+    if claims.get("exp", 0) < now or claims.get("nbf", 0) > now + 300:
+        raise _invalid_token("Lifetime validation failed, the token is expired.")
+    return claims
+
+
+def _invalid_token(message: str) -> GraphError:
+    return GraphError(401, "InvalidAuthenticationToken", message, {"WWW-Authenticate": WWW_AUTHENTICATE})
+
+
+def _take_mailbox_slot(ctx: DevTenant) -> None:
+    match = MAILBOX_PATH.match(request.path)
+    if not match:
+        return
+    with ctx.state.lock:
+        mailbox = ctx.state.find_mailbox(match.group(1))
+        key = mailbox.id if mailbox else match.group(1).lower()
+        limit = ctx.state.settings.mailbox_concurrency
+    if not ctx.slots.try_acquire(key, limit):
+        with ctx.state.lock:
+            ctx.state.throttled_count += 1
+        raise GraphError(
+            429, "ApplicationThrottled", "Application is over its MailboxConcurrency limit.",
+            {"Retry-After": "1"},
+        )
+    g.mailbox_slot = key
+
+
+def _release_mailbox_slot(_error: BaseException | None) -> None:
+    key = g.pop("mailbox_slot", None)
+    if key is not None:
+        tenant().slots.release(key)
+
+
+def _graph_headers(response: Response) -> Response:
+    if request.path.startswith("/v1.0"):
+        request_id, client_request_id = request_ids()
+        response.headers["request-id"] = request_id
+        response.headers["client-request-id"] = client_request_id
+        response.headers.setdefault("x-ms-ags-diagnostic", '{"ServerInfo":{"DataCenter":"DevTenant"}}')
+    return response

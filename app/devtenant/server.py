@@ -1,0 +1,60 @@
+"""`DevTenantServer`: the dev tenant over HTTPS on 127.0.0.1, in a daemon thread."""
+from __future__ import annotations
+
+import ssl
+import threading
+from pathlib import Path
+
+from werkzeug.serving import make_server
+
+from app.config import INSTANCE_DIR
+from app.devtenant.app import create_devtenant_app, refuse_production
+from app.devtenant.context import DevTenant
+from app.devtenant.seed import DEFAULT_SEED
+from app.devtenant.tls import ensure_tls_files
+
+DEFAULT_CERT_DIR = INSTANCE_DIR / "devtenant"
+
+
+class DevTenantServer:
+    """Starts serving on construction; `port=0` picks a free port (see `url`)."""
+
+    def __init__(self, port: int = 0, cert_dir: Path = DEFAULT_CERT_DIR, seed: Path = DEFAULT_SEED, host: str = "127.0.0.1") -> None:
+        refuse_production()
+        cert_dir = Path(cert_dir)
+        files = ensure_tls_files(cert_dir)
+        self.ca_path = str(files.ca)
+        self.app = create_devtenant_app(seed_path=Path(seed), cert_dir=cert_dir)
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.minimum_version = ssl.TLSVersion.TLSv1_2
+        context.load_cert_chain(files.cert, files.key)
+        self._server = make_server(host, port, self.app, threaded=True, ssl_context=context)
+        self.url = f"https://{host}:{self._server.server_port}"
+        self.tenant.base_url = self.url
+        self._thread = threading.Thread(target=self._server.serve_forever, name="devtenant", daemon=True)
+        self._thread.start()
+
+    @property
+    def tenant(self) -> DevTenant:
+        return self.app.extensions["devtenant"]
+
+    @property
+    def tenant_id(self) -> str:
+        return self.tenant.state.tenant_id
+
+    @property
+    def authority(self) -> str:
+        return f"{self.url}/{self.tenant_id}"
+
+    @property
+    def graph_base_url(self) -> str:
+        return f"{self.url}/v1.0"
+
+    def serve_forever(self) -> None:
+        """Block until interrupted (for `python -m app.devtenant`)."""
+        self._thread.join()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
