@@ -56,6 +56,8 @@ def _redis(app: Flask) -> Finding:
 def _workers(app: Flask) -> Finding:
     from app.jobs.queue import get_redis, live_workers
 
+    if app.config["EMBEDDED_QUEUE"]:
+        return Finding("workers", True, "embedded: the worker thread runs inside the web process (see /healthz)")
     try:
         alive = live_workers(get_redis())
     except Exception:
@@ -82,17 +84,19 @@ def _graph(app: Flask) -> Finding:
 
 
 def _mail_sender(app: Flask) -> Finding:
-    from app.graph import GraphError, users
+    """The sender must be a mailbox MyGov can send from and read bounce reports in."""
+    from app.graph import GraphError, GraphNotFound
+    from app.graph.client import segment
     from app.microsoft import graph_client
 
     sender = app.config["MAIL_SENDER"]
     try:
-        found = users.get_user(graph_client(), sender, select="id,mail")
-    except GraphError as error:
-        return Finding("mail sender", False, f"cannot look up {sender}: {error.message}")
-    if found is None:
+        graph_client().get(f"/users/{segment(sender)}/mailFolders/inbox/messages", params={"$top": 1, "$select": "id"})
+    except GraphNotFound:
         return Finding("mail sender", False, f"{sender} (MAIL_SENDER) is not a mailbox in the tenant")
-    return Finding("mail sender", True, f"{sender} exists")
+    except GraphError as error:
+        return Finding("mail sender", False, f"cannot read the inbox of {sender} (bounce reports): {error.message}")
+    return Finding("mail sender", True, f"{sender} is a mailbox MyGov can read bounce reports in")
 
 
 CHECKS: tuple[Callable[[Flask], Finding], ...] = (_database, _redis, _workers, _graph, _mail_sender)

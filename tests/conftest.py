@@ -15,7 +15,10 @@ from sqlalchemy.engine import make_url
 from app import create_app
 from app.extensions import db
 
-pytest_plugins = ["tests.browser_plugin"]
+pytest.register_assert_rewrite("tests.graph_tenant", "tests.browser_plugin")
+from tests.graph_tenant import Tenant  # noqa: E402
+
+pytest_plugins = ["tests.browser_plugin", "tests.graph_tenant"]
 
 TEST_SECRET = "test-secret-key-" + "x" * 32
 
@@ -56,8 +59,9 @@ def make_test_app(database_url: str, **overrides: object) -> Flask:
 
 
 @pytest.fixture(scope="session")
-def migrated_app(database_url: str) -> Iterator[Flask]:
-    app = make_test_app(database_url)
+def migrated_app(database_url: str, devtenant) -> Iterator[Flask]:
+    """The app under test; Microsoft 365 is the session's dev tenant over HTTPS."""
+    app = make_test_app(database_url, **Tenant(devtenant).graph_config)
     with app.app_context():
         upgrade(directory=str(Path(__file__).resolve().parent.parent / "migrations"))
         _empty_all_tables()  # data migrations (default server jobs) are tested on their own

@@ -176,7 +176,8 @@ class TenantState:
 
     def add_group(self, group: dict[str, Any], members: set[str] = frozenset(), owners: set[str] = frozenset()) -> dict[str, Any]:  # type: ignore[assignment]
         group = {**group}
-        group.setdefault("id", str(uuid.uuid4()))
+        if not group.get("id"):  # a create body's null "id" placeholder gets a fresh object id
+            group["id"] = str(uuid.uuid4())
         self.groups[group["id"]] = group
         self.members[group["id"]] = set(members)
         self.owners[group["id"]] = set(owners)

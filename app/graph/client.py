@@ -81,3 +81,9 @@ def client_for(settings: GraphSettings, hooks: TransportHooks | None = None) -> 
         return _clients[key]
 
 
+
+
+def drop_clients() -> None:
+    """Forget every process-wide client (and its cached tokens): after credentials change."""
+    with _lock:
+        _clients.clear()

@@ -12,6 +12,7 @@ from typing import Any
 import msal
 
 from app.graph.errors import GraphAuthError
+from app.graph.http import GraphHttpSession
 from app.graph.settings import GRAPH_SCOPE, GraphSettings
 
 
@@ -23,8 +24,7 @@ class TokenProvider:
             settings.client_id,
             authority=settings.authority,
             client_credential=_credential(settings),
-            verify=settings.verify,
-            timeout=settings.timeout_seconds,
+            http_client=GraphHttpSession(settings.verify, settings.timeout_seconds),
             # Instance discovery asks login.microsoftonline.com about the authority; a local
             # stand-in is not in Microsoft's list, and a sovereign/private host need not be.
             instance_discovery=settings.is_microsoft_cloud,

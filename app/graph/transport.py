@@ -20,6 +20,7 @@ from urllib.parse import unquote
 import requests
 
 from app.graph.errors import TRANSIENT_STATUSES, GraphError, GraphTransportError, parse_error
+from app.graph.http import GraphHttpSession
 from app.graph.settings import GraphSettings
 from app.graph.tokens import TokenProvider
 
@@ -78,11 +79,7 @@ class Transport:
     sleep: Callable[[float], None] = time.sleep
 
     def __post_init__(self) -> None:
-        self.session = requests.Session()
-        self.session.verify = self.settings.verify
-        adapter = requests.adapters.HTTPAdapter(pool_connections=16, pool_maxsize=32)
-        self.session.mount("https://", adapter)
-        self.session.mount("http://", adapter)
+        self.session = GraphHttpSession(self.settings.verify, self.settings.timeout_seconds)
         self.limiter = MailboxLimiter(self.settings.max_concurrent_per_mailbox)
         self.request_count = 0
 
