@@ -65,6 +65,19 @@ def test_an_operation_shows_its_graph_error_and_request_id_and_can_be_retried(ap
     assert audit.actor_id == employee.id and audit.before == {"status": "dead", "attempts": 8}
 
 
+def test_cancelling_a_pending_operation_releases_the_next_one_on_its_target(app):
+    admin, _ = staff_client(app, "platform.admin")
+    stuck = _operation("failed", target_id="44", key="k-stuck")
+    following = _operation("pending", kind="update_event", target_id="44", key="k-following")
+    get_queue("graph").empty()
+    assert admin.post(f"/staff/ops/outbox/{stuck.id}/cancel", headers=csrf_headers(admin)).status_code == 303
+    db.session.refresh(stuck)
+    assert stuck.status == "superseded" and "cancelled by Pat Staff" in stuck.last_error_message
+    assert following.status == "pending" and get_queue("graph").count == 1
+    refused = admin.post(f"/staff/ops/outbox/{stuck.id}/retry", headers=csrf_headers(admin), follow_redirects=True)
+    assert "Only failed or dead operations can be retried." in refused.get_data(as_text=True)
+
+
 def test_retry_without_the_csrf_token_is_refused(app):
     admin, _ = staff_client(app, "platform.admin")
     operation = _operation("failed")

@@ -123,3 +123,19 @@ def test_two_schedulers_run_each_due_job_once(app, tenant):
     due_times = [run.due_at for run in runs]
     assert len(due_times) == len(set(due_times))
     assert all(b - a >= timedelta(seconds=9) for a, b in zip(due_times, due_times[1:]))
+
+
+def test_create_then_delete_back_to_back_leaves_no_event(app, tenant):
+    pairs = []
+    for n in range(20):
+        create = record_event("create_event", f"pair-{n}", f"pair-{n}-create", subject=f"Blocked {n}")
+        db.session.commit()
+        delete = record_event("delete_event", f"pair-{n}", f"pair-{n}-delete")
+        db.session.commit()
+        pairs.append((create.id, delete.id))
+    with workers(app, tenant, "--no-scheduler", count=2):
+        assert wait_until(lambda: _count("pending") + _count("running") == 0, timeout=60)
+    assert _blocked_events(tenant) == []
+    for create_id, delete_id in pairs:
+        assert db.session.get(GraphOperation, delete_id).status == "done"
+        assert db.session.get(GraphOperation, create_id).status in ("done", "superseded")
