@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 from app import create_app
 from app.extensions import db
 
-pytest_plugins = ["tests.browser_plugin"]
+pytest_plugins = ["tests.browser_plugin", "tests.devtenant_plugin"]
 
 TEST_SECRET = "test-secret-key-" + "x" * 32
 

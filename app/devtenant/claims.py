@@ -112,7 +112,7 @@ def _verify_assertion(client: Client, form: dict[str, str], token_endpoint: str)
         header, claims = unverified_parts(assertion)
     except InvalidToken:
         raise OAuthError(401, "invalid_client", 50027, "JWT token is invalid or malformed.") from None
-    key = client.certificates.get(header.get("x5t#S256") or header.get("x5t") or "")
+    key = client.certificates.get(str(header.get("x5t#S256") or header.get("x5t") or "").rstrip("="))
     if key is None:
         raise OAuthError(401, "invalid_client", 700027, "The certificate with identifier used to sign the client assertion is not registered on application.")
     signing_input, _, signature = assertion.rpartition(".")

@@ -10,6 +10,7 @@ from werkzeug.serving import make_server
 from app.config import INSTANCE_DIR
 from app.devtenant.app import create_devtenant_app, refuse_production
 from app.devtenant.context import DevTenant
+from app.devtenant.control import DevTenantControl
 from app.devtenant.seed import DEFAULT_SEED
 from app.devtenant.tls import ensure_tls_files
 
@@ -33,6 +34,7 @@ class DevTenantServer:
         self.tenant.base_url = self.url
         self._thread = threading.Thread(target=self._server.serve_forever, name="devtenant", daemon=True)
         self._thread.start()
+        self.control = DevTenantControl(self.url, self.ca_path)
 
     @property
     def tenant(self) -> DevTenant:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import struct
 from typing import Any
 
 from flask import Blueprint, Response, request
@@ -140,15 +141,23 @@ def photo_metadata(user_key: str) -> dict[str, Any]:
     stored = tenant().state.photos.get(user["id"])
     if stored is None:
         return {"@odata.context": f"{tenant().graph_base()}/$metadata#users('{user['id']}')/photo/$entity", **NO_PHOTO_METADATA}
-    _data, content_type, etag = stored
+    data, content_type, etag = stored
+    width, height = _png_size(data)
     return {
         "@odata.context": f"{tenant().graph_base()}/$metadata#users('{user['id']}')/photo/$entity",
         "@odata.mediaContentType": content_type,
         "@odata.mediaEtag": etag,
-        "id": "240x240",
-        "width": 240,
-        "height": 240,
+        "id": f"{width}x{height}",
+        "width": width,
+        "height": height,
     }
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    """Size from a PNG header; photos uploaded in other formats are reported as 240x240."""
+    if data.startswith(b"\x89PNG") and len(data) >= 24:
+        return struct.unpack(">II", data[16:24])
+    return 240, 240
 
 
 @blueprint.get("/users/<user_key>/photo/$value")
