@@ -79,9 +79,7 @@ def validate(body: dict[str, Any], creating: bool) -> tuple[dt.datetime, dt.date
             recurrence.validate(body["recurrence"])
         except recurrence.InvalidRecurrence as error:
             raise EventError("ErrorPropertyValidationFailure", str(error)) from None
-    if creating or "start" in body or "end" in body:
-        return _times(body)
-    return None
+    return _times(body) if creating else None
 
 
 def _new_ids() -> dict[str, str]:
@@ -145,10 +143,8 @@ def _attendee(attendee: dict[str, Any]) -> dict[str, Any]:
 
 
 def update(state: TenantState, event: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
-    times = validate(body, creating=False)
-    merged = {**event, **body}
-    if times is None and ("start" in body or "end" in body):
-        times = _times(merged)
+    validate(body, creating=False)
+    times = _times({**event, **body}) if "start" in body or "end" in body else None
     for name, value in body.items():
         if name == "attendees":
             value = [_attendee(a) for a in value or []]

@@ -97,7 +97,7 @@ def create_group() -> tuple[dict[str, Any], int]:
         raise bad_request("Request_BadRequest", "The request exceeds the limit of 20 owners and members added in a single request.")
     owners = {_bound_id(url, "owners") for url in owner_urls}
     members = {_bound_id(url, "members") for url in member_urls}
-    group = {name: None for name in DEFAULT_PROPERTIES}
+    group: dict[str, Any] = {name: None for name in DEFAULT_PROPERTIES if name != "id"}
     group.update({key: value for key, value in body.items() if key in KNOWN_PROPERTIES})
     group.update({"createdDateTime": iso_utc(dt.datetime.now(dt.timezone.utc)), "groupTypes": body.get("groupTypes") or []})
     created = tenant().state.add_group(group, members, owners)
