@@ -55,6 +55,8 @@ def _times(body: dict[str, Any]) -> tuple[dt.datetime, dt.datetime]:
         raise EventError("ErrorInvalidRequest", "Your request can't be completed. Both start and end with dateTime and timeZone are required.") from None
     if end < start:
         raise EventError("ErrorInvalidRequest", "The end time of the event must be later than its start time.")
+    if body.get("isAllDay") and not all(str(body[k]["dateTime"])[11:19] in ("", "00:00:00") for k in ("start", "end")):
+        raise EventError("ErrorPropertyValidationFailure", "An all-day event must start and end at midnight.")
     return start, end
 
 

@@ -50,6 +50,8 @@ def guard_graph_request() -> None:
 
 
 def _count_request() -> None:
+    if request.path.startswith("/_devtenant"):
+        return
     rule = request.url_rule.rule if request.url_rule else "(no route)"
     with tenant().state.lock:
         tenant().state.counters[f"{request.method} {rule}"] += 1

@@ -36,15 +36,17 @@ def users_delta() -> dict[str, Any]:
         cursor = _new_cursor(selected(), state.directory_version, initial=True)
         cursor["ids"] = _id_filter()
     fields = cursor["select"]
+    after = cursor.get("after", "")
     if cursor.get("initial"):
-        items = [u for u in state.users.values() if not cursor["ids"] or u["id"] in cursor["ids"]]
-        items = [project(u, fields, DEFAULT_PROPERTIES) for u in sorted(items, key=lambda u: u["id"])]
+        users = sorted((u for u in state.users.values() if u["id"] > after), key=lambda u: u["id"])
+        users = [u for u in users if not cursor["ids"] or u["id"] in cursor["ids"]]
+        items = [project(u, fields, DEFAULT_PROPERTIES) for u in users[: state.settings.delta_page_size + 1]]
         next_version = cursor["version"]
     else:
         items, next_version = _changes_since(cursor)
+        items = [item for item in items if item["id"] > after]
     if delta_token:  # a new round: changes now count up to the current version
         cursor["upto"] = next_version
-    items = [item for item in items if item["id"] > cursor.get("after", "")]
     page_size = state.settings.delta_page_size
     page = items[:page_size]
     if len(items) > page_size:

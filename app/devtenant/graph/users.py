@@ -56,6 +56,8 @@ def directory_query(items: list[dict[str, Any]], resource: str, known: set[str])
     """Apply `$filter`, `$search` and the `$count`/`$skip` rules shared by users and groups."""
     if "$skip" in request.args:
         raise bad_request("Request_BadRequest", "'$skip' is not supported by the service.")
+    if "$orderby" in request.args:  # a deliberate gap: refuse rather than return an unsorted page
+        raise bad_request("Request_UnsupportedQuery", "$orderby is not supported by the dev tenant.")
     if count_requested() and not eventual_consistency():
         raise bad_request("Request_UnsupportedQuery", "$count is not currently supported without the ConsistencyLevel header set to eventual.")
     if "$filter" in request.args:
