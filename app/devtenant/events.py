@@ -132,6 +132,7 @@ def create(state: TenantState, mailbox: Mailbox, body: dict[str, Any]) -> dict[s
     if body.get("singleValueExtendedProperties"):
         event["singleValueExtendedProperties"] = body["singleValueExtendedProperties"]
     mailbox.events[event_id] = event
+    state.record_event_change(mailbox.id, event_id)
     sync_attendee_copies(state, event)
     return event
 
@@ -156,6 +157,7 @@ def update(state: TenantState, event: dict[str, Any], body: dict[str, Any]) -> d
     if "recurrence" in body:
         event["type"] = "seriesMaster" if body["recurrence"] else "singleInstance"
     event.update(_new_ids(), lastModifiedDateTime=iso_utc(dt.datetime.now(dt.timezone.utc)))
+    state.record_event_change(event["_mailbox"], event["id"])
     if event.get("isOrganizer"):
         sync_attendee_copies(state, event)
     return event
@@ -163,6 +165,7 @@ def update(state: TenantState, event: dict[str, Any], body: dict[str, Any]) -> d
 
 def remove(state: TenantState, mailbox: Mailbox, event_id: str) -> dict[str, Any]:
     event = mailbox.events.pop(event_id)
+    state.record_event_change(mailbox.id, event_id)
     if event.get("isOrganizer"):
         _drop_copies(state, event)
     return event
@@ -172,6 +175,7 @@ def _drop_copies(state: TenantState, event: dict[str, Any]) -> None:
     for other in state.mailboxes.values():
         for copy_id in [eid for eid, e in other.events.items() if e["iCalUId"] == event["iCalUId"] and not e["isOrganizer"]]:
             del other.events[copy_id]
+            state.record_event_change(other.id, copy_id)
 
 
 def sync_attendee_copies(state: TenantState, event: dict[str, Any]) -> None:
@@ -191,6 +195,7 @@ def sync_attendee_copies(state: TenantState, event: dict[str, Any]) -> None:
         if is_room:
             attendee["status"] = {"response": "accepted", "time": event["lastModifiedDateTime"]}
         target.events[copy["id"]] = copy
+        state.record_event_change(target.id, copy["id"])
 
 
 def instances(event: dict[str, Any], window_start: dt.datetime, window_end: dt.datetime) -> list[dict[str, Any]]:

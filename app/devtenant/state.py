@@ -114,6 +114,8 @@ class TenantState:
         self.refresh_tokens: dict[str, dict[str, Any]] = {}
         self.directory_version = 0
         self.directory_log: list[DirectoryChange] = []
+        self.event_version = 0
+        self.event_log: list[tuple[int, str, str]] = []  # (version, mailbox id, event id)
         self.delta_generation = 0
         self.delta_expiry_mode = "syncStateNotFound"
         self.counters: Counter[str] = Counter()
@@ -171,6 +173,11 @@ class TenantState:
     def _log_change(self, object_id: str, properties: frozenset[str] | None, removed: str | None = None) -> None:
         self.directory_version += 1
         self.directory_log.append(DirectoryChange(self.directory_version, object_id, properties, removed))
+
+    def record_event_change(self, mailbox_id: str, event_id: str) -> None:
+        """calendarView/delta replays this log."""
+        self.event_version += 1
+        self.event_log.append((self.event_version, mailbox_id, event_id))
 
     # --- groups ------------------------------------------------------------------------------
 
