@@ -19,6 +19,7 @@ TOKEN_LIFETIME = 3599
 GROUPS_CLAIM_LIMIT = 200
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 SERVICE_PRINCIPAL_NAMESPACE = uuid.UUID("0e5c1f4e-2b7a-4c61-8f1d-6a3b9d2e7c40")
+PAIRWISE_SUBJECT_NAMESPACE = uuid.UUID("5d7f2a90-1c3e-4b6d-8e2f-4a1b3c5d7e9f")
 
 
 def _times() -> dict[str, int]:
@@ -34,7 +35,7 @@ def id_token(ctx: DevTenant, user: dict[str, Any], client_id: str, nonce: str | 
     state = ctx.state
     claims: dict[str, Any] = {
         "iss": ctx.issuer(), "aud": client_id, **_times(), "ver": "2.0", "tid": state.tenant_id,
-        "oid": user["id"], "sub": str(uuid.uuid5(uuid.UUID(user["id"]), client_id)),
+        "oid": user["id"], "sub": str(uuid.uuid5(PAIRWISE_SUBJECT_NAMESPACE, f"{user['id']}:{client_id}")),
         "preferred_username": user.get("userPrincipalName"), "name": user.get("displayName"),
         "email": user.get("mail"), "sid": str(uuid.uuid4()), "uti": uuid.uuid4().hex[:22],
     }

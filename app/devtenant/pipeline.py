@@ -10,6 +10,7 @@ import re
 import time
 
 from flask import Flask, Response, g, jsonify, request
+from werkzeug.exceptions import HTTPException
 
 from app.devtenant.context import GRAPH_APP_ID, GRAPH_RESOURCE, DevTenant, tenant
 from app.devtenant.errors import GraphError, OAuthError, graph_error_response, request_ids
@@ -36,7 +37,21 @@ def register_pipeline(app: Flask) -> None:
     app.after_request(_graph_headers)
     app.teardown_request(_release_mailbox_slot)
     app.register_error_handler(GraphError, graph_error_response)
+    for status in (404, 405, 500):
+        app.register_error_handler(status, _graph_shaped_http_error)
     app.register_error_handler(OAuthError, lambda error: (jsonify(error.body()), error.status))
+
+
+def _graph_shaped_http_error(error: HTTPException) -> Response | HTTPException:
+    """Unknown Graph paths and methods answer like Graph does; other paths keep Flask's pages."""
+    if not request.path.startswith("/v1.0"):
+        return error
+    if error.code == 404:
+        segment = request.path.rstrip("/").rsplit("/", 1)[-1]
+        return graph_error_response(GraphError(400, "BadRequest", f"Resource not found for the segment '{segment}'."))
+    if error.code == 405:
+        return graph_error_response(GraphError(405, "Request_BadRequest", f"The HTTP method '{request.method}' is not allowed on this resource."))
+    return graph_error_response(GraphError(500, "generalException", "An unexpected error occurred in the dev tenant."))
 
 
 def guard_graph_request() -> None:

@@ -9,6 +9,7 @@ import threading
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
+from collections.abc import Iterable
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
@@ -181,7 +182,7 @@ class TenantState:
 
     # --- groups ------------------------------------------------------------------------------
 
-    def add_group(self, group: dict[str, Any], members: set[str] = frozenset(), owners: set[str] = frozenset()) -> dict[str, Any]:  # type: ignore[assignment]
+    def add_group(self, group: dict[str, Any], members: Iterable[str] = (), owners: Iterable[str] = ()) -> dict[str, Any]:
         group = {**group}
         group.setdefault("id", str(uuid.uuid4()))
         self.groups[group["id"]] = group

@@ -57,3 +57,9 @@ def test_mailbox_endpoints_answer_for_unknown_users_and_users_without_mailbox(gr
     assert unknown.status_code == 404 and error_code(unknown) == "ErrorInvalidUser"
     no_mailbox = graph.get("/users/quentin.harris@auburnal.gov/calendar")
     assert no_mailbox.status_code == 404 and error_code(no_mailbox) == "MailboxNotEnabledForRESTAPI"
+
+
+def test_unknown_segments_answer_like_graph(graph):
+    response = graph.get("/users/morgan.reyes@auburnal.gov/nothingHere")
+    assert response.status_code == 400 and error_code(response) == "BadRequest"
+    assert "nothingHere" in response.json()["error"]["message"]
