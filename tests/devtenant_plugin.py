@@ -1,9 +1,10 @@
 """The dev tenant for tests: one HTTPS server per session, reset per test that asks for it.
 
-    def test_x(devtenant_clean):                 # state reset, faults cleared
-        config = devtenant_config(devtenant_clean)  # MyGov overrides pointing at it
-        devtenant_clean.control.set_faults(throttle_share=1.0, count=1)
+def test_x(devtenant_clean):                 # state reset, faults cleared
+    config = devtenant_config(devtenant_clean)  # MyGov overrides pointing at it
+    devtenant_clean.control.set_faults(throttle_share=1.0, count=1)
 """
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """`DevTenantControl`: a small Python client for the dev tenant's `/_devtenant/` control API."""
+
 from __future__ import annotations
 
 import base64
@@ -28,12 +29,27 @@ class DevTenantControl:
         """Back to the seed: tenant data, faults, settings, app roles (registered redirect URIs stay)."""
         return self._call("POST", "/reset")
 
-    def set_faults(self, throttle_share: float = 1.0, retry_after: int = 1, status: int = 429, latency_ms: int = 0,
-                   path_prefix: str | None = None, count: int | None = None) -> dict[str, Any]:
-        return self._call("PUT", "/faults", {
-            "throttle_share": throttle_share, "retry_after": retry_after, "status": status,
-            "latency_ms": latency_ms, "path_prefix": path_prefix, "count": count,
-        })["faults"]
+    def set_faults(
+        self,
+        throttle_share: float = 1.0,
+        retry_after: int = 1,
+        status: int = 429,
+        latency_ms: int = 0,
+        path_prefix: str | None = None,
+        count: int | None = None,
+    ) -> dict[str, Any]:
+        return self._call(
+            "PUT",
+            "/faults",
+            {
+                "throttle_share": throttle_share,
+                "retry_after": retry_after,
+                "status": status,
+                "latency_ms": latency_ms,
+                "path_prefix": path_prefix,
+                "count": count,
+            },
+        )["faults"]
 
     def clear_faults(self) -> None:
         self._call("DELETE", "/faults")
@@ -53,10 +69,14 @@ class DevTenantControl:
         return self._call("GET", f"/clients/{client_id}/roles")["roles"]
 
     def register_redirect_uris(self, *uris: str, client_id: str = DEV_CLIENT_ID) -> list[str]:
-        return self._call("POST", f"/clients/{client_id}/redirect-uris", {"uris": list(uris)})["redirect_uris"]
+        return self._call("POST", f"/clients/{client_id}/redirect-uris", {"uris": list(uris)})[
+            "redirect_uris"
+        ]
 
     def register_client_certificate(self, certificate_pem: str, client_id: str = DEV_CLIENT_ID) -> list[str]:
-        return self._call("POST", f"/clients/{client_id}/certificates", {"certificate_pem": certificate_pem})["thumbprints"]
+        return self._call("POST", f"/clients/{client_id}/certificates", {"certificate_pem": certificate_pem})[
+            "thumbprints"
+        ]
 
     def settings(self) -> dict[str, Any]:
         return self._call("GET", "/settings")
@@ -71,8 +91,13 @@ class DevTenantControl:
 
     # --- directory ---------------------------------------------------------------------------
 
-    def add_user(self, user: dict[str, Any], with_mailbox: bool = True, photo: bytes | None = None,
-                 photo_content_type: str = "image/jpeg") -> dict[str, Any]:
+    def add_user(
+        self,
+        user: dict[str, Any],
+        with_mailbox: bool = True,
+        photo: bytes | None = None,
+        photo_content_type: str = "image/jpeg",
+    ) -> dict[str, Any]:
         body = {**user, "with_mailbox": with_mailbox}
         if photo is not None:
             body.update(photo_base64=base64.b64encode(photo).decode(), photo_content_type=photo_content_type)

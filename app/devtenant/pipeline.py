@@ -3,6 +3,7 @@
 Order for Graph requests: bearer token → injected fault → per-mailbox concurrency slot →
 injected latency → handler. A rejected request never reaches its handler, so it has no effect.
 """
+
 from __future__ import annotations
 
 import math
@@ -48,10 +49,20 @@ def _graph_shaped_http_error(error: HTTPException) -> Response | HTTPException:
         return error
     if error.code == 404:
         segment = request.path.rstrip("/").rsplit("/", 1)[-1]
-        return graph_error_response(GraphError(400, "BadRequest", f"Resource not found for the segment '{segment}'."))
+        return graph_error_response(
+            GraphError(400, "BadRequest", f"Resource not found for the segment '{segment}'.")
+        )
     if error.code == 405:
-        return graph_error_response(GraphError(405, "Request_BadRequest", f"The HTTP method '{request.method}' is not allowed on this resource."))
-    return graph_error_response(GraphError(500, "generalException", "An unexpected error occurred in the dev tenant."))
+        return graph_error_response(
+            GraphError(
+                405,
+                "Request_BadRequest",
+                f"The HTTP method '{request.method}' is not allowed on this resource.",
+            )
+        )
+    return graph_error_response(
+        GraphError(500, "generalException", "An unexpected error occurred in the dev tenant.")
+    )
 
 
 def guard_graph_request() -> None:
@@ -87,7 +98,7 @@ def _identity_faults() -> Response | None:
 
 
 def _fault_applies(path: str, prefix: str | None) -> bool:
-    graph_path = path[len("/v1.0"):] if path.startswith("/v1.0") else None
+    graph_path = path[len("/v1.0") :] if path.startswith("/v1.0") else None
     if prefix is None:
         return graph_path is not None and not (graph_path == "/$batch" and not _inside_batch())
     if path.startswith(prefix):
@@ -117,9 +128,15 @@ def _injected_fault(ctx: DevTenant, graph_error: bool) -> int:
         status, retry_after = faults.status, faults.retry_after
     headers = {"Retry-After": str(retry_after)}
     if graph_error:
-        raise GraphError(status, FAULT_CODES.get(status, "UnknownError"), FAULT_MESSAGES.get(status, "Fault."), headers)
-    raise OAuthError(status, "temporarily_unavailable", 50196 if status == 429 else 90033,
-                     "The server is temporarily unavailable. Retry the request later.")
+        raise GraphError(
+            status, FAULT_CODES.get(status, "UnknownError"), FAULT_MESSAGES.get(status, "Fault."), headers
+        )
+    raise OAuthError(
+        status,
+        "temporarily_unavailable",
+        50196 if status == 429 else 90033,
+        "The server is temporarily unavailable. Retry the request later.",
+    )
 
 
 def _authenticate(ctx: DevTenant) -> dict:
@@ -157,7 +174,9 @@ def _take_mailbox_slot(ctx: DevTenant) -> None:
         with ctx.state.lock:
             ctx.state.throttled_count += 1
         raise GraphError(
-            429, "ApplicationThrottled", "Application is over its MailboxConcurrency limit.",
+            429,
+            "ApplicationThrottled",
+            "Application is over its MailboxConcurrency limit.",
             {"Retry-After": "1"},
         )
     g.mailbox_slot = key

@@ -1,4 +1,5 @@
 """`DevTenantServer`: the dev tenant over HTTPS on 127.0.0.1, in a daemon thread."""
+
 from __future__ import annotations
 
 import ssl
@@ -20,7 +21,13 @@ DEFAULT_CERT_DIR = INSTANCE_DIR / "devtenant"
 class DevTenantServer:
     """Starts serving on construction; `port=0` picks a free port (see `url`)."""
 
-    def __init__(self, port: int = 0, cert_dir: Path = DEFAULT_CERT_DIR, seed: Path = DEFAULT_SEED, host: str = "127.0.0.1") -> None:
+    def __init__(
+        self,
+        port: int = 0,
+        cert_dir: Path = DEFAULT_CERT_DIR,
+        seed: Path = DEFAULT_SEED,
+        host: str = "127.0.0.1",
+    ) -> None:
         refuse_production()
         cert_dir = Path(cert_dir)
         files = ensure_tls_files(cert_dir)

@@ -3,6 +3,7 @@
 One re-entrant lock guards everything; the Flask app holds it while a handler runs, so handlers
 read and write plain dicts. The directory keeps a change log that users/delta replays.
 """
+
 from __future__ import annotations
 
 import threading
@@ -17,8 +18,15 @@ from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 from app.config import DEV_CLIENT_ID, DEV_CLIENT_SECRET, DEV_TENANT_ID
 
 DEFAULT_APP_ROLES = (
-    "Calendars.ReadWrite", "Place.ReadWrite.All", "Group.ReadWrite.All", "User.Read.All",
-    "User.ReadWrite.All", "Directory.Read.All", "Mail.Send", "Mail.Read", "Sites.ReadWrite.All",
+    "Calendars.ReadWrite",
+    "Place.ReadWrite.All",
+    "Group.ReadWrite.All",
+    "User.Read.All",
+    "User.ReadWrite.All",
+    "Directory.Read.All",
+    "Mail.Send",
+    "Mail.Read",
+    "Sites.ReadWrite.All",
 )
 DEFAULT_REDIRECT_URIS = ("http://127.0.0.1:5000/auth/callback", "http://localhost:5000/auth/callback")
 
@@ -107,8 +115,11 @@ class TenantState:
         self.outbound_mail: list[dict[str, Any]] = []
         self.clients: dict[str, Client] = {
             DEV_CLIENT_ID: Client(
-                DEV_CLIENT_ID, "MyGov (dev)", DEV_CLIENT_SECRET,
-                set(DEFAULT_REDIRECT_URIS), list(DEFAULT_APP_ROLES),
+                DEV_CLIENT_ID,
+                "MyGov (dev)",
+                DEV_CLIENT_SECRET,
+                set(DEFAULT_REDIRECT_URIS),
+                list(DEFAULT_APP_ROLES),
             )
         }
         self.auth_codes: dict[str, dict[str, Any]] = {}
@@ -171,7 +182,9 @@ class TenantState:
         self.photos.pop(user_id, None)
         self._log_change(user_id, None, removed="deleted" if permanent else "changed")
 
-    def _log_change(self, object_id: str, properties: frozenset[str] | None, removed: str | None = None) -> None:
+    def _log_change(
+        self, object_id: str, properties: frozenset[str] | None, removed: str | None = None
+    ) -> None:
         self.directory_version += 1
         self.directory_log.append(DirectoryChange(self.directory_version, object_id, properties, removed))
 
@@ -182,7 +195,9 @@ class TenantState:
 
     # --- groups ------------------------------------------------------------------------------
 
-    def add_group(self, group: dict[str, Any], members: Iterable[str] = (), owners: Iterable[str] = ()) -> dict[str, Any]:
+    def add_group(
+        self, group: dict[str, Any], members: Iterable[str] = (), owners: Iterable[str] = ()
+    ) -> dict[str, Any]:
         group = {**group}
         group.setdefault("id", str(uuid.uuid4()))
         self.groups[group["id"]] = group

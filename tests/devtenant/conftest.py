@@ -1,4 +1,5 @@
 """Helpers for the dev tenant's own tests: MSAL app tokens and a thin Graph caller over HTTPS."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -16,10 +17,15 @@ ADMIN_UPN = "morgan.reyes@auburnal.gov"
 OVERAGE_UPN = "dana.whitfield@auburnal.gov"
 
 
-def msal_app(server: DevTenantServer, credential: Any = DEV_CLIENT_SECRET, client_id: str = DEV_CLIENT_ID) -> msal.ConfidentialClientApplication:
+def msal_app(
+    server: DevTenantServer, credential: Any = DEV_CLIENT_SECRET, client_id: str = DEV_CLIENT_ID
+) -> msal.ConfidentialClientApplication:
     return msal.ConfidentialClientApplication(
-        client_id, authority=server.authority, client_credential=credential,
-        verify=server.ca_path, instance_discovery=False,
+        client_id,
+        authority=server.authority,
+        client_credential=credential,
+        verify=server.ca_path,
+        instance_discovery=False,
     )
 
 
@@ -36,11 +42,15 @@ class Graph:
         self.server = server
         self.token = token
 
-    def request(self, method: str, path: str, headers: dict[str, str] | None = None, **kwargs: Any) -> requests.Response:
+    def request(
+        self, method: str, path: str, headers: dict[str, str] | None = None, **kwargs: Any
+    ) -> requests.Response:
         url = path if path.startswith("https://") else self.server.graph_base_url + path
         all_headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
         all_headers.update(headers or {})
-        return requests.request(method, url, headers=all_headers, verify=self.server.ca_path, timeout=30, **kwargs)
+        return requests.request(
+            method, url, headers=all_headers, verify=self.server.ca_path, timeout=30, **kwargs
+        )
 
     def get(self, path: str, **kwargs: Any) -> requests.Response:
         return self.request("GET", path, **kwargs)

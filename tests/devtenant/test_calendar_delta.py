@@ -1,4 +1,5 @@
 """calendarView/delta: a window's instances, then changes, with out-of-window changes as @removed."""
+
 from __future__ import annotations
 
 from tests.devtenant.conftest import error_code
@@ -8,8 +9,11 @@ WINDOW = "startDateTime=2032-03-01T00:00:00Z&endDateTime=2032-04-01T00:00:00Z"
 
 
 def _event(day: str, subject: str) -> dict:
-    return {"subject": subject, "start": {"dateTime": f"2032-03-{day}T15:00:00", "timeZone": "UTC"},
-            "end": {"dateTime": f"2032-03-{day}T16:00:00", "timeZone": "UTC"}}
+    return {
+        "subject": subject,
+        "start": {"dateTime": f"2032-03-{day}T15:00:00", "timeZone": "UTC"},
+        "end": {"dateTime": f"2032-03-{day}T16:00:00", "timeZone": "UTC"},
+    }
 
 
 def _round(graph, url: str) -> tuple[list[dict], str]:
@@ -23,13 +27,20 @@ def _round(graph, url: str) -> tuple[list[dict], str]:
 
 
 def test_window_then_changes_with_out_of_range_removals(tenant, graph):
-    kept, moved, deleted = (tenant.control.add_event(MAILBOX, _event(day, name)) for day, name in (("03", "kept"), ("10", "moved"), ("17", "deleted")))
+    kept, moved, deleted = (
+        tenant.control.add_event(MAILBOX, _event(day, name))
+        for day, name in (("03", "kept"), ("10", "moved"), ("17", "deleted"))
+    )
     tenant.control.add_event(MAILBOX, _event("20", "also in window"))
     first, delta_link = _round(graph, f"/users/{MAILBOX}/calendarView/delta?{WINDOW}")
     assert [e["subject"] for e in first] == ["kept", "moved", "deleted", "also in window"]
 
-    tenant.control.update_event(MAILBOX, moved["id"], start={"dateTime": "2032-05-10T15:00:00", "timeZone": "UTC"},
-                                end={"dateTime": "2032-05-10T16:00:00", "timeZone": "UTC"})
+    tenant.control.update_event(
+        MAILBOX,
+        moved["id"],
+        start={"dateTime": "2032-05-10T15:00:00", "timeZone": "UTC"},
+        end={"dateTime": "2032-05-10T16:00:00", "timeZone": "UTC"},
+    )
     tenant.control.remove_event(MAILBOX, deleted["id"])
     added = tenant.control.add_event(MAILBOX, _event("25", "new"))
     changes, _ = _round(graph, delta_link)

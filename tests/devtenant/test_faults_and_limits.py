@@ -1,4 +1,5 @@
 """Injected faults reject before any effect; Outlook's 4-concurrent-requests-per-mailbox limit."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -6,7 +7,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 from tests.devtenant.conftest import ROOM, error_code
 
-EVENT = {"subject": "Held", "start": {"dateTime": "2031-05-05T10:00:00", "timeZone": "UTC"}, "end": {"dateTime": "2031-05-05T11:00:00", "timeZone": "UTC"}}
+EVENT = {
+    "subject": "Held",
+    "start": {"dateTime": "2031-05-05T10:00:00", "timeZone": "UTC"},
+    "end": {"dateTime": "2031-05-05T11:00:00", "timeZone": "UTC"},
+}
 
 
 def test_throttled_request_has_no_side_effect_and_count_limits_the_fault(tenant, graph):

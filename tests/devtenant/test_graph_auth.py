@@ -1,4 +1,5 @@
 """Bearer and permission checks, error bodies and request ids on every Graph answer."""
+
 from __future__ import annotations
 
 import time
@@ -18,7 +19,13 @@ def test_missing_or_foreign_token_is_401_invalid_authentication_token(tenant):
 def test_expired_or_wrong_audience_token_is_401(tenant):
     signing_key = tenant.tenant.signing_key
     now = int(time.time())
-    base = {"aud": "https://graph.microsoft.com", "tid": tenant.tenant_id, "iat": now - 7200, "nbf": now - 7200, "roles": ["User.Read.All"]}
+    base = {
+        "aud": "https://graph.microsoft.com",
+        "tid": tenant.tenant_id,
+        "iat": now - 7200,
+        "nbf": now - 7200,
+        "roles": ["User.Read.All"],
+    }
     expired = signing_key.sign({**base, "exp": now - 3600})
     other_audience = signing_key.sign({**base, "aud": "api://something-else", "exp": now + 600})
     other_tenant = signing_key.sign({**base, "tid": str(uuid.uuid4()), "exp": now + 600})
@@ -44,7 +51,12 @@ def test_a_missing_application_permission_is_403(tenant):
     graph = Graph(tenant, app_token(tenant))
     directory = graph.get("/users")
     assert directory.status_code == 403 and error_code(directory) == "Authorization_RequestDenied"
-    assert graph.get(f"/users/{ROOM}/calendarView?startDateTime=2026-01-01T00:00:00Z&endDateTime=2026-01-02T00:00:00Z").status_code == 200
+    assert (
+        graph.get(
+            f"/users/{ROOM}/calendarView?startDateTime=2026-01-01T00:00:00Z&endDateTime=2026-01-02T00:00:00Z"
+        ).status_code
+        == 200
+    )
     tenant.control.set_app_roles(["User.Read.All"])
     outlook = Graph(tenant, app_token(tenant)).post(f"/users/{ROOM}/events", json={})
     assert outlook.status_code == 403 and error_code(outlook) == "ErrorAccessDenied"

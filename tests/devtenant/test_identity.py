@@ -1,4 +1,5 @@
 """Sign-in and app tokens: MSAL itself against the Entra-shaped endpoints, over real HTTPS."""
+
 from __future__ import annotations
 
 import base64
@@ -66,8 +67,11 @@ def _sign_in(tenant, flow: dict, upn: str) -> dict[str, str]:
     user_id = tenant.control.user(upn)["id"]
     assert user_id in form.radios
     answer = requests.post(
-        tenant.url + form.action, data={**form.fields, "user_id": user_id},
-        verify=tenant.ca_path, allow_redirects=False, timeout=30,
+        tenant.url + form.action,
+        data={**form.fields, "user_id": user_id},
+        verify=tenant.ca_path,
+        allow_redirects=False,
+        timeout=30,
     )
     if answer.status_code == 302:
         return {k: v[0] for k, v in parse_qs(urlsplit(answer.headers["Location"]).query).items()}
@@ -92,25 +96,44 @@ def test_wrong_client_secret_fails_like_entra(tenant):
     assert result["error_description"].startswith("AADSTS7000215: Invalid client secret provided")
     assert result["error_codes"] == [7000215]
     raw = requests.post(
-        f"{tenant.authority}/oauth2/v2.0/token", verify=tenant.ca_path, timeout=30,
-        data={"client_id": DEV_CLIENT_ID, "client_secret": "nope", "grant_type": "client_credentials", "scope": GRAPH_SCOPE[0]},
+        f"{tenant.authority}/oauth2/v2.0/token",
+        verify=tenant.ca_path,
+        timeout=30,
+        data={
+            "client_id": DEV_CLIENT_ID,
+            "client_secret": "nope",
+            "grant_type": "client_credentials",
+            "scope": GRAPH_SCOPE[0],
+        },
     )
     assert raw.status_code == 401
 
 
 def test_unknown_client_and_bad_scope_are_refused(tenant):
-    unknown = msal_app(tenant, client_id="11111111-2222-3333-4444-555555555555").acquire_token_for_client(scopes=GRAPH_SCOPE)
+    unknown = msal_app(tenant, client_id="11111111-2222-3333-4444-555555555555").acquire_token_for_client(
+        scopes=GRAPH_SCOPE
+    )
     assert unknown["error_codes"] == [700016]
     bad_scope = requests.post(
-        f"{tenant.authority}/oauth2/v2.0/token", verify=tenant.ca_path, timeout=30,
-        data={"client_id": DEV_CLIENT_ID, "client_secret": DEV_CLIENT_SECRET, "grant_type": "client_credentials", "scope": "User.Read"},
+        f"{tenant.authority}/oauth2/v2.0/token",
+        verify=tenant.ca_path,
+        timeout=30,
+        data={
+            "client_id": DEV_CLIENT_ID,
+            "client_secret": DEV_CLIENT_SECRET,
+            "grant_type": "client_credentials",
+            "scope": "User.Read",
+        },
     )
     assert bad_scope.status_code == 400 and bad_scope.json()["error"] == "invalid_scope"
 
 
 def test_client_secret_in_http_basic_is_accepted(tenant):
     answer = requests.post(
-        f"{tenant.authority}/oauth2/v2.0/token", auth=(DEV_CLIENT_ID, DEV_CLIENT_SECRET), verify=tenant.ca_path, timeout=30,
+        f"{tenant.authority}/oauth2/v2.0/token",
+        auth=(DEV_CLIENT_ID, DEV_CLIENT_SECRET),
+        verify=tenant.ca_path,
+        timeout=30,
         data={"grant_type": "client_credentials", "scope": GRAPH_SCOPE[0]},
     )
     assert answer.status_code == 200 and answer.json()["access_token"]
@@ -122,14 +145,21 @@ def test_certificate_credential_private_key_jwt(tenant, send_public_certificate)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "mygov-app")])
     now = dt.datetime.now(dt.timezone.utc)
     certificate = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-        .serial_number(x509.random_serial_number()).not_valid_before(now).not_valid_after(now + dt.timedelta(days=1))
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now)
+        .not_valid_after(now + dt.timedelta(days=1))
         .sign(key, hashes.SHA256())
     )
     certificate_pem = certificate.public_bytes(serialization.Encoding.PEM).decode()
     credential = {
-        "private_key": key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode(),
-        "thumbprint": certificate.fingerprint(hashes.SHA1()).hex(),  # noqa: S303
+        "private_key": key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        ).decode(),
+        "thumbprint": certificate.fingerprint(hashes.SHA1()).hex(),
     }
     if send_public_certificate:
         credential["public_certificate"] = certificate_pem
@@ -154,7 +184,11 @@ def test_auth_code_flow_with_pkce_gives_an_id_token_with_nonce_and_groups(tenant
     platform_admin = next(g for g in tenant.control.groups() if g["displayName"] == "mygov-platform-admin")
     assert claims["iss"] == f"{tenant.url}/{tenant.tenant_id}/v2.0" and claims["aud"] == DEV_CLIENT_ID
     assert claims["oid"] == admin["id"] and claims["tid"] == tenant.tenant_id and claims["ver"] == "2.0"
-    assert claims["preferred_username"] == ADMIN_UPN and claims["email"] == ADMIN_UPN and claims["name"] == "Morgan Reyes"
+    assert (
+        claims["preferred_username"] == ADMIN_UPN
+        and claims["email"] == ADMIN_UPN
+        and claims["name"] == "Morgan Reyes"
+    )
     assert claims["nonce"] == hashlib.sha256(flow["nonce"].encode()).hexdigest()
     assert claims["nbf"] <= claims["iat"] < claims["exp"]
     assert platform_admin["id"] in claims["groups"]
@@ -163,13 +197,24 @@ def test_auth_code_flow_with_pkce_gives_an_id_token_with_nonce_and_groups(tenant
 
 
 def _assert_signed_by_jwks(tenant, token: str) -> None:
-    config = requests.get(f"{tenant.authority}/v2.0/.well-known/openid-configuration", verify=tenant.ca_path, timeout=30).json()
+    config = requests.get(
+        f"{tenant.authority}/v2.0/.well-known/openid-configuration", verify=tenant.ca_path, timeout=30
+    ).json()
     header = json.loads(base64.urlsafe_b64decode(token.split(".")[0] + "=="))
-    jwk = next(k for k in requests.get(config["jwks_uri"], verify=tenant.ca_path, timeout=30).json()["keys"] if k["kid"] == header["kid"])
+    jwk = next(
+        k
+        for k in requests.get(config["jwks_uri"], verify=tenant.ca_path, timeout=30).json()["keys"]
+        if k["kid"] == header["kid"]
+    )
     number = lambda text: int.from_bytes(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)), "big")  # noqa: E731
     public_key = rsa.RSAPublicNumbers(number(jwk["e"]), number(jwk["n"])).public_key()
     signing_input, _, signature = token.rpartition(".")
-    public_key.verify(base64.urlsafe_b64decode(signature + "=" * (-len(signature) % 4)), signing_input.encode(), padding.PKCS1v15(), hashes.SHA256())
+    public_key.verify(
+        base64.urlsafe_b64decode(signature + "=" * (-len(signature) % 4)),
+        signing_input.encode(),
+        padding.PKCS1v15(),
+        hashes.SHA256(),
+    )
 
 
 def test_user_in_more_than_200_groups_gets_the_overage_claim(tenant):
@@ -182,7 +227,14 @@ def test_user_in_more_than_200_groups_gets_the_overage_claim(tenant):
 
 
 def _authorize_url(tenant, redirect_uri: str, **extra: str) -> str:
-    params = {"client_id": DEV_CLIENT_ID, "response_type": "code", "redirect_uri": redirect_uri, "scope": "openid profile", "state": "s1", **extra}
+    params = {
+        "client_id": DEV_CLIENT_ID,
+        "response_type": "code",
+        "redirect_uri": redirect_uri,
+        "scope": "openid profile",
+        "state": "s1",
+        **extra,
+    }
     return f"{tenant.authority}/oauth2/v2.0/authorize?{urlencode(params)}"
 
 
@@ -196,9 +248,18 @@ def test_authorize_page_is_an_accessible_form(tenant):
 
 
 def test_unregistered_redirect_uri_is_refused_without_redirecting(tenant):
-    page = requests.get(_authorize_url(tenant, "https://evil.example/callback"), verify=tenant.ca_path, allow_redirects=False, timeout=30)
+    page = requests.get(
+        _authorize_url(tenant, "https://evil.example/callback"),
+        verify=tenant.ca_path,
+        allow_redirects=False,
+        timeout=30,
+    )
     assert page.status_code == 400 and "Location" not in page.headers and "AADSTS50011" in page.text
-    unknown = requests.get(_authorize_url(tenant, CALLBACK).replace(DEV_CLIENT_ID, "00000000-0000-0000-0000-00000000beef"), verify=tenant.ca_path, timeout=30)
+    unknown = requests.get(
+        _authorize_url(tenant, CALLBACK).replace(DEV_CLIENT_ID, "00000000-0000-0000-0000-00000000beef"),
+        verify=tenant.ca_path,
+        timeout=30,
+    )
     assert unknown.status_code == 400 and "AADSTS700016" in unknown.text
 
 
@@ -215,20 +276,41 @@ def test_code_needs_the_pkce_verifier_and_is_single_use(tenant):
     challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
 
     def new_code() -> str:
-        url = _authorize_url(tenant, CALLBACK, code_challenge=challenge, code_challenge_method="S256", nonce="n-1")
+        url = _authorize_url(
+            tenant, CALLBACK, code_challenge=challenge, code_challenge_method="S256", nonce="n-1"
+        )
         form = _parse(requests.get(url, verify=tenant.ca_path, timeout=30).text)
-        answer = requests.post(tenant.url + form.action, data={**form.fields, "user_id": tenant.control.user(ADMIN_UPN)["id"]},
-                               verify=tenant.ca_path, allow_redirects=False, timeout=30)
+        answer = requests.post(
+            tenant.url + form.action,
+            data={**form.fields, "user_id": tenant.control.user(ADMIN_UPN)["id"]},
+            verify=tenant.ca_path,
+            allow_redirects=False,
+            timeout=30,
+        )
         return parse_qs(urlsplit(answer.headers["Location"]).query)["code"][0]
 
     def redeem(code: str, code_verifier: str) -> requests.Response:
-        return requests.post(f"{tenant.authority}/oauth2/v2.0/token", verify=tenant.ca_path, timeout=30, data={
-            "client_id": DEV_CLIENT_ID, "client_secret": DEV_CLIENT_SECRET, "grant_type": "authorization_code",
-            "code": code, "redirect_uri": CALLBACK, "code_verifier": code_verifier, "scope": "openid profile",
-        })
+        return requests.post(
+            f"{tenant.authority}/oauth2/v2.0/token",
+            verify=tenant.ca_path,
+            timeout=30,
+            data={
+                "client_id": DEV_CLIENT_ID,
+                "client_secret": DEV_CLIENT_SECRET,
+                "grant_type": "authorization_code",
+                "code": code,
+                "redirect_uri": CALLBACK,
+                "code_verifier": code_verifier,
+                "scope": "openid profile",
+            },
+        )
 
     wrong = redeem(new_code(), "not-the-verifier")
-    assert wrong.status_code == 400 and wrong.json()["error"] == "invalid_grant" and wrong.json()["error_codes"] == [501481]
+    assert (
+        wrong.status_code == 400
+        and wrong.json()["error"] == "invalid_grant"
+        and wrong.json()["error_codes"] == [501481]
+    )
     code = new_code()
     first = redeem(code, verifier)
     assert first.status_code == 200 and _decode(first.json()["id_token"])["nonce"] == "n-1"
@@ -238,7 +320,19 @@ def test_code_needs_the_pkce_verifier_and_is_single_use(tenant):
 
 def test_logout_redirects_only_to_a_registered_uri(tenant):
     logout = f"{tenant.authority}/oauth2/v2.0/logout"
-    registered = requests.get(logout, params={"post_logout_redirect_uri": CALLBACK}, verify=tenant.ca_path, allow_redirects=False, timeout=30)
+    registered = requests.get(
+        logout,
+        params={"post_logout_redirect_uri": CALLBACK},
+        verify=tenant.ca_path,
+        allow_redirects=False,
+        timeout=30,
+    )
     assert registered.status_code == 302 and registered.headers["Location"] == CALLBACK
-    other = requests.get(logout, params={"post_logout_redirect_uri": "https://evil.example/"}, verify=tenant.ca_path, allow_redirects=False, timeout=30)
+    other = requests.get(
+        logout,
+        params={"post_logout_redirect_uri": "https://evil.example/"},
+        verify=tenant.ca_path,
+        allow_redirects=False,
+        timeout=30,
+    )
     assert other.status_code == 200 and "signed out" in other.text

@@ -1,4 +1,5 @@
 """`/places`: rooms, the building → floor → room hierarchy, propagation delay, updates."""
+
 from __future__ import annotations
 
 import time
@@ -17,7 +18,10 @@ def test_rooms_list_and_get_by_email(graph):
     assert room["capacity"] == 80 and room["building"] == "Auburn Public Library"
     assert graph.get(f"/places/{room['id']}").json()["emailAddress"] == ROOM
     filtered = graph.get("/places/microsoft.graph.room?$filter=building eq 'City Hall'").json()["value"]
-    assert {r["emailAddress"] for r in filtered} == {"rm_CH_CouncilChambers@auburnal.gov", "rm_CH_ConferenceRoom2B@auburnal.gov"}
+    assert {r["emailAddress"] for r in filtered} == {
+        "rm_CH_CouncilChambers@auburnal.gov",
+        "rm_CH_ConferenceRoom2B@auburnal.gov",
+    }
     page = graph.get("/places/microsoft.graph.room?$top=4").json()
     assert len(page["value"]) == 4 and "$skip=4" in page["@odata.nextLink"]
 
@@ -30,13 +34,26 @@ def test_create_hierarchy_with_requested_email_and_propagation_delay(tenant, gra
     orphan = _create(graph, "room", displayName="No floor", parentId=building.json()["id"])
     assert orphan.status_code == 400
     address = "rm_SC_Craft@auburnal.gov"
-    room = _create(graph, "room", displayName="SC Craft Room", parentId=floor["id"], emailAddress=address, capacity=20)
-    assert room.status_code == 201 and room.json()["emailAddress"] == address and room.json()["building"] == "Auburn Senior Center"
-    booked = graph.post(f"/users/{address}/events", json={
-        "subject": "Quilting", "start": {"dateTime": "2030-01-02T10:00:00", "timeZone": "UTC"}, "end": {"dateTime": "2030-01-02T11:00:00", "timeZone": "UTC"},
-    })
+    room = _create(
+        graph, "room", displayName="SC Craft Room", parentId=floor["id"], emailAddress=address, capacity=20
+    )
+    assert (
+        room.status_code == 201
+        and room.json()["emailAddress"] == address
+        and room.json()["building"] == "Auburn Senior Center"
+    )
+    booked = graph.post(
+        f"/users/{address}/events",
+        json={
+            "subject": "Quilting",
+            "start": {"dateTime": "2030-01-02T10:00:00", "timeZone": "UTC"},
+            "end": {"dateTime": "2030-01-02T11:00:00", "timeZone": "UTC"},
+        },
+    )
     assert booked.status_code == 201  # the mailbox exists at once
-    assert address not in [r["emailAddress"] for r in graph.get("/places/microsoft.graph.room").json()["value"]]
+    assert address not in [
+        r["emailAddress"] for r in graph.get("/places/microsoft.graph.room").json()["value"]
+    ]
     assert graph.get(f"/places/{address}").status_code == 404
     deadline = time.monotonic() + 10
     while graph.get(f"/places/{address}").status_code == 404 and time.monotonic() < deadline:
@@ -53,10 +70,20 @@ def test_generated_email_when_none_is_requested(graph):
 
 
 def test_patch_updates_writable_fields_only(graph):
-    updated = graph.patch(f"/places/{ROOM}", json={"@odata.type": "microsoft.graph.room", "capacity": 75, "tags": ["projector"]})
+    updated = graph.patch(
+        f"/places/{ROOM}", json={"@odata.type": "microsoft.graph.room", "capacity": 75, "tags": ["projector"]}
+    )
     assert updated.status_code == 200 and updated.json()["capacity"] == 75
     assert graph.get(f"/places/{ROOM}").json()["tags"] == ["projector"]
-    for field, value in (("emailAddress", "x@auburnal.gov"), ("bookingType", "reserved"), ("id", "x"), ("placeId", "x")):
+    for field, value in (
+        ("emailAddress", "x@auburnal.gov"),
+        ("bookingType", "reserved"),
+        ("id", "x"),
+        ("placeId", "x"),
+    ):
         refused = graph.patch(f"/places/{ROOM}", json={"@odata.type": "microsoft.graph.room", field: value})
         assert refused.status_code == 400, field
-    assert error_code(graph.patch("/places/nowhere@auburnal.gov", json={"@odata.type": "microsoft.graph.room"})) == "ErrorItemNotFound"
+    assert (
+        error_code(graph.patch("/places/nowhere@auburnal.gov", json={"@odata.type": "microsoft.graph.room"}))
+        == "ErrorItemNotFound"
+    )

@@ -1,4 +1,5 @@
 """`/users`: default properties, filters, opaque paging, advanced-query rules, photos."""
+
 from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
@@ -7,8 +8,17 @@ from tests.devtenant.conftest import ADMIN_UPN, error_code
 
 EVENTUAL = {"ConsistencyLevel": "eventual"}
 DEFAULT_PROPERTIES = {
-    "businessPhones", "displayName", "givenName", "jobTitle", "mail", "mobilePhone",
-    "officeLocation", "preferredLanguage", "surname", "userPrincipalName", "id",
+    "businessPhones",
+    "displayName",
+    "givenName",
+    "jobTitle",
+    "mail",
+    "mobilePhone",
+    "officeLocation",
+    "preferredLanguage",
+    "surname",
+    "userPrincipalName",
+    "id",
 }
 
 
@@ -44,18 +54,26 @@ def test_basic_filters_work_without_headers(graph):
     assert {u["displayName"] for u in starts} == {"Megan Crouch"}
     disabled = graph.get("/users?$filter=accountEnabled eq false&$select=id,accountEnabled").json()["value"]
     assert len(disabled) == 3 and all(u["accountEnabled"] is False for u in disabled)
-    listed = graph.get("/users?$filter=userPrincipalName in ('megan.crouch@auburnal.gov','chen.wu@auburnal.gov')").json()["value"]
+    listed = graph.get(
+        "/users?$filter=userPrincipalName in ('megan.crouch@auburnal.gov','chen.wu@auburnal.gov')"
+    ).json()["value"]
     assert len(listed) == 2
 
 
 def test_advanced_queries_need_consistency_level_eventual(graph):
-    for url in ("/users?$filter=endswith(mail,'@auburnal.gov')&$count=true", "/users?$filter=accountEnabled ne true&$count=true",
-                '/users?$search="displayName:megan"', "/users?$count=true"):
+    for url in (
+        "/users?$filter=endswith(mail,'@auburnal.gov')&$count=true",
+        "/users?$filter=accountEnabled ne true&$count=true",
+        '/users?$search="displayName:megan"',
+        "/users?$count=true",
+    ):
         refused = graph.get(url)
         assert refused.status_code == 400 and error_code(refused) == "Request_UnsupportedQuery", url
     counted = graph.get("/users?$filter=endswith(mail,'@auburnal.gov')&$count=true", headers=EVENTUAL).json()
     assert counted["@odata.count"] == len(graph.server.tenant.state.users)
-    assert graph.get("/users?$filter=endswith(mail,'@auburnal.gov')", headers=EVENTUAL).status_code == 400  # $count too
+    assert (
+        graph.get("/users?$filter=endswith(mail,'@auburnal.gov')", headers=EVENTUAL).status_code == 400
+    )  # $count too
     found = graph.get('/users?$search="displayName:reyes"', headers=EVENTUAL).json()["value"]
     assert [u["userPrincipalName"] for u in found] == [ADMIN_UPN]
 
@@ -64,13 +82,19 @@ def test_get_one_user_by_id_or_upn(graph):
     by_upn = graph.get(f"/users/{ADMIN_UPN}").json()
     assert by_upn["displayName"] == "Morgan Reyes" and "accountEnabled" not in by_upn
     assert graph.get(f"/users/{by_upn['id']}?$select=jobTitle").json() == {
-        "@odata.context": f"{graph.server.graph_base_url}/$metadata#users/$entity", "jobTitle": "IT Director", "id": by_upn["id"],
+        "@odata.context": f"{graph.server.graph_base_url}/$metadata#users/$entity",
+        "jobTitle": "IT Director",
+        "id": by_upn["id"],
     }
 
 
 def test_photo_bytes_metadata_and_missing_photo(graph):
     value = graph.get(f"/users/{ADMIN_UPN}/photo/$value")
-    assert value.status_code == 200 and value.headers["Content-Type"] == "image/png" and value.content.startswith(b"\x89PNG")
+    assert (
+        value.status_code == 200
+        and value.headers["Content-Type"] == "image/png"
+        and value.content.startswith(b"\x89PNG")
+    )
     metadata = graph.get(f"/users/{ADMIN_UPN}/photo").json()
     assert metadata["@odata.mediaEtag"] and metadata["@odata.mediaContentType"] == "image/png"
     missing = graph.get("/users/priya.natarajan@auburnal.gov/photo/$value")

@@ -1,4 +1,5 @@
 """`/users/delta`: paged full sync, then only the changes since, `@removed`, token expiry."""
+
 from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
@@ -65,4 +66,6 @@ def test_expired_tokens_say_sync_state_not_found_or_gone(tenant, graph):
     _, delta_link, _ = _round(graph, "/users/delta")
     tenant.control.expire_delta_tokens(mode="gone")
     gone = graph.get(delta_link)
-    assert gone.status_code == 410 and gone.headers["Location"].startswith(f"{tenant.graph_base_url}/users/delta")
+    assert gone.status_code == 410 and gone.headers["Location"].startswith(
+        f"{tenant.graph_base_url}/users/delta"
+    )

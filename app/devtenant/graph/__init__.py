@@ -1,9 +1,21 @@
 """The Microsoft Graph v1.0 subset MyGov uses, under `/v1.0`; one blueprint per Graph area."""
+
 from __future__ import annotations
 
 from flask import Blueprint
 
-from app.devtenant.graph import batch, calendar, calendar_delta, delta, groups, mail, places, schedule, sites, users
+from app.devtenant.graph import (
+    batch,
+    calendar,
+    calendar_delta,
+    delta,
+    groups,
+    mail,
+    places,
+    schedule,
+    sites,
+    users,
+)
 from app.devtenant.pipeline import guard_graph_request
 
 

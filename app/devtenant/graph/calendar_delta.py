@@ -3,6 +3,7 @@
 The tokens carry the window; query options other than the window are refused. Like Outlook, a
 changed event that is now outside the window comes back as `@removed` (gotcha 9).
 """
+
 from __future__ import annotations
 
 import re
@@ -31,28 +32,51 @@ def calendar_view_delta(user_key: str) -> Any:
     mailbox = find_mailbox_or_404(user_key)
     for option in UNSUPPORTED:
         if option in request.args:
-            raise bad_request("ErrorInvalidUrlQuery", f"The query parameter '{option}' is not supported with change tracking over the 'CalendarView' resource.")
+            raise bad_request(
+                "ErrorInvalidUrlQuery",
+                f"The query parameter '{option}' is not supported with change tracking over the 'CalendarView' resource.",
+            )
     path = f"/users/{user_key}/calendarView/delta"
     token = request.args.get("$deltatoken") or request.args.get("$skiptoken")
     if token:
-        cursor = read_cursor(token, lambda c: link(path, startDateTime=(c or {}).get("start", ""), endDateTime=(c or {}).get("end", "")))
+        cursor = read_cursor(
+            token,
+            lambda c: link(
+                path, startDateTime=(c or {}).get("start", ""), endDateTime=(c or {}).get("end", "")
+            ),
+        )
         if cursor.get("mailbox") != mailbox.id:
             raise bad_request("syncStateNotFound", "The sync state does not belong to this mailbox.")
     else:
         start, end = request.args.get("startDateTime"), request.args.get("endDateTime")
         if not start or not end:
-            raise bad_request("ErrorInvalidParameter", "This request requires a time window specified by the query string parameters StartDateTime and EndDateTime.")
-        cursor = {**new_cursor(None, tenant().state.event_version, initial=True), "mailbox": mailbox.id, "start": start, "end": end}
+            raise bad_request(
+                "ErrorInvalidParameter",
+                "This request requires a time window specified by the query string parameters StartDateTime and EndDateTime.",
+            )
+        cursor = {
+            **new_cursor(None, tenant().state.event_version, initial=True),
+            "mailbox": mailbox.id,
+            "start": start,
+            "end": end,
+        }
     if request.args.get("$deltatoken"):
         cursor["upto"] = tenant().state.event_version
     items = _initial(mailbox, cursor) if cursor.get("initial") else _changes(mailbox, cursor)
     offset = cursor.get("offset", 0)
     size = _page_size()
-    page = items[offset: offset + size]
+    page = items[offset : offset + size]
     fragment = "Collection(event)"
     if offset + size < len(items):
-        return with_preference(delta_page(page, {**cursor, "offset": offset + size}, None, None, path, fragment))
-    final = {**new_cursor(None, cursor.get("upto", cursor["version"])), "mailbox": mailbox.id, "start": cursor["start"], "end": cursor["end"]}
+        return with_preference(
+            delta_page(page, {**cursor, "offset": offset + size}, None, None, path, fragment)
+        )
+    final = {
+        **new_cursor(None, cursor.get("upto", cursor["version"])),
+        "mailbox": mailbox.id,
+        "start": cursor["start"],
+        "end": cursor["end"],
+    }
     return with_preference(delta_page(page, None, final, None, path, fragment))
 
 
@@ -65,7 +89,9 @@ def _window(cursor: dict[str, Any]) -> tuple[Any, Any]:
     try:
         return parse_query_datetime(cursor["start"]), parse_query_datetime(cursor["end"])
     except ValueError:
-        raise bad_request("ErrorInvalidParameter", "The value of StartDateTime or EndDateTime is not a valid date and time.") from None
+        raise bad_request(
+            "ErrorInvalidParameter", "The value of StartDateTime or EndDateTime is not a valid date and time."
+        ) from None
 
 
 def _initial(mailbox: Mailbox, cursor: dict[str, Any]) -> list[dict[str, Any]]:
@@ -89,5 +115,7 @@ def _changes(mailbox: Mailbox, cursor: dict[str, Any]) -> list[dict[str, Any]]:
         if inside:
             items += [events.render(i, response_zone()) for i in inside]
         else:  # deleted, or changed and now outside the window: both look like a removal
-            items.append({"@odata.type": "#microsoft.graph.event", "id": event_id, "@removed": {"reason": "deleted"}})
+            items.append(
+                {"@odata.type": "#microsoft.graph.event", "id": event_id, "@removed": {"reason": "deleted"}}
+            )
     return items

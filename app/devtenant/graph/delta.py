@@ -3,6 +3,7 @@
 Tokens are opaque to the caller and carry the `$select`, the directory version the round started
 from and the token generation; the control API can expire every token (400 or 410).
 """
+
 from __future__ import annotations
 
 import time
@@ -13,7 +14,14 @@ from flask import Blueprint, request
 from app.devtenant.context import tenant
 from app.devtenant.errors import GraphError, bad_request
 from app.devtenant.graph.common import (
-    SKIPTOKEN_PREFIX, collection, decode_token, encode_token, link, project, require, selected,
+    SKIPTOKEN_PREFIX,
+    collection,
+    decode_token,
+    encode_token,
+    link,
+    project,
+    require,
+    selected,
 )
 from app.devtenant.graph.users import DEFAULT_PROPERTIES, READ_USERS
 from app.devtenant.odata import FilterError, parse_filter
@@ -68,14 +76,19 @@ def _id_filter() -> list[str] | None:
         raise bad_request("Request_UnsupportedQuery", "Only id eq filters are supported by users delta.")
     ids = [u["id"] for u in tenant().state.users.values() if query.evaluate(u)]
     if text.count(" eq ") > MAX_ID_FILTER:
-        raise bad_request("Request_UnsupportedQuery", f"At most {MAX_ID_FILTER} ids may be filtered in a delta query.")
+        raise bad_request(
+            "Request_UnsupportedQuery", f"At most {MAX_ID_FILTER} ids may be filtered in a delta query."
+        )
     return ids or ["(none)"]
 
 
 def new_cursor(fields: list[str] | None, version: int, initial: bool = False) -> dict[str, Any]:
     return {
-        "select": fields, "version": version, "initial": initial,
-        "generation": tenant().state.delta_generation, "issued": int(time.time()),
+        "select": fields,
+        "version": version,
+        "initial": initial,
+        "generation": tenant().state.delta_generation,
+        "issued": int(time.time()),
     }
 
 
@@ -88,16 +101,22 @@ def read_cursor(token: str, restart: Callable[[dict[str, Any] | None], str] | No
     if not valid or time.time() - cursor["issued"] > lifetime:  # type: ignore[index]
         if state.delta_expiry_mode == "gone":
             raise GraphError(
-                410, "resyncRequired",
+                410,
+                "resyncRequired",
                 "Resync required. Replace any local items with the server's versions (including deletes).",
                 {"Location": (restart or _restart_users)(cursor)},
             )
-        raise bad_request("syncStateNotFound", "The sync state generation is not found. Restart the sync from the beginning.")
+        raise bad_request(
+            "syncStateNotFound",
+            "The sync state generation is not found. Restart the sync from the beginning.",
+        )
     return cursor  # type: ignore[return-value]
 
 
 def _restart_users(cursor: dict[str, Any] | None) -> str:
-    return link("/users/delta", **({"$select": ",".join(cursor["select"])} if cursor and cursor.get("select") else {}))
+    return link(
+        "/users/delta", **({"$select": ",".join(cursor["select"])} if cursor and cursor.get("select") else {})
+    )
 
 
 def _changes_since(cursor: dict[str, Any]) -> tuple[list[dict[str, Any]], int]:
@@ -115,7 +134,7 @@ def _changes_since(cursor: dict[str, Any]) -> tuple[list[dict[str, Any]], int]:
         if tracked or change.removed:
             latest[change.object_id] = change
     items: list[dict[str, Any]] = []
-    for object_id, change in sorted(latest.items()):
+    for object_id in sorted(latest):
         user = state.users.get(object_id)
         if user is not None:
             items.append(project(user, fields, DEFAULT_PROPERTIES))
@@ -125,10 +144,18 @@ def _changes_since(cursor: dict[str, Any]) -> tuple[list[dict[str, Any]], int]:
     return items, upto
 
 
-def delta_page(page: list[dict[str, Any]], next_cursor: dict[str, Any] | None, delta_cursor: dict[str, Any] | None,
-               fields: list[str] | None, path: str = "/users/delta", fragment: str | None = None) -> dict[str, Any]:
+def delta_page(
+    page: list[dict[str, Any]],
+    next_cursor: dict[str, Any] | None,
+    delta_cursor: dict[str, Any] | None,
+    fields: list[str] | None,
+    path: str = "/users/delta",
+    fragment: str | None = None,
+) -> dict[str, Any]:
     fragment = fragment or (f"users({','.join(fields)})" if fields else "users")
-    body = collection(fragment, page, link(path, **{"$skiptoken": encode_token(next_cursor)}) if next_cursor else None)
+    body = collection(
+        fragment, page, link(path, **{"$skiptoken": encode_token(next_cursor)}) if next_cursor else None
+    )
     if delta_cursor:
         body["@odata.deltaLink"] = link(path, **{"$deltatoken": encode_token(delta_cursor)})
     return body
