@@ -110,3 +110,22 @@ def test_membership_functions_for_the_overage_user(graph):
     assert [(m["@odata.type"], m["userPrincipalName"]) for m in members] == [
         ("#microsoft.graph.user", ADMIN_UPN)
     ]
+
+
+def test_transitive_member_of_includes_nested_groups(graph):
+    admin = graph.get(f"/users/{ADMIN_UPN}").json()
+    outer = graph.post(
+        "/groups",
+        json={
+            "displayName": "mygov-outer",
+            "mailEnabled": False,
+            "mailNickname": "mygov-outer",
+            "securityEnabled": True,
+        },
+    ).json()
+    inner = _group(graph, "mygov-platform-admin")
+    ref = {"@odata.id": f"https://graph.microsoft.com/v1.0/groups/{inner['id']}"}
+    assert graph.post(f"/groups/{outer['id']}/members/$ref", json=ref).status_code == 204
+    direct = {g["id"] for g in graph.get(f"/users/{admin['id']}/memberOf").json()["value"]}
+    transitive = {g["id"] for g in graph.get(f"/users/{admin['id']}/transitiveMemberOf").json()["value"]}
+    assert outer["id"] not in direct and outer["id"] in transitive

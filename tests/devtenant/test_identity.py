@@ -336,3 +336,38 @@ def test_logout_redirects_only_to_a_registered_uri(tenant):
         timeout=30,
     )
     assert other.status_code == 200 and "signed out" in other.text
+
+
+def test_refresh_token_grant_and_userinfo(tenant):
+    app = msal_app(tenant)
+    flow = app.initiate_auth_code_flow(["User.Read"], redirect_uri=CALLBACK, response_mode="form_post")
+    result = app.acquire_token_by_auth_code_flow(flow, _sign_in(tenant, flow, ADMIN_UPN))
+    refreshed = requests.post(
+        f"{tenant.authority}/oauth2/v2.0/token",
+        verify=tenant.ca_path,
+        timeout=30,
+        data={
+            "client_id": DEV_CLIENT_ID,
+            "client_secret": DEV_CLIENT_SECRET,
+            "grant_type": "refresh_token",
+            "refresh_token": result["refresh_token"],
+            "scope": "openid profile User.Read",
+        },
+    )
+    assert refreshed.status_code == 200 and _decode(refreshed.json()["access_token"])["scp"]
+    userinfo = requests.get(
+        f"{tenant.url}/oidc/userinfo",
+        headers={"Authorization": f"Bearer {refreshed.json()['access_token']}"},
+        verify=tenant.ca_path,
+        timeout=30,
+    )
+    assert userinfo.json()["email"] == ADMIN_UPN
+
+
+def test_prompt_none_cannot_be_silent(tenant):
+    url = _authorize_url(tenant, CALLBACK, prompt="none")
+    answer = requests.get(url, verify=tenant.ca_path, allow_redirects=False, timeout=30)
+    returned = parse_qs(urlsplit(answer.headers["Location"]).query)
+    assert (
+        answer.status_code == 302 and returned["error"] == ["login_required"] and returned["state"] == ["s1"]
+    )

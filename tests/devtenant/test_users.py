@@ -99,3 +99,12 @@ def test_photo_bytes_metadata_and_missing_photo(graph):
     assert metadata["@odata.mediaEtag"] and metadata["@odata.mediaContentType"] == "image/png"
     missing = graph.get("/users/priya.natarajan@auburnal.gov/photo/$value")
     assert missing.status_code == 404 and error_code(missing) == "ImageNotFound"
+
+
+def test_count_segment_and_no_photo_metadata(graph):
+    assert graph.get("/users/$count").status_code == 400
+    counted = graph.get("/users/$count", headers=EVENTUAL)
+    assert counted.headers["Content-Type"].startswith("text/plain")
+    assert int(counted.text) == len(graph.server.tenant.state.users)
+    placeholder = graph.get("/users/priya.natarajan@auburnal.gov/photo").json()
+    assert placeholder["@odata.mediaContentType"] == "image/gif" and placeholder["width"] == 1

@@ -69,3 +69,10 @@ def test_expired_tokens_say_sync_state_not_found_or_gone(tenant, graph):
     assert gone.status_code == 410 and gone.headers["Location"].startswith(
         f"{tenant.graph_base_url}/users/delta"
     )
+
+
+def test_delta_filter_by_ids(tenant, graph):
+    admin = tenant.control.user(ADMIN_UPN)
+    users, _, _ = _round(graph, f"/users/delta?$filter=id eq '{admin['id']}'")
+    assert [u["id"] for u in users] == [admin["id"]]
+    assert graph.get("/users/delta?$filter=startswith(displayName,'M')").status_code == 400
