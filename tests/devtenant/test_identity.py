@@ -54,6 +54,15 @@ def _parse(page: str) -> _Forms:
     return forms
 
 
+def _token_request(tenant, auth: tuple[str, str] | None = None, **form: str) -> requests.Response:
+    """A raw POST to the token endpoint, with the dev client's secret in the form unless `auth` is given."""
+    if auth is None:
+        form = {"client_id": DEV_CLIENT_ID, "client_secret": DEV_CLIENT_SECRET, **form}
+    return requests.post(
+        f"{tenant.authority}/oauth2/v2.0/token", auth=auth, data=form, verify=tenant.ca_path, timeout=30
+    )
+
+
 def _decode(token: str) -> dict:
     payload = token.split(".")[1]
     return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
@@ -95,17 +104,7 @@ def test_wrong_client_secret_fails_like_entra(tenant):
     assert result["error"] == "invalid_client"
     assert result["error_description"].startswith("AADSTS7000215: Invalid client secret provided")
     assert result["error_codes"] == [7000215]
-    raw = requests.post(
-        f"{tenant.authority}/oauth2/v2.0/token",
-        verify=tenant.ca_path,
-        timeout=30,
-        data={
-            "client_id": DEV_CLIENT_ID,
-            "client_secret": "nope",
-            "grant_type": "client_credentials",
-            "scope": GRAPH_SCOPE[0],
-        },
-    )
+    raw = _token_request(tenant, client_secret="nope", grant_type="client_credentials", scope=GRAPH_SCOPE[0])
     assert raw.status_code == 401
 
 
@@ -114,27 +113,13 @@ def test_unknown_client_and_bad_scope_are_refused(tenant):
         scopes=GRAPH_SCOPE
     )
     assert unknown["error_codes"] == [700016]
-    bad_scope = requests.post(
-        f"{tenant.authority}/oauth2/v2.0/token",
-        verify=tenant.ca_path,
-        timeout=30,
-        data={
-            "client_id": DEV_CLIENT_ID,
-            "client_secret": DEV_CLIENT_SECRET,
-            "grant_type": "client_credentials",
-            "scope": "User.Read",
-        },
-    )
+    bad_scope = _token_request(tenant, grant_type="client_credentials", scope="User.Read")
     assert bad_scope.status_code == 400 and bad_scope.json()["error"] == "invalid_scope"
 
 
 def test_client_secret_in_http_basic_is_accepted(tenant):
-    answer = requests.post(
-        f"{tenant.authority}/oauth2/v2.0/token",
-        auth=(DEV_CLIENT_ID, DEV_CLIENT_SECRET),
-        verify=tenant.ca_path,
-        timeout=30,
-        data={"grant_type": "client_credentials", "scope": GRAPH_SCOPE[0]},
+    answer = _token_request(
+        tenant, auth=(DEV_CLIENT_ID, DEV_CLIENT_SECRET), grant_type="client_credentials", scope=GRAPH_SCOPE[0]
     )
     assert answer.status_code == 200 and answer.json()["access_token"]
 
@@ -290,19 +275,13 @@ def test_code_needs_the_pkce_verifier_and_is_single_use(tenant):
         return parse_qs(urlsplit(answer.headers["Location"]).query)["code"][0]
 
     def redeem(code: str, code_verifier: str) -> requests.Response:
-        return requests.post(
-            f"{tenant.authority}/oauth2/v2.0/token",
-            verify=tenant.ca_path,
-            timeout=30,
-            data={
-                "client_id": DEV_CLIENT_ID,
-                "client_secret": DEV_CLIENT_SECRET,
-                "grant_type": "authorization_code",
-                "code": code,
-                "redirect_uri": CALLBACK,
-                "code_verifier": code_verifier,
-                "scope": "openid profile",
-            },
+        return _token_request(
+            tenant,
+            grant_type="authorization_code",
+            code=code,
+            redirect_uri=CALLBACK,
+            code_verifier=code_verifier,
+            scope="openid profile",
         )
 
     wrong = redeem(new_code(), "not-the-verifier")
@@ -342,17 +321,8 @@ def test_refresh_token_grant_and_userinfo(tenant):
     app = msal_app(tenant)
     flow = app.initiate_auth_code_flow(["User.Read"], redirect_uri=CALLBACK, response_mode="form_post")
     result = app.acquire_token_by_auth_code_flow(flow, _sign_in(tenant, flow, ADMIN_UPN))
-    refreshed = requests.post(
-        f"{tenant.authority}/oauth2/v2.0/token",
-        verify=tenant.ca_path,
-        timeout=30,
-        data={
-            "client_id": DEV_CLIENT_ID,
-            "client_secret": DEV_CLIENT_SECRET,
-            "grant_type": "refresh_token",
-            "refresh_token": result["refresh_token"],
-            "scope": "openid profile User.Read",
-        },
+    refreshed = _token_request(
+        tenant, grant_type="refresh_token", refresh_token=result["refresh_token"], scope="openid profile User.Read"
     )
     assert refreshed.status_code == 200 and _decode(refreshed.json()["access_token"])["scp"]
     userinfo = requests.get(
