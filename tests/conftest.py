@@ -15,10 +15,10 @@ from sqlalchemy.engine import make_url
 from app import create_app
 from app.extensions import db
 
-pytest.register_assert_rewrite("tests.graph_tenant", "tests.browser_plugin")
+pytest.register_assert_rewrite("tests.graph_tenant", "tests.browser_plugin", "tests.devtenant_plugin")
 from tests.graph_tenant import Tenant  # noqa: E402
 
-pytest_plugins = ["tests.browser_plugin", "tests.graph_tenant"]
+pytest_plugins = ["tests.browser_plugin", "tests.devtenant_plugin", "tests.graph_tenant"]
 
 TEST_SECRET = "test-secret-key-" + "x" * 32
 

@@ -1,6 +1,6 @@
 """Test fixtures for Microsoft 365: the dev tenant over HTTPS, driven through its control API.
 
-`devtenant` starts one server per test session; `tenant` resets it (seed, faults, permissions)
+`devtenant` (tests/devtenant_plugin.py) starts one server per test session; `tenant` resets it (seed, faults, permissions)
 before a test and offers the knobs and inspections tests need. The MyGov test app is configured
 to use it, so every Graph call a test causes crosses real HTTPS to the dev tenant.
 """
@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -117,13 +116,6 @@ class Tenant:
     def overage_user(self) -> dict[str, Any]:
         state = self.server.tenant.state
         return next(u for u in self._users() if len(state.transitive_groups(u["id"])) > 200)
-
-
-@pytest.fixture(scope="session")
-def devtenant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevTenantServer]:
-    server = DevTenantServer(port=0, cert_dir=Path(tmp_path_factory.mktemp("devtenant")))
-    yield server
-    server.stop()
 
 
 @pytest.fixture

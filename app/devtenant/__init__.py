@@ -2,6 +2,7 @@
 
 It follows shared/graph-contract.md and imports nothing of MyGov's database, models or services.
 """
+
 from app.devtenant.app import DevTenantRefused, create_devtenant_app
 from app.devtenant.server import DevTenantServer
 

@@ -1,4 +1,5 @@
 """`python -m app.devtenant [--port 5443] [--cert-dir instance/devtenant]`: serve the dev tenant."""
+
 from __future__ import annotations
 
 import argparse
@@ -11,7 +12,9 @@ from app.devtenant.server import DEFAULT_CERT_DIR, DevTenantServer
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m app.devtenant", description="Serve the local Entra ID + Graph stand-in over HTTPS.")
+    parser = argparse.ArgumentParser(
+        prog="python -m app.devtenant", description="Serve the local Entra ID + Graph stand-in over HTTPS."
+    )
     parser.add_argument("--port", type=int, default=5443)
     parser.add_argument("--cert-dir", type=Path, default=DEFAULT_CERT_DIR)
     parser.add_argument("--seed", type=Path, default=DEFAULT_SEED)

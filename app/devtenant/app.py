@@ -1,4 +1,5 @@
 """`create_devtenant_app()`: the dev tenant as a Flask app of its own (never part of MyGov's app)."""
+
 from __future__ import annotations
 
 import os
@@ -18,9 +19,29 @@ from app.devtenant.state import TenantState
 CANONICAL_SEGMENTS = {
     name.lower(): name
     for name in (
-        "users", "groups", "places", "sites", "lists", "items", "members", "memberOf", "transitiveMemberOf",
-        "getMemberObjects", "checkMemberGroups", "events", "calendar", "calendars", "calendarView",
-        "calendarPermissions", "getSchedule", "cancel", "sendMail", "mailFolders", "messages", "photo", "delta",
+        "users",
+        "groups",
+        "places",
+        "sites",
+        "lists",
+        "items",
+        "members",
+        "memberOf",
+        "transitiveMemberOf",
+        "getMemberObjects",
+        "checkMemberGroups",
+        "events",
+        "calendar",
+        "calendars",
+        "calendarView",
+        "calendarPermissions",
+        "getSchedule",
+        "cancel",
+        "sendMail",
+        "mailFolders",
+        "messages",
+        "photo",
+        "delta",
     )
 }
 KEY_SEGMENT = re.compile(r"^(\w+)\('([^']*)'\)$")  # mailFolders('inbox') -> mailFolders/inbox
@@ -32,7 +53,9 @@ class DevTenantRefused(RuntimeError):
 
 def refuse_production() -> None:
     if os.environ.get("MYGOV_ENV") == "production":
-        raise DevTenantRefused("The dev tenant is a stand-in for development and tests; it refuses to run with MYGOV_ENV=production.")
+        raise DevTenantRefused(
+            "The dev tenant is a stand-in for development and tests; it refuses to run with MYGOV_ENV=production."
+        )
 
 
 class DevTenantFlask(Flask):
@@ -64,7 +87,9 @@ class _NormalizeGraphPaths:
         return self.wsgi_app(environ, start_response)
 
 
-def create_devtenant_app(seed_path: Path = DEFAULT_SEED, cert_dir: Path | None = None, state: TenantState | None = None) -> Flask:
+def create_devtenant_app(
+    seed_path: Path = DEFAULT_SEED, cert_dir: Path | None = None, state: TenantState | None = None
+) -> Flask:
     refuse_production()
     from app.devtenant import control_api, identity, webhooks
     from app.devtenant.graph import graph_blueprint
@@ -73,7 +98,9 @@ def create_devtenant_app(seed_path: Path = DEFAULT_SEED, cert_dir: Path | None =
     app.json.sort_keys = False  # type: ignore[attr-defined]
     state = state or TenantState()
     load_seed(state, seed_path)
-    app.extensions["devtenant"] = DevTenant(state=state, signing_key=SigningKey(cert_dir), seed_path=seed_path)
+    app.extensions["devtenant"] = DevTenant(
+        state=state, signing_key=SigningKey(cert_dir), seed_path=seed_path
+    )
     register_pipeline(app)
     app.register_blueprint(graph_blueprint())
     app.register_blueprint(identity.blueprint)

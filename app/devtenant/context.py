@@ -1,4 +1,5 @@
 """What every dev tenant handler reaches through `current_app`: state, signing key, URLs."""
+
 from __future__ import annotations
 
 import threading

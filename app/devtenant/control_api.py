@@ -2,6 +2,7 @@
 
 Like every dev tenant request, each handler runs holding the state lock (see app.DevTenantFlask).
 """
+
 from __future__ import annotations
 
 import base64
@@ -69,9 +70,23 @@ def faults() -> dict[str, Any]:
     state = tenant().state
     if request.method == "PUT":
         body = _body()
-        unknown = set(body) - {"throttle_share", "retry_after", "status", "latency_ms", "path_prefix", "count"}
-        if unknown or body.get("status", 429) not in FAULT_STATUSES or not 0 <= body.get("throttle_share", 0) <= 1:
-            abort(400, "faults take throttle_share (0..1), retry_after, status (429|503|504), latency_ms, path_prefix, count")
+        unknown = set(body) - {
+            "throttle_share",
+            "retry_after",
+            "status",
+            "latency_ms",
+            "path_prefix",
+            "count",
+        }
+        if (
+            unknown
+            or body.get("status", 429) not in FAULT_STATUSES
+            or not 0 <= body.get("throttle_share", 0) <= 1
+        ):
+            abort(
+                400,
+                "faults take throttle_share (0..1), retry_after, status (429|503|504), latency_ms, path_prefix, count",
+            )
         state.faults = Faults(**body)
     elif request.method == "DELETE":
         state.faults = None
@@ -112,7 +127,10 @@ def register_certificate(client_id: str) -> dict[str, Any]:
     certificate = x509.load_pem_x509_certificate(str(_body().get("certificate_pem", "")).encode())
     state = tenant().state
     client = state.clients.get(client_id) or abort(404)
-    thumbprints = [b64url(certificate.fingerprint(hashes.SHA1())), b64url(certificate.fingerprint(hashes.SHA256()))]  # noqa: S303
+    thumbprints = [
+        b64url(certificate.fingerprint(hashes.SHA1())),
+        b64url(certificate.fingerprint(hashes.SHA256())),
+    ]
     for thumbprint in thumbprints:
         client.certificates[thumbprint] = certificate.public_key()
     return {"thumbprints": thumbprints}
@@ -139,7 +157,11 @@ def add_user() -> tuple[dict[str, Any], int]:
     user = state.add_user(body, with_mailbox=with_mailbox)
     if photo:
         data = base64.b64decode(photo)
-        state.photos[user["id"]] = (data, body.get("photo_content_type", "image/jpeg"), generated_photo(photo)[2])
+        state.photos[user["id"]] = (
+            data,
+            body.get("photo_content_type", "image/jpeg"),
+            generated_photo(photo)[2],
+        )
     return user, 201
 
 
@@ -152,11 +174,19 @@ def add_users_bulk() -> tuple[dict[str, Any], int]:
     for _ in range(count):
         number = uuid.uuid4().hex[:10]
         upn = f"{prefix}.{number}@{state.domain}"
-        user = state.add_user({
-            "userPrincipalName": upn, "displayName": f"{prefix.title()} User {number}",
-            "givenName": prefix.title(), "surname": f"User {number}", "jobTitle": "Synthetic employee",
-            "department": "Synthetic", "officeLocation": "Nowhere", "businessPhones": [],
-        }, with_mailbox=False)
+        user = state.add_user(
+            {
+                "userPrincipalName": upn,
+                "displayName": f"{prefix.title()} User {number}",
+                "givenName": prefix.title(),
+                "surname": f"User {number}",
+                "jobTitle": "Synthetic employee",
+                "department": "Synthetic",
+                "officeLocation": "Nowhere",
+                "businessPhones": [],
+            },
+            with_mailbox=False,
+        )
         ids.append(user["id"])
     return {"created": count, "ids": ids}, 201
 
@@ -182,8 +212,10 @@ def mailbox_events(key: str) -> Any:
             return events.render(events.create(state, mailbox, _body()), None), 201
         except events.EventError as error:
             abort(400, str(error))
-    return {"value": [events.render(e, None) for e in mailbox.events.values()],
-            "deleted": [events.render(e, None) for e in mailbox.deleted_events.values()]}
+    return {
+        "value": [events.render(e, None) for e in mailbox.events.values()],
+        "deleted": [events.render(e, None) for e in mailbox.deleted_events.values()],
+    }
 
 
 @blueprint.route("/mailboxes/<key>/events/<event_id>", methods=["PATCH", "DELETE"])
@@ -215,7 +247,12 @@ def calendar_permissions(key: str) -> dict[str, Any]:
 @blueprint.get("/groups")
 def groups() -> dict[str, Any]:
     state = tenant().state
-    return {"value": [{**g, "members": sorted(state.members[g["id"]]), "owners": sorted(state.owners[g["id"]])} for g in state.groups.values()]}
+    return {
+        "value": [
+            {**g, "members": sorted(state.members[g["id"]]), "owners": sorted(state.owners[g["id"]])}
+            for g in state.groups.values()
+        ]
+    }
 
 
 @blueprint.get("/groups/<group_id>/members")
@@ -230,7 +267,9 @@ def group_members(group_id: str) -> dict[str, Any]:
 @blueprint.get("/places")
 def places() -> dict[str, Any]:
     state = tenant().state
-    return {"value": [{**p, "visibleAt": state.place_visible_at.get(p["id"], 0)} for p in state.places.values()]}
+    return {
+        "value": [{**p, "visibleAt": state.place_visible_at.get(p["id"], 0)} for p in state.places.values()]
+    }
 
 
 @blueprint.get("/mail/outbound")

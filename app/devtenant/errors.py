@@ -1,4 +1,5 @@
 """Error bodies as Graph (contract §11.5) and the identity platform return them."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -7,7 +8,9 @@ from typing import Any
 
 from flask import Response, g, jsonify, request
 
-DIRECTORY_NOT_FOUND = "Resource '{}' does not exist or one of its queried reference-property objects are not present."
+DIRECTORY_NOT_FOUND = (
+    "Resource '{}' does not exist or one of its queried reference-property objects are not present."
+)
 OUTLOOK_NOT_FOUND = "The specified object was not found in the store."
 
 

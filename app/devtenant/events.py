@@ -4,6 +4,7 @@ Stored events are Graph-shaped dicts plus private `_start`/`_end` (aware UTC dat
 Inviting a mailbox of the tenant as an attendee puts a copy in its calendar (a room accepts),
 the way Exchange delivers meeting requests; the organizer's changes and deletes follow them.
 """
+
 from __future__ import annotations
 
 import base64
@@ -21,12 +22,33 @@ ATTENDEE_TYPES = ("required", "optional", "resource")
 SENSITIVITY = ("normal", "personal", "private", "confidential")
 IMPORTANCE = ("low", "normal", "high")
 UPDATABLE = {
-    "attendees", "body", "categories", "end", "hideAttendees", "importance", "isAllDay",
-    "isOnlineMeeting", "isReminderOn", "location", "locations", "onlineMeetingProvider",
-    "recurrence", "reminderMinutesBeforeStart", "responseRequested", "sensitivity", "showAs",
-    "start", "subject", "allowNewTimeProposals",
+    "attendees",
+    "body",
+    "categories",
+    "end",
+    "hideAttendees",
+    "importance",
+    "isAllDay",
+    "isOnlineMeeting",
+    "isReminderOn",
+    "location",
+    "locations",
+    "onlineMeetingProvider",
+    "recurrence",
+    "reminderMinutesBeforeStart",
+    "responseRequested",
+    "sensitivity",
+    "showAs",
+    "start",
+    "subject",
+    "allowNewTimeProposals",
 }
-CREATABLE = UPDATABLE | {"transactionId", "singleValueExtendedProperties", "originalStartTimeZone", "originalEndTimeZone"}
+CREATABLE = UPDATABLE | {
+    "transactionId",
+    "singleValueExtendedProperties",
+    "originalStartTimeZone",
+    "originalEndTimeZone",
+}
 
 
 class EventError(ValueError):
@@ -40,7 +62,10 @@ class EventError(ValueError):
 def _enum(body: dict[str, Any], name: str, allowed: tuple[str, ...], type_name: str) -> None:
     value = body.get(name)
     if value is not None and value not in allowed:
-        raise EventError("RequestBodyRead", f"Cannot convert the literal '{value}' to the expected type 'microsoft.graph.{type_name}'.")
+        raise EventError(
+            "RequestBodyRead",
+            f"Cannot convert the literal '{value}' to the expected type 'microsoft.graph.{type_name}'.",
+        )
 
 
 def _times(body: dict[str, Any]) -> tuple[dt.datetime, dt.datetime]:
@@ -52,9 +77,18 @@ def _times(body: dict[str, Any]) -> tuple[dt.datetime, dt.datetime]:
             f"A valid TimeZone value must be specified. The following TimeZone value is not supported: '{error}'.",
         ) from None
     except ValueError:
-        raise EventError("ErrorInvalidRequest", "Your request can't be completed. Both start and end with dateTime and timeZone are required.") from None
+        raise EventError(
+            "ErrorInvalidRequest",
+            "Your request can't be completed. Both start and end with dateTime and timeZone are required.",
+        ) from None
     if end < start:
-        raise EventError("ErrorInvalidRequest", "The end time of the event must be later than its start time.")
+        raise EventError(
+            "ErrorInvalidRequest", "The end time of the event must be later than its start time."
+        )
+    if body.get("isAllDay") and not all(
+        str(body[k]["dateTime"])[11:19] in ("", "00:00:00") for k in ("start", "end")
+    ):
+        raise EventError("ErrorPropertyValidationFailure", "An all-day event must start and end at midnight.")
     return start, end
 
 
@@ -63,10 +97,15 @@ def validate(body: dict[str, Any], creating: bool) -> tuple[dt.datetime, dt.date
     for name in body:
         if name not in allowed and not name.startswith("@odata"):
             if name == "transactionId":
-                raise EventError("ErrorInvalidPropertyUpdateSentByClient", "The transactionId of an event can't be changed.")
+                raise EventError(
+                    "ErrorInvalidPropertyUpdateSentByClient",
+                    "The transactionId of an event can't be changed.",
+                )
             if creating:
                 continue  # Graph ignores read-only properties sent on create
-            raise EventError("ErrorInvalidPropertyUpdateSentByClient", f"The property '{name}' can't be updated.")
+            raise EventError(
+                "ErrorInvalidPropertyUpdateSentByClient", f"The property '{name}' can't be updated."
+            )
     _enum(body, "showAs", SHOW_AS, "freeBusyStatus")
     _enum(body, "sensitivity", SENSITIVITY, "sensitivity")
     _enum(body, "importance", IMPORTANCE, "importance")
@@ -79,9 +118,7 @@ def validate(body: dict[str, Any], creating: bool) -> tuple[dt.datetime, dt.date
             recurrence.validate(body["recurrence"])
         except recurrence.InvalidRecurrence as error:
             raise EventError("ErrorPropertyValidationFailure", str(error)) from None
-    if creating or "start" in body or "end" in body:
-        return _times(body)
-    return None
+    return _times(body) if creating else None
 
 
 def _new_ids() -> dict[str, str]:
@@ -103,28 +140,47 @@ def create(state: TenantState, mailbox: Mailbox, body: dict[str, Any]) -> dict[s
     event_id = _event_id()
     content = body.get("body") or {"contentType": "text", "content": ""}
     event: dict[str, Any] = {
-        "id": event_id, **_new_ids(), "createdDateTime": now, "lastModifiedDateTime": now,
+        "id": event_id,
+        **_new_ids(),
+        "createdDateTime": now,
+        "lastModifiedDateTime": now,
         "iCalUId": "040000008200E00074C5B7101A82E00800000000" + secrets.token_hex(28).upper(),
-        "subject": body.get("subject") or "", "bodyPreview": str(content.get("content", ""))[:255],
-        "body": {"contentType": str(content.get("contentType", "text")).lower(), "content": content.get("content", "")},
-        "start": body["start"], "end": body["end"],
+        "subject": body.get("subject") or "",
+        "bodyPreview": str(content.get("content", ""))[:255],
+        "body": {
+            "contentType": str(content.get("contentType", "text")).lower(),
+            "content": content.get("content", ""),
+        },
+        "start": body["start"],
+        "end": body["end"],
         "originalStartTimeZone": body["start"].get("timeZone") or "UTC",
         "originalEndTimeZone": body["end"].get("timeZone") or "UTC",
-        "isAllDay": bool(body.get("isAllDay")), "isCancelled": False, "isOrganizer": True,
-        "showAs": body.get("showAs") or "busy", "sensitivity": body.get("sensitivity") or "normal",
-        "importance": body.get("importance") or "normal", "categories": body.get("categories") or [],
-        "isReminderOn": body.get("isReminderOn", True), "reminderMinutesBeforeStart": body.get("reminderMinutesBeforeStart", 15),
+        "isAllDay": bool(body.get("isAllDay")),
+        "isCancelled": False,
+        "isOrganizer": True,
+        "showAs": body.get("showAs") or "busy",
+        "sensitivity": body.get("sensitivity") or "normal",
+        "importance": body.get("importance") or "normal",
+        "categories": body.get("categories") or [],
+        "isReminderOn": body.get("isReminderOn", True),
+        "reminderMinutesBeforeStart": body.get("reminderMinutesBeforeStart", 15),
         "location": body.get("location") or {"displayName": "", "locationType": "default"},
         "locations": body.get("locations") or ([body["location"]] if body.get("location") else []),
         "attendees": [_attendee(a) for a in body.get("attendees") or []],
         "organizer": {"emailAddress": mailbox.email_address},
         "responseStatus": {"response": "organizer", "time": "0001-01-01T00:00:00Z"},
-        "recurrence": body.get("recurrence"), "type": "seriesMaster" if body.get("recurrence") else "singleInstance",
-        "seriesMasterId": None, "hideAttendees": bool(body.get("hideAttendees")),
-        "allowNewTimeProposals": body.get("allowNewTimeProposals", True), "responseRequested": body.get("responseRequested", True),
-        "isOnlineMeeting": bool(body.get("isOnlineMeeting")), "onlineMeeting": None,
+        "recurrence": body.get("recurrence"),
+        "type": "seriesMaster" if body.get("recurrence") else "singleInstance",
+        "seriesMasterId": None,
+        "hideAttendees": bool(body.get("hideAttendees")),
+        "allowNewTimeProposals": body.get("allowNewTimeProposals", True),
+        "responseRequested": body.get("responseRequested", True),
+        "isOnlineMeeting": bool(body.get("isOnlineMeeting")),
+        "onlineMeeting": None,
         "webLink": f"https://outlook.office365.com/owa/?itemid={event_id}&exvsurl=1&path=/calendar/item",
-        "_start": start, "_end": end, "_mailbox": mailbox.id,
+        "_start": start,
+        "_end": end,
+        "_mailbox": mailbox.id,
     }
     if transaction_id:
         event["transactionId"] = transaction_id
@@ -132,6 +188,7 @@ def create(state: TenantState, mailbox: Mailbox, body: dict[str, Any]) -> dict[s
     if body.get("singleValueExtendedProperties"):
         event["singleValueExtendedProperties"] = body["singleValueExtendedProperties"]
     mailbox.events[event_id] = event
+    state.record_event_change(mailbox.id, event_id)
     sync_attendee_copies(state, event)
     return event
 
@@ -145,10 +202,8 @@ def _attendee(attendee: dict[str, Any]) -> dict[str, Any]:
 
 
 def update(state: TenantState, event: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
-    times = validate(body, creating=False)
-    merged = {**event, **body}
-    if times is None and ("start" in body or "end" in body):
-        times = _times(merged)
+    validate(body, creating=False)
+    times = _times({**event, **body}) if "start" in body or "end" in body else None
     for name, value in body.items():
         if name == "attendees":
             value = [_attendee(a) for a in value or []]
@@ -158,6 +213,7 @@ def update(state: TenantState, event: dict[str, Any], body: dict[str, Any]) -> d
     if "recurrence" in body:
         event["type"] = "seriesMaster" if body["recurrence"] else "singleInstance"
     event.update(_new_ids(), lastModifiedDateTime=iso_utc(dt.datetime.now(dt.timezone.utc)))
+    state.record_event_change(event["_mailbox"], event["id"])
     if event.get("isOrganizer"):
         sync_attendee_copies(state, event)
     return event
@@ -165,6 +221,7 @@ def update(state: TenantState, event: dict[str, Any], body: dict[str, Any]) -> d
 
 def remove(state: TenantState, mailbox: Mailbox, event_id: str) -> dict[str, Any]:
     event = mailbox.events.pop(event_id)
+    state.record_event_change(mailbox.id, event_id)
     if event.get("isOrganizer"):
         _drop_copies(state, event)
     return event
@@ -172,8 +229,13 @@ def remove(state: TenantState, mailbox: Mailbox, event_id: str) -> dict[str, Any
 
 def _drop_copies(state: TenantState, event: dict[str, Any]) -> None:
     for other in state.mailboxes.values():
-        for copy_id in [eid for eid, e in other.events.items() if e["iCalUId"] == event["iCalUId"] and not e["isOrganizer"]]:
+        for copy_id in [
+            eid
+            for eid, e in other.events.items()
+            if e["iCalUId"] == event["iCalUId"] and not e["isOrganizer"]
+        ]:
             del other.events[copy_id]
+            state.record_event_change(other.id, copy_id)
 
 
 def sync_attendee_copies(state: TenantState, event: dict[str, Any]) -> None:
@@ -185,17 +247,27 @@ def sync_attendee_copies(state: TenantState, event: dict[str, Any]) -> None:
             continue
         is_room = target.kind == "room"
         copy = {
-            **event, "id": _event_id(), **_new_ids(), "isOrganizer": False, "_mailbox": target.id,
-            "responseStatus": {"response": "accepted" if is_room else "none", "time": event["lastModifiedDateTime"]},
+            **event,
+            "id": _event_id(),
+            **_new_ids(),
+            "isOrganizer": False,
+            "_mailbox": target.id,
+            "responseStatus": {
+                "response": "accepted" if is_room else "none",
+                "time": event["lastModifiedDateTime"],
+            },
             "showAs": event["showAs"] if is_room else "tentative",
         }
         copy.pop("transactionId", None)
         if is_room:
             attendee["status"] = {"response": "accepted", "time": event["lastModifiedDateTime"]}
         target.events[copy["id"]] = copy
+        state.record_event_change(target.id, copy["id"])
 
 
-def instances(event: dict[str, Any], window_start: dt.datetime, window_end: dt.datetime) -> list[dict[str, Any]]:
+def instances(
+    event: dict[str, Any], window_start: dt.datetime, window_end: dt.datetime
+) -> list[dict[str, Any]]:
     """The event, or its occurrences, overlapping [window_start, window_end)."""
     if event.get("isCancelled"):
         return []
@@ -208,12 +280,21 @@ def instances(event: dict[str, Any], window_start: dt.datetime, window_end: dt.d
     local_start = event["_start"].astimezone(zone(zone_name))
     found = []
     for day in recurrence.occurrence_dates(event["recurrence"], (window_end + dt.timedelta(days=1)).date()):
-        start = dt.datetime.combine(day, local_start.timetz().replace(tzinfo=None), local_start.tzinfo).astimezone(dt.timezone.utc)
+        start = dt.datetime.combine(
+            day, local_start.timetz().replace(tzinfo=None), local_start.tzinfo
+        ).astimezone(dt.timezone.utc)
         if start < window_end and start + duration > window_start:
-            found.append({
-                **event, "id": f"{event['id']}_{day:%Y%m%d}", "type": "occurrence", "seriesMasterId": event["id"],
-                "recurrence": None, "_start": start, "_end": start + duration,
-            })
+            found.append(
+                {
+                    **event,
+                    "id": f"{event['id']}_{day:%Y%m%d}",
+                    "type": "occurrence",
+                    "seriesMasterId": event["id"],
+                    "recurrence": None,
+                    "_start": start,
+                    "_end": start + duration,
+                }
+            )
     return found
 
 

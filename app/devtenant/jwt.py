@@ -1,4 +1,5 @@
 """RS256 JSON Web Tokens signed with the tenant's key, published in its JWKS with a `kid`."""
+
 from __future__ import annotations
 
 import base64

@@ -5,6 +5,7 @@ own domain) puts a non-delivery report in the SENDER's inbox, as Exchange does: 
 `REPORT.IPM.Note.NDR` (extended property `String 0x001A`), subject `Undeliverable: ...`, and a body
 naming the recipient, the `550 5.1.1` diagnostic and the original message's headers.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -40,15 +41,28 @@ def _stored(message: dict[str, Any], folder: str, message_class: str, now: str) 
     body = message.get("body") or {"contentType": "text", "content": ""}
     message_id = "AAMkAG" + secrets.token_urlsafe(48)
     return {
-        "id": message_id, "createdDateTime": now, "lastModifiedDateTime": now, "receivedDateTime": now,
-        "sentDateTime": now, "hasAttachments": bool(message.get("attachments")),
+        "id": message_id,
+        "createdDateTime": now,
+        "lastModifiedDateTime": now,
+        "receivedDateTime": now,
+        "sentDateTime": now,
+        "hasAttachments": bool(message.get("attachments")),
         "internetMessageId": message.get("internetMessageId") or f"<{uuid.uuid4().hex}@auburnal.gov>",
-        "subject": message.get("subject") or "", "bodyPreview": html.unescape(str(body.get("content", "")))[:255],
-        "importance": message.get("importance") or "normal", "parentFolderId": folder,
-        "conversationId": "AAQkAG" + secrets.token_urlsafe(24), "isRead": False, "isDraft": False,
-        "body": {"contentType": str(body.get("contentType", "text")).lower(), "content": body.get("content", "")},
-        "from": message["from"], "sender": message["from"],
-        "toRecipients": message.get("toRecipients") or [], "ccRecipients": message.get("ccRecipients") or [],
+        "subject": message.get("subject") or "",
+        "bodyPreview": html.unescape(str(body.get("content", "")))[:255],
+        "importance": message.get("importance") or "normal",
+        "parentFolderId": folder,
+        "conversationId": "AAQkAG" + secrets.token_urlsafe(24),
+        "isRead": False,
+        "isDraft": False,
+        "body": {
+            "contentType": str(body.get("contentType", "text")).lower(),
+            "content": body.get("content", ""),
+        },
+        "from": message["from"],
+        "sender": message["from"],
+        "toRecipients": message.get("toRecipients") or [],
+        "ccRecipients": message.get("ccRecipients") or [],
         "bccRecipients": (message.get("bccRecipients") or []) if folder == "sentitems" else [],
         "replyTo": message.get("replyTo") or [],
         "internetMessageHeaders": message.get("internetMessageHeaders") or [],
@@ -57,14 +71,26 @@ def _stored(message: dict[str, Any], folder: str, message_class: str, now: str) 
     }
 
 
-def send(state: TenantState, sender: Mailbox, message: dict[str, Any], save_to_sent: bool = True) -> dict[str, Any]:
+def send(
+    state: TenantState, sender: Mailbox, message: dict[str, Any], save_to_sent: bool = True
+) -> dict[str, Any]:
     """Deliver `message` from `sender`; returns the outbound log entry."""
     now = iso_utc(dt.datetime.now(dt.timezone.utc))
     message = {**message, "from": {"emailAddress": sender.email_address}}
     message.setdefault("internetMessageId", f"<{uuid.uuid4().hex}@{state.domain}>")
-    entry: dict[str, Any] = {"sender": sender.address, "sentDateTime": now, "message": message,
-                             "delivered": [], "bounced": [], "external": []}
-    for address in _recipients(message, "toRecipients") + _recipients(message, "ccRecipients") + _recipients(message, "bccRecipients"):
+    entry: dict[str, Any] = {
+        "sender": sender.address,
+        "sentDateTime": now,
+        "message": message,
+        "delivered": [],
+        "bounced": [],
+        "external": [],
+    }
+    for address in (
+        _recipients(message, "toRecipients")
+        + _recipients(message, "ccRecipients")
+        + _recipients(message, "bccRecipients")
+    ):
         target = state.find_mailbox(address)
         if target is not None:
             stored = _stored(message, "inbox", "IPM.Note", now)
@@ -83,9 +109,15 @@ def send(state: TenantState, sender: Mailbox, message: dict[str, Any], save_to_s
     return entry
 
 
-def _non_delivery_report(state: TenantState, sender: Mailbox, original: dict[str, Any], bounced: list[str], now: str) -> None:
+def _non_delivery_report(
+    state: TenantState, sender: Mailbox, original: dict[str, Any], bounced: list[str], now: str
+) -> None:
     headers = [f"{h['name']}: {h['value']}" for h in original.get("internetMessageHeaders") or []]
-    headers += [f"Subject: {original.get('subject', '')}", f"Message-ID: {original['internetMessageId']}", f"From: {sender.address}"]
+    headers += [
+        f"Subject: {original.get('subject', '')}",
+        f"Message-ID: {original['internetMessageId']}",
+        f"From: {sender.address}",
+    ]
     failed = "".join(
         f"<p><b>Your message to {html.escape(address)} couldn't be delivered.</b><br>"
         f"{html.escape(address.partition('@')[0])} wasn't found at {html.escape(address.rpartition('@')[2])}.</p>"
@@ -100,21 +132,32 @@ def _non_delivery_report(state: TenantState, sender: Mailbox, original: dict[str
     report = {
         "subject": f"Undeliverable: {original.get('subject', '')}",
         "body": {"contentType": "html", "content": content},
-        "from": {"emailAddress": {"name": NDR_SENDER_NAME, "address": f"MicrosoftExchange329e71ec88ae4615bbc36ab6ce41109e@{state.domain}"}},
+        "from": {
+            "emailAddress": {
+                "name": NDR_SENDER_NAME,
+                "address": f"MicrosoftExchange329e71ec88ae4615bbc36ab6ce41109e@{state.domain}",
+            }
+        },
         "toRecipients": [{"emailAddress": sender.email_address}],
     }
     stored = _stored(report, "inbox", NDR_CLASS, now)
     sender.folders["inbox"][stored["id"]] = stored
 
 
-def deliver_system_message(state: TenantState, address: str, sender: dict[str, str], subject: str, content: str, message_class: str) -> None:
+def deliver_system_message(
+    state: TenantState, address: str, sender: dict[str, str], subject: str, content: str, message_class: str
+) -> None:
     """A message Exchange itself sends (e.g. a calendar sharing invitation) to a tenant mailbox."""
     target = state.find_mailbox(address)
     if target is None:
         return
     now = iso_utc(dt.datetime.now(dt.timezone.utc))
-    message = {"subject": subject, "body": {"contentType": "html", "content": content},
-               "from": {"emailAddress": sender}, "toRecipients": [{"emailAddress": {"address": address}}]}
+    message = {
+        "subject": subject,
+        "body": {"contentType": "html", "content": content},
+        "from": {"emailAddress": sender},
+        "toRecipients": [{"emailAddress": {"address": address}}],
+    }
     stored = _stored(message, "inbox", message_class, now)
     target.folders["inbox"][stored["id"]] = stored
 

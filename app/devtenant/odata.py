@@ -5,6 +5,7 @@ and lambda `any(x: ...)` (the NDR filter on singleValueExtendedProperties). The 
 reports the operators and properties it used so each resource can apply Graph's rules
 (e.g. `ne` and `endswith` on users need `ConsistencyLevel: eventual`).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -50,7 +51,9 @@ def _tokenize(text: str) -> list[tuple[str, str]]:
             break
         match = TOKEN.match(text, position)
         if not match:
-            raise FilterError(f"Syntax error: character '{text[position:].strip()[0]}' is not valid in filter '{text}'.")
+            raise FilterError(
+                f"Syntax error: character '{text[position:].strip()[0]}' is not valid in filter '{text}'."
+            )
         kind = match.lastgroup or ""
         tokens.append((kind, match.group(kind)))
         position = match.end()
@@ -184,7 +187,9 @@ class _Parser:
             if not isinstance(text, str) or not isinstance(part, str):
                 return False
             text, part = text.lower(), part.lower()
-            return {"startswith": text.startswith, "endswith": text.endswith, "contains": text.__contains__}[name](part)
+            return {"startswith": text.startswith, "endswith": text.endswith, "contains": text.__contains__}[
+                name
+            ](part)
 
         return call
 
@@ -208,7 +213,7 @@ class _Parser:
     def path(self, name: str) -> Node:
         head = name.split("/")[0]
         if head in self.variables:
-            rest = name[len(head) + 1:]
+            rest = name[len(head) + 1 :]
             return lambda item, scope: _resolve(scope[head], rest) if rest else scope[head]
         self.properties.add(head)
         return lambda item, scope: _resolve(item, name)

@@ -3,6 +3,7 @@
 Order for Graph requests: bearer token → injected fault → per-mailbox concurrency slot →
 injected latency → handler. A rejected request never reaches its handler, so it has no effect.
 """
+
 from __future__ import annotations
 
 import math
@@ -10,6 +11,7 @@ import re
 import time
 
 from flask import Flask, Response, g, jsonify, request
+from werkzeug.exceptions import HTTPException
 
 from app.devtenant.context import GRAPH_APP_ID, GRAPH_RESOURCE, DevTenant, tenant
 from app.devtenant.errors import GraphError, OAuthError, graph_error_response, request_ids
@@ -36,7 +38,31 @@ def register_pipeline(app: Flask) -> None:
     app.after_request(_graph_headers)
     app.teardown_request(_release_mailbox_slot)
     app.register_error_handler(GraphError, graph_error_response)
+    for status in (404, 405, 500):
+        app.register_error_handler(status, _graph_shaped_http_error)
     app.register_error_handler(OAuthError, lambda error: (jsonify(error.body()), error.status))
+
+
+def _graph_shaped_http_error(error: HTTPException) -> Response | HTTPException:
+    """Unknown Graph paths and methods answer like Graph does; other paths keep Flask's pages."""
+    if not request.path.startswith("/v1.0"):
+        return error
+    if error.code == 404:
+        segment = request.path.rstrip("/").rsplit("/", 1)[-1]
+        return graph_error_response(
+            GraphError(400, "BadRequest", f"Resource not found for the segment '{segment}'.")
+        )
+    if error.code == 405:
+        return graph_error_response(
+            GraphError(
+                405,
+                "Request_BadRequest",
+                f"The HTTP method '{request.method}' is not allowed on this resource.",
+            )
+        )
+    return graph_error_response(
+        GraphError(500, "generalException", "An unexpected error occurred in the dev tenant.")
+    )
 
 
 def guard_graph_request() -> None:
@@ -50,6 +76,8 @@ def guard_graph_request() -> None:
 
 
 def _count_request() -> None:
+    if request.path.startswith("/_devtenant"):
+        return
     rule = request.url_rule.rule if request.url_rule else "(no route)"
     with tenant().state.lock:
         tenant().state.counters[f"{request.method} {rule}"] += 1
@@ -70,7 +98,7 @@ def _identity_faults() -> Response | None:
 
 
 def _fault_applies(path: str, prefix: str | None) -> bool:
-    graph_path = path[len("/v1.0"):] if path.startswith("/v1.0") else None
+    graph_path = path[len("/v1.0") :] if path.startswith("/v1.0") else None
     if prefix is None:
         return graph_path is not None and not (graph_path == "/$batch" and not _inside_batch())
     if path.startswith(prefix):
@@ -100,9 +128,15 @@ def _injected_fault(ctx: DevTenant, graph_error: bool) -> int:
         status, retry_after = faults.status, faults.retry_after
     headers = {"Retry-After": str(retry_after)}
     if graph_error:
-        raise GraphError(status, FAULT_CODES.get(status, "UnknownError"), FAULT_MESSAGES.get(status, "Fault."), headers)
-    raise OAuthError(status, "temporarily_unavailable", 50196 if status == 429 else 90033,
-                     "The server is temporarily unavailable. Retry the request later.")
+        raise GraphError(
+            status, FAULT_CODES.get(status, "UnknownError"), FAULT_MESSAGES.get(status, "Fault."), headers
+        )
+    raise OAuthError(
+        status,
+        "temporarily_unavailable",
+        50196 if status == 429 else 90033,
+        "The server is temporarily unavailable. Retry the request later.",
+    )
 
 
 def _authenticate(ctx: DevTenant) -> dict:
@@ -140,7 +174,9 @@ def _take_mailbox_slot(ctx: DevTenant) -> None:
         with ctx.state.lock:
             ctx.state.throttled_count += 1
         raise GraphError(
-            429, "ApplicationThrottled", "Application is over its MailboxConcurrency limit.",
+            429,
+            "ApplicationThrottled",
+            "Application is over its MailboxConcurrency limit.",
             {"Retry-After": "1"},
         )
     g.mailbox_slot = key

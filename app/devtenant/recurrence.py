@@ -1,4 +1,5 @@
 """Expanding Graph `patternedRecurrence` into occurrence start times (what calendarView returns)."""
+
 from __future__ import annotations
 
 import calendar
@@ -20,7 +21,9 @@ def validate(recurrence: Any) -> None:
         raise InvalidRecurrence("recurrence must be an object with pattern and range")
     pattern, range_ = recurrence.get("pattern") or {}, recurrence.get("range") or {}
     if pattern.get("type") not in PATTERN_TYPES:
-        raise InvalidRecurrence(f"Cannot convert the literal '{pattern.get('type')}' to recurrencePatternType.")
+        raise InvalidRecurrence(
+            f"Cannot convert the literal '{pattern.get('type')}' to recurrencePatternType."
+        )
     if range_.get("type") not in RANGE_TYPES:
         raise InvalidRecurrence(f"Cannot convert the literal '{range_.get('type')}' to recurrenceRangeType.")
     try:

@@ -3,6 +3,7 @@
 Photos are generated here (small PNGs, deterministic per user), as are the many committee groups
 that put one staff member over the 200-group token limit. Event times are relative to today.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -70,12 +71,20 @@ def _load_groups(state: TenantState, data: dict[str, Any]) -> None:
     members = ids(spec["members"])
     for number in range(1, spec["count"] + 1):
         name = f"{spec['displayNamePrefix']}{number:03d}"
-        state.add_group({
-            "id": str(uuid.uuid5(GENERATED_GROUP_NAMESPACE, name)), "displayName": name,
-            "mailNickname": f"{spec['mailNicknamePrefix']}{number:03d}", "description": "Generated committee group",
-            "securityEnabled": True, "mailEnabled": False, "groupTypes": [], "mail": None,
-            "createdDateTime": "2022-03-01T12:00:00Z",
-        }, members)
+        state.add_group(
+            {
+                "id": str(uuid.uuid5(GENERATED_GROUP_NAMESPACE, name)),
+                "displayName": name,
+                "mailNickname": f"{spec['mailNicknamePrefix']}{number:03d}",
+                "description": "Generated committee group",
+                "securityEnabled": True,
+                "mailEnabled": False,
+                "groupTypes": [],
+                "mail": None,
+                "createdDateTime": "2022-03-01T12:00:00Z",
+            },
+            members,
+        )
 
 
 def _load_event(state: TenantState, spec: dict[str, Any], zone_name: str, today: dt.date) -> None:
@@ -84,17 +93,27 @@ def _load_event(state: TenantState, spec: dict[str, Any], zone_name: str, today:
     organizer = state.find_mailbox(spec.get("organizer", spec["mailbox"])) or room
     if room is None or organizer is None:
         raise ValueError(f"seed event names an unknown mailbox: {spec}")
-    start = dt.datetime.combine(today + dt.timedelta(days=spec["day_offset"]), dt.time.fromisoformat(spec["start"]))
+    start = dt.datetime.combine(
+        today + dt.timedelta(days=spec["day_offset"]), dt.time.fromisoformat(spec["start"])
+    )
     end = start + dt.timedelta(minutes=spec["duration_minutes"])
     attendees = [] if organizer is room else [{"type": "resource", "emailAddress": room.email_address}]
-    events.create(state, organizer, {
-        "subject": spec["subject"],
-        "start": {"dateTime": start.isoformat(), "timeZone": zone_name},
-        "end": {"dateTime": end.isoformat(), "timeZone": zone_name},
-        "location": {"displayName": room.display_name, "locationType": "conferenceRoom", "locationEmailAddress": room.address},
-        "attendees": attendees,
-        "showAs": spec.get("showAs", "busy"),
-    })
+    events.create(
+        state,
+        organizer,
+        {
+            "subject": spec["subject"],
+            "start": {"dateTime": start.isoformat(), "timeZone": zone_name},
+            "end": {"dateTime": end.isoformat(), "timeZone": zone_name},
+            "location": {
+                "displayName": room.display_name,
+                "locationType": "conferenceRoom",
+                "locationEmailAddress": room.address,
+            },
+            "attendees": attendees,
+            "showAs": spec.get("showAs", "busy"),
+        },
+    )
 
 
 def generated_photo(seed_text: str) -> tuple[bytes, str, str]:
@@ -111,8 +130,15 @@ def generated_photo(seed_text: str) -> tuple[bytes, str, str]:
         rows.append(b"\x00" + row)
 
     def chunk(kind: bytes, payload: bytes) -> bytes:
-        return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
+        return (
+            struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
+        )
 
     header = struct.pack(">IIBBBBB", PHOTO_SIZE, PHOTO_SIZE, 8, 2, 0, 0, 0)
-    png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"".join(rows))) + chunk(b"IEND", b"")
+    png = (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"".join(rows)))
+        + chunk(b"IEND", b"")
+    )
     return png, "image/png", f'"{hashlib.sha1(png).hexdigest()[:8].upper()}"'

@@ -1,4 +1,5 @@
 """`DevTenantServer`: the dev tenant over HTTPS on 127.0.0.1, in a daemon thread."""
+
 from __future__ import annotations
 
 import ssl
@@ -10,6 +11,7 @@ from werkzeug.serving import make_server
 from app.config import INSTANCE_DIR
 from app.devtenant.app import create_devtenant_app, refuse_production
 from app.devtenant.context import DevTenant
+from app.devtenant.control import DevTenantControl
 from app.devtenant.seed import DEFAULT_SEED
 from app.devtenant.tls import ensure_tls_files
 
@@ -19,7 +21,13 @@ DEFAULT_CERT_DIR = INSTANCE_DIR / "devtenant"
 class DevTenantServer:
     """Starts serving on construction; `port=0` picks a free port (see `url`)."""
 
-    def __init__(self, port: int = 0, cert_dir: Path = DEFAULT_CERT_DIR, seed: Path = DEFAULT_SEED, host: str = "127.0.0.1") -> None:
+    def __init__(
+        self,
+        port: int = 0,
+        cert_dir: Path = DEFAULT_CERT_DIR,
+        seed: Path = DEFAULT_SEED,
+        host: str = "127.0.0.1",
+    ) -> None:
         refuse_production()
         cert_dir = Path(cert_dir)
         files = ensure_tls_files(cert_dir)
@@ -33,6 +41,7 @@ class DevTenantServer:
         self.tenant.base_url = self.url
         self._thread = threading.Thread(target=self._server.serve_forever, name="devtenant", daemon=True)
         self._thread.start()
+        self.control = DevTenantControl(self.url, self.ca_path)
 
     @property
     def tenant(self) -> DevTenant:

@@ -3,12 +3,14 @@
 One re-entrant lock guards everything; the Flask app holds it while a handler runs, so handlers
 read and write plain dicts. The directory keeps a change log that users/delta replays.
 """
+
 from __future__ import annotations
 
 import threading
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
+from collections.abc import Iterable
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
@@ -16,8 +18,15 @@ from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 from app.config import DEV_CLIENT_ID, DEV_CLIENT_SECRET, DEV_TENANT_ID
 
 DEFAULT_APP_ROLES = (
-    "Calendars.ReadWrite", "Place.ReadWrite.All", "Group.ReadWrite.All", "User.Read.All",
-    "User.ReadWrite.All", "Directory.Read.All", "Mail.Send", "Mail.Read", "Sites.ReadWrite.All",
+    "Calendars.ReadWrite",
+    "Place.ReadWrite.All",
+    "Group.ReadWrite.All",
+    "User.Read.All",
+    "User.ReadWrite.All",
+    "Directory.Read.All",
+    "Mail.Send",
+    "Mail.Read",
+    "Sites.ReadWrite.All",
 )
 DEFAULT_REDIRECT_URIS = ("http://127.0.0.1:5000/auth/callback", "http://localhost:5000/auth/callback")
 
@@ -106,14 +115,19 @@ class TenantState:
         self.outbound_mail: list[dict[str, Any]] = []
         self.clients: dict[str, Client] = {
             DEV_CLIENT_ID: Client(
-                DEV_CLIENT_ID, "MyGov (dev)", DEV_CLIENT_SECRET,
-                set(DEFAULT_REDIRECT_URIS), list(DEFAULT_APP_ROLES),
+                DEV_CLIENT_ID,
+                "MyGov (dev)",
+                DEV_CLIENT_SECRET,
+                set(DEFAULT_REDIRECT_URIS),
+                list(DEFAULT_APP_ROLES),
             )
         }
         self.auth_codes: dict[str, dict[str, Any]] = {}
         self.refresh_tokens: dict[str, dict[str, Any]] = {}
         self.directory_version = 0
         self.directory_log: list[DirectoryChange] = []
+        self.event_version = 0
+        self.event_log: list[tuple[int, str, str]] = []  # (version, mailbox id, event id)
         self.delta_generation = 0
         self.delta_expiry_mode = "syncStateNotFound"
         self.counters: Counter[str] = Counter()
@@ -168,13 +182,22 @@ class TenantState:
         self.photos.pop(user_id, None)
         self._log_change(user_id, None, removed="deleted" if permanent else "changed")
 
-    def _log_change(self, object_id: str, properties: frozenset[str] | None, removed: str | None = None) -> None:
+    def _log_change(
+        self, object_id: str, properties: frozenset[str] | None, removed: str | None = None
+    ) -> None:
         self.directory_version += 1
         self.directory_log.append(DirectoryChange(self.directory_version, object_id, properties, removed))
 
+    def record_event_change(self, mailbox_id: str, event_id: str) -> None:
+        """calendarView/delta replays this log."""
+        self.event_version += 1
+        self.event_log.append((self.event_version, mailbox_id, event_id))
+
     # --- groups ------------------------------------------------------------------------------
 
-    def add_group(self, group: dict[str, Any], members: set[str] = frozenset(), owners: set[str] = frozenset()) -> dict[str, Any]:  # type: ignore[assignment]
+    def add_group(
+        self, group: dict[str, Any], members: Iterable[str] = (), owners: Iterable[str] = ()
+    ) -> dict[str, Any]:
         group = {**group}
         if not group.get("id"):  # a create body's null "id" placeholder gets a fresh object id
             group["id"] = str(uuid.uuid4())

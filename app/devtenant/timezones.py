@@ -1,4 +1,5 @@
 """Outlook's `dateTimeTimeZone` values: Windows or IANA zone names, 7-digit fractions, UTC default."""
+
 from __future__ import annotations
 
 import datetime as dt

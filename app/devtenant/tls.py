@@ -3,6 +3,7 @@
 Clients trust `ca.pem` (MSAL and the Graph client pass it as `verify=`); nothing disables
 certificate verification. Files are reused while they are valid and regenerated otherwise.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -102,10 +103,12 @@ def _server_cert_is_valid(files: TlsFiles, ca_cert: x509.Certificate) -> bool:
 
 def _create_ca() -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey]:
     key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([
-        x509.NameAttribute(NameOID.ORGANIZATION_NAME, "MyGov dev tenant"),
-        x509.NameAttribute(NameOID.COMMON_NAME, "MyGov dev tenant local CA"),
-    ])
+    name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "MyGov dev tenant"),
+            x509.NameAttribute(NameOID.COMMON_NAME, "MyGov dev tenant local CA"),
+        ]
+    )
     now = _now()
     cert = (
         x509.CertificateBuilder()
@@ -118,9 +121,15 @@ def _create_ca() -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey]:
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
         .add_extension(
             x509.KeyUsage(
-                digital_signature=True, key_cert_sign=True, crl_sign=True,
-                content_commitment=False, key_encipherment=False, data_encipherment=False,
-                key_agreement=False, encipher_only=False, decipher_only=False,
+                digital_signature=True,
+                key_cert_sign=True,
+                crl_sign=True,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                encipher_only=False,
+                decipher_only=False,
             ),
             critical=True,
         )

@@ -2,6 +2,7 @@
 
 Workflows accept only Adaptive Card messages; anything else is refused. Posts are kept for tests.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -23,8 +24,10 @@ def _is_adaptive_card_message(payload: Any) -> bool:
     if not isinstance(attachments, list) or not attachments:
         return False
     return all(
-        isinstance(a, dict) and a.get("contentType") == ADAPTIVE_CARD
-        and isinstance(a.get("content"), dict) and a["content"].get("type") == "AdaptiveCard"
+        isinstance(a, dict)
+        and a.get("contentType") == ADAPTIVE_CARD
+        and isinstance(a.get("content"), dict)
+        and a["content"].get("type") == "AdaptiveCard"
         for a in attachments
     )
 
@@ -33,6 +36,13 @@ def _is_adaptive_card_message(payload: Any) -> bool:
 def teams_workflow(name: str) -> tuple[Any, int]:
     payload = request.get_json(silent=True)
     if not _is_adaptive_card_message(payload):
-        return {"error": {"code": "InvalidRequestContent", "message": "The request content is not a message with Adaptive Card attachments."}}, 400
-    tenant().state.teams_posts.append({"webhook": name, "receivedDateTime": iso_utc(dt.datetime.now(dt.timezone.utc)), "payload": payload})
+        return {
+            "error": {
+                "code": "InvalidRequestContent",
+                "message": "The request content is not a message with Adaptive Card attachments.",
+            }
+        }, 400
+    tenant().state.teams_posts.append(
+        {"webhook": name, "receivedDateTime": iso_utc(dt.datetime.now(dt.timezone.utc)), "payload": payload}
+    )
     return "", 202

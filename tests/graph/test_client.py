@@ -263,3 +263,11 @@ def test_teams_card_and_sharepoint_item(tenant):
     assert card["body"][0]["text"] == "Outbox needs attention"
     item = sharepoint.create_list_item(graph, tenant.site_id, tenant.list_id, {"Title": "Room booked"})
     assert item["fields"]["Title"] == "Room booked"
+
+
+def test_the_configured_ca_wins_over_a_ca_bundle_in_the_environment(tenant, monkeypatch):
+    # requests lets REQUESTS_CA_BUNDLE replace a session's own `verify`; the client must not.
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/ssl/certs/ca-certificates.crt")
+    monkeypatch.setenv("CURL_CA_BUNDLE", "/etc/ssl/certs/ca-certificates.crt")
+    graph = _client(tenant)
+    assert users.get_user(graph, tenant.any_user()["id"]) is not None

@@ -1,15 +1,27 @@
 """The Microsoft Graph v1.0 subset MyGov uses, under `/v1.0`; one blueprint per Graph area."""
+
 from __future__ import annotations
 
 from flask import Blueprint
 
-from app.devtenant.graph import batch, calendar, delta, groups, mail, places, schedule, sites, users
+from app.devtenant.graph import (
+    batch,
+    calendar,
+    calendar_delta,
+    delta,
+    groups,
+    mail,
+    places,
+    schedule,
+    sites,
+    users,
+)
 from app.devtenant.pipeline import guard_graph_request
 
 
 def graph_blueprint() -> Blueprint:
     graph = Blueprint("graph", __name__, url_prefix="/v1.0")
     graph.before_request(guard_graph_request)
-    for area in (users, delta, groups, calendar, schedule, places, mail, sites, batch):
+    for area in (users, delta, groups, calendar, calendar_delta, schedule, places, mail, sites, batch):
         graph.register_blueprint(area.blueprint)
     return graph

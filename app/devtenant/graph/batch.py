@@ -4,6 +4,7 @@ Inner requests keep their own status and headers (a throttled one is an inner 42
 Retry-After); `dependsOn` orders them and a failed dependency gives 424; the responses come
 back shuffled, so callers must correlate by id.
 """
+
 from __future__ import annotations
 
 import base64
@@ -25,24 +26,36 @@ def _validate(requests: Any) -> list[dict[str, Any]]:
     if not isinstance(requests, list) or not requests:
         raise bad_request("BadRequest", "Invalid batch payload format.")
     if len(requests) > MAX_REQUESTS:
-        raise bad_request("BadRequest", f"The batch contains {len(requests)} requests; at most {MAX_REQUESTS} are allowed.")
+        raise bad_request(
+            "BadRequest", f"The batch contains {len(requests)} requests; at most {MAX_REQUESTS} are allowed."
+        )
     seen: set[str] = set()
     for item in requests:
-        if not isinstance(item, dict) or not item.get("id") or not item.get("url") or str(item.get("method", "")).upper() not in METHODS:
+        if (
+            not isinstance(item, dict)
+            or not item.get("id")
+            or not item.get("url")
+            or str(item.get("method", "")).upper() not in METHODS
+        ):
             raise bad_request("BadRequest", "Every batch request needs an id, a method and a url.")
         key = str(item["id"]).lower()
         if key in seen:
             raise bad_request("BadRequest", f"Batch request ids must be unique; '{item['id']}' is repeated.")
         seen.add(key)
         if not str(item["url"]).startswith("/"):
-            raise bad_request("BadRequest", f"Invalid request url '{item['url']}': batch urls are relative, like /users.")
+            raise bad_request(
+                "BadRequest", f"Invalid request url '{item['url']}': batch urls are relative, like /users."
+            )
         headers = {k.lower() for k in (item.get("headers") or {})}
         if "body" in item and "content-type" not in headers:
             raise bad_request("BadRequest", f"Request '{item['id']}' has a body but no Content-Type header.")
     for item in requests:
         for dependency in item.get("dependsOn") or []:
             if str(dependency).lower() not in seen:
-                raise bad_request("BadRequest", f"Request '{item['id']}' depends on '{dependency}', which is not in the batch.")
+                raise bad_request(
+                    "BadRequest",
+                    f"Request '{item['id']}' depends on '{dependency}', which is not in the batch.",
+                )
     return requests
 
 
@@ -78,11 +91,15 @@ def _run(item: dict[str, Any]) -> dict[str, Any]:
         data = json.dumps(body).encode() if is_json or not isinstance(body, str) else base64.b64decode(body)
     with app.app_context():  # a fresh `g` for the inner request
         response = app.test_client().open(
-            "/v1.0" + item["url"], method=str(item["method"]).upper(), headers=headers, data=data,
+            "/v1.0" + item["url"],
+            method=str(item["method"]).upper(),
+            headers=headers,
+            data=data,
             environ_overrides={"devtenant.batch_inner": True, "REMOTE_ADDR": request.remote_addr},
         )
     answer: dict[str, Any] = {
-        "id": str(item["id"]), "status": response.status_code,
+        "id": str(item["id"]),
+        "status": response.status_code,
         "headers": {k: v for k, v in response.headers.items() if k.lower() not in ("content-length",)},
     }
     if response.data:
@@ -98,8 +115,14 @@ def batch() -> dict[str, Any]:
         failed = [d for d in item.get("dependsOn") or [] if results[str(d).lower()]["status"] >= 400]
         if failed:
             results[str(item["id"]).lower()] = {
-                "id": str(item["id"]), "status": 424,
-                "body": {"error": {"code": "FailedDependency", "message": f"Depends on a failed request: {', '.join(failed)}."}},
+                "id": str(item["id"]),
+                "status": 424,
+                "body": {
+                    "error": {
+                        "code": "FailedDependency",
+                        "message": f"Depends on a failed request: {', '.join(failed)}.",
+                    }
+                },
             }
             continue
         results[str(item["id"]).lower()] = _run(item)

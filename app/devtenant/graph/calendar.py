@@ -1,4 +1,5 @@
 """Events and calendarView in users', rooms' and shared mailboxes (contract §6)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -8,7 +9,17 @@ from flask import Blueprint, Response, json, request
 from app.devtenant import events
 from app.devtenant.context import tenant
 from app.devtenant.errors import GraphError, bad_request, item_not_found
-from app.devtenant.graph.common import OUTLOOK, collection, json_body, page_by_skip, permission, project, require, selected, top
+from app.devtenant.graph.common import (
+    OUTLOOK,
+    collection,
+    json_body,
+    page_by_skip,
+    permission,
+    project,
+    require,
+    selected,
+    top,
+)
 from app.devtenant.state import Mailbox
 from app.devtenant.timezones import parse_query_datetime, preferred_zone
 
@@ -52,7 +63,9 @@ def _find_event(mailbox: Mailbox, event_id: str) -> dict[str, Any]:
     master_id, _, day = event_id.rpartition("_")
     master = mailbox.events.get(master_id)
     if master and master.get("recurrence") and day.isdigit():
-        for occurrence in events.instances(master, master["_start"], parse_query_datetime("9999-01-01T00:00:00")):
+        for occurrence in events.instances(
+            master, master["_start"], parse_query_datetime("9999-01-01T00:00:00")
+        ):
             if occurrence["id"] == event_id:
                 return occurrence
     raise item_not_found()
@@ -71,13 +84,18 @@ def _create(user_key: str, calendar_id: str | None = None) -> Response:
         event = events.create(tenant().state, mailbox, json_body())
     except events.EventError as error:
         raise bad_request(error.code, str(error)) from None
-    body = {"@odata.context": f"{tenant().graph_base()}/$metadata#users('{mailbox.address}')/events/$entity", **rendered(event)}
+    body = {
+        "@odata.context": f"{tenant().graph_base()}/$metadata#users('{mailbox.address}')/events/$entity",
+        **rendered(event),
+    }
     return with_preference(body, 201)
 
 
 blueprint.add_url_rule("/users/<user_key>/events", "create_event", _create, methods=["POST"])
 blueprint.add_url_rule("/users/<user_key>/calendar/events", "create_event_default", _create, methods=["POST"])
-blueprint.add_url_rule("/users/<user_key>/calendars/<calendar_id>/events", "create_event_in", _create, methods=["POST"])
+blueprint.add_url_rule(
+    "/users/<user_key>/calendars/<calendar_id>/events", "create_event_in", _create, methods=["POST"]
+)
 
 
 @blueprint.get("/users/<user_key>/events")
@@ -105,7 +123,11 @@ def update_event(user_key: str, event_id: str) -> Response:
     event = mailbox.events[event_id]
     if_match = request.headers.get("If-Match")
     if if_match and if_match not in ("*", event["@odata.etag"]):
-        raise GraphError(412, "ErrorIrresolvableConflict", "The send or update operation could not be performed because the change key passed in the request does not match the current change key for the item.")
+        raise GraphError(
+            412,
+            "ErrorIrresolvableConflict",
+            "The send or update operation could not be performed because the change key passed in the request does not match the current change key for the item.",
+        )
     try:
         events.update(tenant().state, event, json_body())
     except events.EventError as error:
@@ -131,7 +153,10 @@ def cancel_event(user_key: str, event_id: str) -> tuple[str, int]:
     if event_id not in mailbox.events:
         raise item_not_found()
     if not mailbox.events[event_id].get("isOrganizer"):
-        raise bad_request("ErrorAccessDenied", "Your request can't be completed. You need to be an organizer to cancel a meeting.")
+        raise bad_request(
+            "ErrorAccessDenied",
+            "Your request can't be completed. You need to be an organizer to cancel a meeting.",
+        )
     comment = (request.get_json(silent=True) or {}).get("comment")
     event = events.remove(tenant().state, mailbox, event_id)
     mailbox.deleted_events[event_id] = {**event, "isCancelled": True, "cancellationComment": comment}
@@ -151,7 +176,9 @@ def _calendar_view(user_key: str, calendar_id: str | None = None) -> Response:
     try:
         window_start, window_end = parse_query_datetime(start_text), parse_query_datetime(end_text)
     except ValueError:
-        raise bad_request("ErrorInvalidParameter", "The value of StartDateTime or EndDateTime is not a valid date and time.") from None
+        raise bad_request(
+            "ErrorInvalidParameter", "The value of StartDateTime or EndDateTime is not a valid date and time."
+        ) from None
     found = [i for e in mailbox.events.values() for i in events.instances(e, window_start, window_end)]
     found.sort(key=lambda e: (e["_start"], e["id"]))
     page, next_link = page_by_skip([rendered(e) for e in found], top(10, 1000))
@@ -160,13 +187,21 @@ def _calendar_view(user_key: str, calendar_id: str | None = None) -> Response:
 
 blueprint.add_url_rule("/users/<user_key>/calendarView", "calendar_view", _calendar_view)
 blueprint.add_url_rule("/users/<user_key>/calendar/calendarView", "calendar_view_default", _calendar_view)
-blueprint.add_url_rule("/users/<user_key>/calendars/<calendar_id>/calendarView", "calendar_view_in", _calendar_view)
+blueprint.add_url_rule(
+    "/users/<user_key>/calendars/<calendar_id>/calendarView", "calendar_view_in", _calendar_view
+)
 
 
 def _calendar_resource(mailbox: Mailbox) -> dict[str, Any]:
     return {
-        "id": mailbox.calendar_id, "name": "Calendar", "color": "auto", "isDefaultCalendar": True,
-        "canEdit": True, "canShare": True, "canViewPrivateItems": True, "isRemovable": False,
+        "id": mailbox.calendar_id,
+        "name": "Calendar",
+        "color": "auto",
+        "isDefaultCalendar": True,
+        "canEdit": True,
+        "canShare": True,
+        "canViewPrivateItems": True,
+        "isRemovable": False,
         "owner": mailbox.email_address,
     }
 

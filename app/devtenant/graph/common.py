@@ -1,4 +1,5 @@
 """Helpers every Graph area shares: permission checks, JSON bodies, `$select`, paging links."""
+
 from __future__ import annotations
 
 import base64
@@ -59,7 +60,9 @@ def selected(args_name: str = "$select") -> list[str] | None:
     return [part.strip() for part in value.split(",") if part.strip()] if value else None
 
 
-def project(item: dict[str, Any], fields: list[str] | None, default: tuple[str, ...] | None = None) -> dict[str, Any]:
+def project(
+    item: dict[str, Any], fields: list[str] | None, default: tuple[str, ...] | None = None
+) -> dict[str, Any]:
     """The item limited to `$select` (always with its id), else to the default property set."""
     names = fields or (list(default) if default else None)
     if names is None:
@@ -73,7 +76,10 @@ def top(default: int, maximum: int) -> int:
     if value is None:
         return default
     if not value.isdigit() or not 1 <= int(value) <= maximum:
-        raise bad_request("Request_BadRequest", f"Invalid page size specified: '{value}'. Must be between 1 and {maximum} inclusive.")
+        raise bad_request(
+            "Request_BadRequest",
+            f"Invalid page size specified: '{value}'. Must be between 1 and {maximum} inclusive.",
+        )
     return int(value)
 
 
@@ -85,7 +91,7 @@ def decode_token(token: str, code: str = "Request_BadRequest") -> dict[str, Any]
     try:
         if not token.startswith(SKIPTOKEN_PREFIX):
             raise ValueError(token)
-        raw = token[len(SKIPTOKEN_PREFIX):]
+        raw = token[len(SKIPTOKEN_PREFIX) :]
         return json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
     except ValueError:
         raise bad_request(code, "The specified page token value has expired or is not valid.") from None
@@ -102,7 +108,7 @@ def current_params(*dropped: str) -> dict[str, str]:
 
 
 def relative_path() -> str:
-    return request.path[len("/v1.0"):]
+    return request.path[len("/v1.0") :]
 
 
 def page_after_id(items: list[dict[str, Any]], page_size: int) -> tuple[list[dict[str, Any]], str | None]:
@@ -122,7 +128,7 @@ def page_by_skip(items: list[Any], page_size: int) -> tuple[list[Any], str | Non
     """Outlook collections page with `$skip` in their nextLink."""
     skip_text = request.args.get("$skip", "0")
     skip = int(skip_text) if skip_text.isdigit() else 0
-    page = items[skip: skip + page_size]
+    page = items[skip : skip + page_size]
     if skip + page_size >= len(items):
         return page, None
     return page, link(relative_path(), **current_params("$skip"), **{"$skip": str(skip + page_size)})
@@ -132,7 +138,9 @@ def context_url(fragment: str) -> str:
     return f"{tenant().graph_base()}/$metadata#{fragment}"
 
 
-def collection(fragment: str, page: list[dict[str, Any]], next_link: str | None, **extra: Any) -> dict[str, Any]:
+def collection(
+    fragment: str, page: list[dict[str, Any]], next_link: str | None, **extra: Any
+) -> dict[str, Any]:
     body: dict[str, Any] = {"@odata.context": context_url(fragment), **extra}
     if next_link:
         body["@odata.nextLink"] = next_link

@@ -3,6 +3,7 @@
 A room created here gets its mailbox at once but shows in reads only after the configured
 propagation delay, as `/places` lags behind Exchange in a real tenant.
 """
+
 from __future__ import annotations
 
 import re
@@ -15,7 +16,17 @@ from flask import Blueprint, request
 
 from app.devtenant.context import tenant
 from app.devtenant.errors import GraphError, bad_request, item_not_found
-from app.devtenant.graph.common import OUTLOOK, collection, json_body, page_by_skip, permission, project, require, selected, top
+from app.devtenant.graph.common import (
+    OUTLOOK,
+    collection,
+    json_body,
+    page_by_skip,
+    permission,
+    project,
+    require,
+    selected,
+    top,
+)
 from app.devtenant.graph.users import count_requested
 from app.devtenant.odata import FilterError, parse_filter
 from app.devtenant.state import Mailbox
@@ -28,9 +39,24 @@ TYPES = {"building", "floor", "room"}
 PARENT_TYPE = {"floor": "building", "room": "floor"}
 NOT_UPDATABLE = {"id", "placeId", "emailAddress", "bookingType"}
 ROOM_WRITABLE = {
-    "displayName", "address", "audioDeviceName", "building", "capacity", "displayDeviceName", "floorLabel",
-    "floorNumber", "geoCoordinates", "isWheelChairAccessible", "label", "nickname", "phone", "tags",
-    "videoDeviceName", "description", "parentId", "resourceLinks",
+    "displayName",
+    "address",
+    "audioDeviceName",
+    "building",
+    "capacity",
+    "displayDeviceName",
+    "floorLabel",
+    "floorNumber",
+    "geoCoordinates",
+    "isWheelChairAccessible",
+    "label",
+    "nickname",
+    "phone",
+    "tags",
+    "videoDeviceName",
+    "description",
+    "parentId",
+    "resourceLinks",
 }
 EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
 
@@ -46,7 +72,11 @@ def _visible(place_id: str) -> bool:
 def _find(key: str, visible_only: bool) -> dict[str, Any]:
     lowered = key.lower()
     for place in tenant().state.places.values():
-        if lowered in (place["id"].lower(), str(place.get("placeId", "")).lower(), str(place.get("emailAddress", "")).lower()):
+        if lowered in (
+            place["id"].lower(),
+            str(place.get("placeId", "")).lower(),
+            str(place.get("emailAddress", "")).lower(),
+        ):
             if visible_only and not _visible(place["id"]):
                 break
             return place
@@ -57,9 +87,12 @@ def _find(key: str, visible_only: bool) -> dict[str, Any]:
 def get_or_list(key: str) -> dict[str, Any]:
     require(READ_PLACES)
     if key.startswith("microsoft.graph."):
-        return _list(key[len("microsoft.graph."):])
+        return _list(key[len("microsoft.graph.") :])
     place = _find(key, visible_only=True)
-    return {"@odata.context": f"{tenant().graph_base()}/$metadata#places/$entity", **project(place, selected())}
+    return {
+        "@odata.context": f"{tenant().graph_base()}/$metadata#places/$entity",
+        **project(place, selected()),
+    }
 
 
 def _list(place_type: str) -> dict[str, Any]:
@@ -85,7 +118,10 @@ def create_place() -> tuple[dict[str, Any], int]:
     body = json_body()
     place_type = str(body.get("@odata.type", "")).lstrip("#").removeprefix("microsoft.graph.")
     if place_type not in TYPES:
-        raise bad_request("BadRequest", f"Creating places of type '{body.get('@odata.type')}' is not supported here; use building, floor or room.")
+        raise bad_request(
+            "BadRequest",
+            f"Creating places of type '{body.get('@odata.type')}' is not supported here; use building, floor or room.",
+        )
     if not body.get("displayName"):
         raise bad_request("BadRequest", "The property 'displayName' is required.")
     state = tenant().state
@@ -93,7 +129,10 @@ def create_place() -> tuple[dict[str, Any], int]:
     if place_type in PARENT_TYPE:
         parent = state.places.get(str(body.get("parentId")))
         if parent is None or _type_of(parent) != PARENT_TYPE[place_type]:
-            raise bad_request("BadRequest", f"A {place_type} needs a parentId that is the id of an existing {PARENT_TYPE[place_type]}.")
+            raise bad_request(
+                "BadRequest",
+                f"A {place_type} needs a parentId that is the id of an existing {PARENT_TYPE[place_type]}.",
+            )
     place_id = str(uuid.uuid4())
     place = {k: v for k, v in body.items() if k != "@odata.type"}
     place.update({"@odata.type": f"#microsoft.graph.{place_type}", "id": place_id, "placeId": place_id})
@@ -115,7 +154,9 @@ def _provision_room(room: dict[str, Any], floor: dict[str, Any]) -> None:
     if not EMAIL.match(address):
         raise bad_request("BadRequest", f"The email address '{address}' is not valid.")
     if address.rpartition("@")[2].lower() != state.domain:
-        raise bad_request("BadRequest", f"The domain of '{address}' is not an accepted domain of this tenant.")
+        raise bad_request(
+            "BadRequest", f"The domain of '{address}' is not an accepted domain of this tenant."
+        )
     if state.find_mailbox(address) is not None or state.find_user(address) is not None:
         raise GraphError(409, "Conflict", f"A mailbox with the email address '{address}' already exists.")
     label = str(floor.get("sortOrder", floor.get("displayName", "")))
@@ -136,12 +177,19 @@ def update_place(key: str) -> dict[str, Any]:
     body = json_body()
     declared = str(body.get("@odata.type", "")).lstrip("#")
     if declared != place["@odata.type"].lstrip("#"):
-        raise bad_request("BadRequest", f"The @odata.type of the body must be '{place['@odata.type'].lstrip('#')}'.")
+        raise bad_request(
+            "BadRequest", f"The @odata.type of the body must be '{place['@odata.type'].lstrip('#')}'."
+        )
     for name in body:
         if name in NOT_UPDATABLE:
-            raise bad_request("ErrorInvalidPropertyUpdateSentByClient", f"The property '{name}' can't be updated.")
+            raise bad_request(
+                "ErrorInvalidPropertyUpdateSentByClient", f"The property '{name}' can't be updated."
+            )
         if name != "@odata.type" and name not in ROOM_WRITABLE:
-            raise bad_request("BadRequest", f"The property '{name}' does not exist on type '{place['@odata.type'].lstrip('#')}'.")
+            raise bad_request(
+                "BadRequest",
+                f"The property '{name}' does not exist on type '{place['@odata.type'].lstrip('#')}'.",
+            )
     place.update({k: v for k, v in body.items() if k != "@odata.type"})
     mailbox = tenant().state.find_mailbox(place.get("emailAddress") or "")
     if mailbox is not None and "displayName" in body:

@@ -1,7 +1,9 @@
 """`/users`: list with Graph's query rules, get, `$count`, photo, delete."""
+
 from __future__ import annotations
 
 import re
+import struct
 from typing import Any
 
 from flask import Blueprint, Response, request
@@ -9,21 +11,49 @@ from flask import Blueprint, Response, request
 from app.devtenant.context import tenant
 from app.devtenant.errors import GraphError, bad_request, directory_not_found
 from app.devtenant.graph.common import (
-    DIRECTORY, collection, page_after_id, permission, project, require, selected, top,
+    DIRECTORY,
+    collection,
+    page_after_id,
+    permission,
+    project,
+    require,
+    selected,
+    top,
 )
 from app.devtenant.odata import FilterError, parse_filter
 
 blueprint = Blueprint("users", __name__)
 
-READ_USERS = permission(DIRECTORY, "User.Read.All", "User.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All")
+READ_USERS = permission(
+    DIRECTORY, "User.Read.All", "User.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"
+)
 WRITE_USERS = permission(DIRECTORY, "User.ReadWrite.All", "Directory.ReadWrite.All")
 DEFAULT_PROPERTIES = (
-    "businessPhones", "displayName", "givenName", "jobTitle", "mail", "mobilePhone",
-    "officeLocation", "preferredLanguage", "surname", "userPrincipalName", "id",
+    "businessPhones",
+    "displayName",
+    "givenName",
+    "jobTitle",
+    "mail",
+    "mobilePhone",
+    "officeLocation",
+    "preferredLanguage",
+    "surname",
+    "userPrincipalName",
+    "id",
 )
 KNOWN_PROPERTIES = {
-    *DEFAULT_PROPERTIES, "accountEnabled", "department", "employeeId", "userType", "usageLocation",
-    "createdDateTime", "companyName", "otherMails", "proxyAddresses", "mailNickname", "city",
+    *DEFAULT_PROPERTIES,
+    "accountEnabled",
+    "department",
+    "employeeId",
+    "userType",
+    "usageLocation",
+    "createdDateTime",
+    "companyName",
+    "otherMails",
+    "proxyAddresses",
+    "mailNickname",
+    "city",
 }
 ADVANCED_OPERATORS = {"ne", "not", "endswith"}
 SEARCH_CLAUSE = re.compile(r'"(\w+):([^"]*)"')
@@ -42,7 +72,10 @@ def check_advanced_query(resource: str, known: set[str], operators: set[str], pr
     """Graph's directory rule: `ne`, `not`, `endswith` need ConsistencyLevel: eventual + $count=true."""
     for name in properties:
         if name not in known:
-            raise bad_request("Request_BadRequest", f"Could not find a property named '{name}' on type 'microsoft.graph.{resource.lower()}'.")
+            raise bad_request(
+                "Request_BadRequest",
+                f"Could not find a property named '{name}' on type 'microsoft.graph.{resource.lower()}'.",
+            )
     if operators & ADVANCED_OPERATORS and not (eventual_consistency() and count_requested()):
         name = sorted(properties)[0] if properties else "unknown"
         raise bad_request(
@@ -55,8 +88,13 @@ def directory_query(items: list[dict[str, Any]], resource: str, known: set[str])
     """Apply `$filter`, `$search` and the `$count`/`$skip` rules shared by users and groups."""
     if "$skip" in request.args:
         raise bad_request("Request_BadRequest", "'$skip' is not supported by the service.")
+    if "$orderby" in request.args:  # a deliberate gap: refuse rather than return an unsorted page
+        raise bad_request("Request_UnsupportedQuery", "$orderby is not supported by the dev tenant.")
     if count_requested() and not eventual_consistency():
-        raise bad_request("Request_UnsupportedQuery", "$count is not currently supported without the ConsistencyLevel header set to eventual.")
+        raise bad_request(
+            "Request_UnsupportedQuery",
+            "$count is not currently supported without the ConsistencyLevel header set to eventual.",
+        )
     if "$filter" in request.args:
         try:
             query = parse_filter(request.args["$filter"])
@@ -78,7 +116,9 @@ def _search_matches(item: dict[str, Any], search: str) -> bool:
     """`"displayName:jane"` clauses: tokenized prefix match, joined by AND / OR."""
     clauses = SEARCH_CLAUSE.findall(search)
     if not clauses:
-        raise bad_request("Request_UnsupportedQuery", f"Syntax error: the search value '{search}' is not valid.")
+        raise bad_request(
+            "Request_UnsupportedQuery", f"Syntax error: the search value '{search}' is not valid."
+        )
     results = []
     for name, value in clauses:
         words = re.split(r"[\s.@_-]+", str(item.get(name) or "").lower())
@@ -106,14 +146,19 @@ def list_users() -> dict[str, Any]:
     page, next_link = page_after_id(users, top(100, 999))
     extra = {"@odata.count": len(users)} if count_requested() else {}
     fields = selected()
-    return collection(context_fragment("users"), [project(u, fields, DEFAULT_PROPERTIES) for u in page], next_link, **extra)
+    return collection(
+        context_fragment("users"), [project(u, fields, DEFAULT_PROPERTIES) for u in page], next_link, **extra
+    )
 
 
 @blueprint.get("/users/$count")
 def count_users() -> Response:
     require(READ_USERS)
     if not eventual_consistency():
-        raise bad_request("Request_BadRequest", "$count is not currently supported without the ConsistencyLevel header set to eventual.")
+        raise bad_request(
+            "Request_BadRequest",
+            "$count is not currently supported without the ConsistencyLevel header set to eventual.",
+        )
     users = directory_query(list(tenant().state.users.values()), "User", KNOWN_PROPERTIES)
     return Response(str(len(users)), mimetype="text/plain")
 
@@ -122,7 +167,10 @@ def count_users() -> Response:
 def get_user(user_key: str) -> dict[str, Any]:
     require(READ_USERS)
     user = find_user_or_404(user_key)
-    return {"@odata.context": f"{tenant().graph_base()}/$metadata#users/$entity", **project(user, selected(), DEFAULT_PROPERTIES)}
+    return {
+        "@odata.context": f"{tenant().graph_base()}/$metadata#users/$entity",
+        **project(user, selected(), DEFAULT_PROPERTIES),
+    }
 
 
 @blueprint.delete("/users/<user_key>")
@@ -139,16 +187,27 @@ def photo_metadata(user_key: str) -> dict[str, Any]:
     user = find_user_or_404(user_key)
     stored = tenant().state.photos.get(user["id"])
     if stored is None:
-        return {"@odata.context": f"{tenant().graph_base()}/$metadata#users('{user['id']}')/photo/$entity", **NO_PHOTO_METADATA}
-    _data, content_type, etag = stored
+        return {
+            "@odata.context": f"{tenant().graph_base()}/$metadata#users('{user['id']}')/photo/$entity",
+            **NO_PHOTO_METADATA,
+        }
+    data, content_type, etag = stored
+    width, height = _png_size(data)
     return {
         "@odata.context": f"{tenant().graph_base()}/$metadata#users('{user['id']}')/photo/$entity",
         "@odata.mediaContentType": content_type,
         "@odata.mediaEtag": etag,
-        "id": "240x240",
-        "width": 240,
-        "height": 240,
+        "id": f"{width}x{height}",
+        "width": width,
+        "height": height,
     }
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    """Size from a PNG header; photos uploaded in other formats are reported as 240x240."""
+    if data.startswith(b"\x89PNG") and len(data) >= 24:
+        return struct.unpack(">II", data[16:24])
+    return 240, 240
 
 
 @blueprint.get("/users/<user_key>/photo/$value")
@@ -157,6 +216,10 @@ def photo_value(user_key: str) -> Response:
     user = find_user_or_404(user_key)
     stored = tenant().state.photos.get(user["id"])
     if stored is None:
-        raise GraphError(404, "ImageNotFound", "Exception of type 'Microsoft.Fast.Profile.Core.Exception.ImageNotFoundException' was thrown.")
+        raise GraphError(
+            404,
+            "ImageNotFound",
+            "Exception of type 'Microsoft.Fast.Profile.Core.Exception.ImageNotFoundException' was thrown.",
+        )
     data, content_type, etag = stored
     return Response(data, mimetype=content_type, headers={"ETag": etag})

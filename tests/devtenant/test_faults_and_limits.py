@@ -1,0 +1,46 @@
+"""Injected faults reject before any effect; Outlook's 4-concurrent-requests-per-mailbox limit."""
+
+from __future__ import annotations
+
+import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
+
+from tests.devtenant.conftest import ROOM, error_code
+
+EVENT = {
+    "subject": "Held",
+    "start": {"dateTime": "2031-05-05T10:00:00", "timeZone": "UTC"},
+    "end": {"dateTime": "2031-05-05T11:00:00", "timeZone": "UTC"},
+}
+
+
+def test_throttled_request_has_no_side_effect_and_count_limits_the_fault(tenant, graph):
+    before = len(tenant.control.events(ROOM))
+    tenant.control.set_faults(throttle_share=1.0, retry_after=3, status=429, count=1)
+    throttled = graph.post(f"/users/{ROOM}/events", json=EVENT)
+    assert throttled.status_code == 429 and throttled.headers["Retry-After"] == "3"
+    assert len(tenant.control.events(ROOM)) == before
+    assert tenant.control.faults() is None
+    assert graph.post(f"/users/{ROOM}/events", json=EVENT).status_code == 201
+    counters = tenant.control.counters()
+    assert counters["throttled"] == 1 and counters["requests"]["POST /v1.0/users/<user_key>/events"] == 2
+
+
+def test_share_503_and_path_prefix(tenant, graph):
+    tenant.control.set_faults(throttle_share=0.5, status=503, retry_after=2, path_prefix="/users")
+    statuses = [graph.get("/users?$top=1").status_code for _ in range(6)]
+    assert statuses.count(503) == 3 and statuses.count(200) == 3
+    assert graph.get("/groups?$top=1").status_code == 200
+
+
+def test_fifth_concurrent_request_on_one_mailbox_is_throttled(tenant, graph):
+    tenant.control.set_faults(throttle_share=0.0, latency_ms=1500, path_prefix=f"/users/{ROOM}/calendarView")
+    now = dt.datetime.now(dt.timezone.utc)
+    url = f"/users/{ROOM}/calendarView?startDateTime={now:%Y-%m-%dT%H:%M:%SZ}&endDateTime={now + dt.timedelta(days=7):%Y-%m-%dT%H:%M:%SZ}"
+    with ThreadPoolExecutor(max_workers=5) as pool:
+        responses = list(pool.map(lambda _: graph.get(url), range(5)))
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses == [200, 200, 200, 200, 429]
+    throttled = next(r for r in responses if r.status_code == 429)
+    assert error_code(throttled) == "ApplicationThrottled" and throttled.headers["Retry-After"]
+    assert graph.get(url).status_code == 200  # slots are released afterwards
