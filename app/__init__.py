@@ -68,6 +68,12 @@ def _register_blueprints(app: Flask) -> None:
     from app.jobs.views import ops_bp
 
     app.register_blueprint(ops_bp)
+    from app.people.views import directory_bp, employees_bp
+    from app.reservations.public_views import reservations_bp
+    from app.reservations.staff_views import reservation_staff_bp
+
+    for blueprint in (directory_bp, employees_bp, reservations_bp, reservation_staff_bp):
+        app.register_blueprint(blueprint)
     register_error_pages(app)
 
     from app.web.templating import install_template_helpers

@@ -54,6 +54,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("OUTBOX_LEASE_SECONDS", "120", "a running operation not finished by then is released by the sweeper"),
     Setting("TEAMS_WEBHOOK_URL", None, "Teams Workflows webhook for platform alerts (a credential: env only)"),
     Setting("IMAGE_STORE_DIR", None, "folder for employee photos; default instance/images"),
+    Setting("PHOTO_UPLOAD_MAX_BYTES", "2097152", "largest employee photo staff may upload, in bytes"),
     Setting("MAIL_SENDER", "noreply@auburnal.gov", "mailbox MyGov sends from"),
     Setting("PUBLIC_BASE_URL", "http://127.0.0.1:5000", "absolute base for links in mail and feeds"),
     Setting("METRICS_TOKEN", None, "bearer token Prometheus sends; unset = /metrics from loopback only"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Integer, String, Text
+from sqlalchemy import JSON, CheckConstraint, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -21,6 +21,7 @@ class EmailMessage(db.Model):
             "delivery_status IS NULL OR delivery_status IN ('sent', 'bounced')",
             name="delivery_status",
         ),
+        Index("ix_email_message_related", "related_type", "related_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -32,7 +32,10 @@ class Employee(UserMixin, db.Model):
     office_location: Mapped[str | None] = mapped_column(String(256))
     business_phone: Mapped[str | None] = mapped_column(String(64))
     account_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Set when Entra reports the user @removed (or a full resync no longer lists it); never deleted.
+    entra_removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     entra_photo_hash: Mapped[str | None] = mapped_column(String(64))
+    entra_photo_path: Mapped[str | None] = mapped_column(String(512))
     entra_synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     # Local overrides: never written by a sync.
@@ -51,8 +54,8 @@ class Employee(UserMixin, db.Model):
     )
 
     @property
-    def is_active(self) -> bool:  # a disabled Entra account cannot use a MyGov session
-        return self.account_enabled
+    def is_active(self) -> bool:  # a disabled or removed Entra account cannot use a MyGov session
+        return self.account_enabled and self.entra_removed_at is None
 
     @property
     def display_name(self) -> str:
@@ -74,7 +77,7 @@ class EmployeeContact(db.Model):
     department: Mapped[str | None] = mapped_column(String(256), index=True)
     public_phone: Mapped[str | None] = mapped_column(String(64))
     public_email: Mapped[str | None] = mapped_column(String(320))
-    photo_path: Mapped[str | None] = mapped_column(String(512))
+    photo_path: Mapped[str | None] = mapped_column(String(512), index=True)
     is_public: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     search_text: Mapped[str] = mapped_column(Text, default="")
     extra: Mapped[dict | None] = mapped_column(JSON)

@@ -14,6 +14,9 @@ from app.sqltypes import UTCDateTime, utcnow
 
 ACTIVE_STATUSES = ("pending", "approved")
 STATUSES = ("pending", "approved", "denied", "cancelled")
+HISTORY_KINDS = (
+    "submitted", "event_written", "event_removed", "sync_failed", "approved", "denied", "cancelled",
+)
 
 
 class Reservation(db.Model):
@@ -56,6 +59,10 @@ class Reservation(db.Model):
 
     space: Mapped[FacilitySpace] = relationship()
     decided_by: Mapped[Employee | None] = relationship()
+    history: Mapped[list[ReservationEvent]] = relationship(
+        back_populates="reservation", order_by="ReservationEvent.id",
+        cascade="all, delete-orphan",
+    )
 
     @property
     def is_active(self) -> bool:
@@ -69,3 +76,26 @@ class Reservation(db.Model):
 
     def can_cancel(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+
+class ReservationEvent(db.Model):
+    """One line of a reservation's history: what happened, when, and who or what did it."""
+
+    __tablename__ = "reservation_event"
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN (" + ", ".join(f"'{kind}'" for kind in HISTORY_KINDS) + ")", name="kind"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reservation_id: Mapped[int] = mapped_column(ForeignKey("reservation.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("employee.id"))
+    # "Citizen", "MyGov" (the worker) or the employee's name at the time.
+    actor_label: Mapped[str] = mapped_column(String(256))
+    detail: Mapped[str | None] = mapped_column(Text)
+
+    reservation: Mapped[Reservation] = relationship(back_populates="history")
+    actor: Mapped[Employee | None] = relationship()

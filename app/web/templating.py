@@ -7,8 +7,13 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask
 
-PUBLIC_NAV: list[tuple[str, str]] = [("public.home", "Home")]
-STAFF_NAV: list[tuple[str, str]] = [("staff.home", "Overview"), ("ops.outbox", "Operations")]
+PUBLIC_NAV: list[tuple[str, str]] = [
+    ("public.home", "Home"), ("directory.index", "Staff directory"), ("reservations.index", "Reserve a room"),
+]
+STAFF_NAV: list[tuple[str, str]] = [
+    ("staff.home", "Overview"), ("employees.list_employees", "Employees"), ("reservation_staff.queue", "Reservations"),
+    ("ops.outbox", "Operations"),
+]
 
 
 def city_zone(app: Flask) -> ZoneInfo:

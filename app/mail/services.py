@@ -1,0 +1,83 @@
+"""Templated email: rendered now, logged as an EmailMessage, sent by the worker through Graph.
+
+`send_template` works inside the caller's transaction: the EmailMessage row and the outbox
+`send_mail` operation are committed with the change that caused the message, or not at all.
+Each message carries a unique reference (an `x-mygov-ref` header and a line in the body) so a
+bounce report in the sending mailbox can be matched back to its EmailMessage.
+"""
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import datetime
+from typing import Any
+
+from flask import current_app, render_template
+from jinja2_fragments.flask import render_block
+
+from app.extensions import db
+from app.jobs.outbox import record_operation
+from app.mail.models import EmailMessage
+
+REFERENCE_HEADER = "x-mygov-ref"
+REFERENCE_PATTERN = re.compile(r"\bmygov\.([0-9a-f]{20})\b")
+
+
+def new_reference() -> str:
+    return f"mygov.{secrets.token_hex(10)}"
+
+
+def internet_message_id(reference: str) -> str:
+    return f"<{reference}@{current_app.config['CITY_DOMAIN']}>"
+
+
+def render_message(template: str, context: dict[str, Any]) -> tuple[str, str, str]:
+    """Subject, HTML body and plain-text body of templates/mail/<template>.{html,txt}."""
+    subject = " ".join(render_block(f"mail/{template}.txt", "subject", **context).split())
+    html = render_template(f"mail/{template}.html", subject=subject, **context)
+    text = render_template(f"mail/{template}.txt", subject=subject, **context)
+    return subject, html, text
+
+
+def send_template(
+    template: str,
+    *,
+    recipient: str,
+    recipient_name: str,
+    context: dict[str, Any],
+    related_type: str,
+    related_id: int | str,
+) -> EmailMessage:
+    """Queue a templated message in the current transaction; the worker sends it after COMMIT."""
+    reference = new_reference()
+    subject, html, text = render_message(template, {**context, "message_reference": reference})
+    message = EmailMessage(
+        template=template, recipient=recipient, subject=subject, context=_json_safe(context),
+        related_type=related_type, related_id=str(related_id),
+        internet_message_id=internet_message_id(reference), send_status="queued",
+    )
+    db.session.add(message)
+    db.session.flush()
+    record_operation(
+        "send_mail",
+        target_type="email_message",
+        target_id=message.id,
+        payload={
+            "mailbox": current_app.config["MAIL_SENDER"],
+            "message": {
+                "subject": subject,
+                "body": {"contentType": "HTML", "content": html},
+                "toRecipients": [{"emailAddress": {"address": recipient, "name": recipient_name}}],
+                "internetMessageHeaders": [{"name": REFERENCE_HEADER, "value": reference}],
+            },
+            "text_body": text,
+            "saveToSentItems": False,
+        },
+        idempotency_key=f"email-{reference}",
+    )
+    return message
+
+
+def _json_safe(context: dict[str, Any]) -> dict[str, Any]:
+    """What the row keeps of the context: instants as ISO strings."""
+    return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in context.items()}

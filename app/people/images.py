@@ -1,0 +1,63 @@
+"""The image store: photos kept once under the SHA-256 of their bytes, so an unchanged photo
+is never written again and a name can be cached for ever."""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+from pathlib import Path
+
+from flask import current_app
+
+from app.config import INSTANCE_DIR
+
+# Type by content, never by the name or the Content-Type the sender claims.
+SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"\xff\xd8\xff", "jpg"),
+    (b"\x89PNG\r\n\x1a\n", "png"),
+)
+MIMETYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
+STORED_NAME = re.compile(r"^[0-9a-f]{64}\.(jpg|png|webp)$")
+
+
+def image_kind(data: bytes) -> str | None:
+    """The file extension for a JPEG, PNG or WebP image, or None for anything else."""
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "webp"
+    for signature, kind in SIGNATURES:
+        if data.startswith(signature):
+            return kind
+    return None
+
+
+def image_store_dir() -> Path:
+    return Path(current_app.config.get("IMAGE_STORE_DIR") or INSTANCE_DIR / "images")
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def store_image(data: bytes, kind: str) -> str:
+    """Write the image unless the store already has these bytes; returns its stored name."""
+    name = f"{content_hash(data)}.{kind}"
+    directory = image_store_dir()
+    target = directory / name
+    if target.exists():
+        return name
+    directory.mkdir(parents=True, exist_ok=True)
+    # Written aside and renamed, so a reader never sees half a photo.
+    handle, temporary = tempfile.mkstemp(dir=directory, prefix=".upload-")
+    with os.fdopen(handle, "wb") as stream:
+        stream.write(data)
+    os.replace(temporary, target)
+    return name
+
+
+def stored_image_path(name: str) -> Path | None:
+    """The file behind a stored name, or None when the name is not one the store makes."""
+    if not STORED_NAME.match(name):
+        return None
+    path = image_store_dir() / name
+    return path if path.is_file() else None

@@ -1,0 +1,174 @@
+"""Employee screens for staff (employees.editor) and the public staff directory."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import groupby
+from operator import attrgetter
+from typing import Any
+
+from flask import (
+    Blueprint, Response, abort, current_app, flash, render_template, request, send_file, url_for,
+)
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.access.models import AuditEntry
+from app.access.permissions import requires
+from app.extensions import db
+from app.people import services
+from app.people.images import MIMETYPES, stored_image_path
+from app.people.models import Employee, EmployeeContact
+from app.people.queries import (
+    page_number, public_departments, public_photo_in_use, search_directory, search_employees,
+)
+from app.people.validation import phone_href
+from app.web.htmx import render_page_or_block, see_other
+
+employees_bp = Blueprint("employees", __name__, url_prefix="/staff/employees")
+directory_bp = Blueprint("directory", __name__, url_prefix="/directory")
+
+PHOTO_CACHE_SECONDS = 365 * 24 * 3600  # stored names are content hashes: they never change
+
+
+@directory_bp.app_template_filter("tel_href")
+def tel_href(value: str | None) -> str | None:
+    return phone_href(value)
+
+
+def _photo_response(name: str) -> Response:
+    path = stored_image_path(name)
+    if path is None:
+        abort(404)
+    response = send_file(path, mimetype=MIMETYPES[path.suffix.lstrip(".")], max_age=PHOTO_CACHE_SECONDS)
+    response.headers["Cache-Control"] += ", immutable"
+    return response
+
+
+def _search_params(**params: str) -> dict[str, str]:
+    """Only the filters in use, so pagination links stay short."""
+    return {name: value for name, value in params.items() if value}
+
+
+@dataclass
+class DepartmentGroup:
+    department: str | None
+    contacts: list[EmployeeContact]
+
+
+# --- public -------------------------------------------------------------------------------
+
+
+@directory_bp.get("/")
+def index() -> Response:
+    query = request.args.get("q", "").strip()
+    department = request.args.get("department", "").strip()
+    results = search_directory(query, department, page_number(request.args.get("page")))
+    groups = [
+        DepartmentGroup(name, list(contacts))
+        for name, contacts in groupby(results.items, key=attrgetter("department"))
+    ]
+    return render_page_or_block(
+        "people/directory.html", "results",
+        query=query, department=department, departments=public_departments(), results=results,
+        groups=groups, params=_search_params(q=query, department=department),
+    )
+
+
+@directory_bp.get("/photos/<name>")
+def public_photo(name: str) -> Response:
+    if not public_photo_in_use(name):
+        abort(404)
+    return _photo_response(name)
+
+
+# --- staff --------------------------------------------------------------------------------
+
+
+@employees_bp.get("/")
+@requires("employees.editor")
+def list_employees() -> Response:
+    query = request.args.get("q", "").strip()
+    results = search_employees(query, page_number(request.args.get("page")))
+    return render_page_or_block(
+        "people/staff_list.html", "results",
+        query=query, results=results, params=_search_params(q=query),
+    )
+
+
+def _employee(employee_id: int) -> Employee:
+    return db.session.get(Employee, employee_id) or abort(404)
+
+
+def _render_employee(employee: Employee, status: int = 200, errors: dict[str, str] | None = None,
+                     submitted: dict[str, Any] | None = None) -> tuple[str, int]:
+    history = db.session.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.target_type == "employee", AuditEntry.target_id == str(employee.id))
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(10)
+    ).all()
+    return render_template(
+        "people/staff_employee.html", employee=employee, fields=services.OVERRIDE_FIELDS,
+        errors=errors or {}, submitted=submitted, history=history,
+        max_photo_size=services.readable_size(int(current_app.config["PHOTO_UPLOAD_MAX_BYTES"])),
+    ), status
+
+
+@employees_bp.get("/<int:employee_id>")
+@requires("employees.editor")
+def show_employee(employee_id: int) -> tuple[str, int]:
+    return _render_employee(_employee(employee_id))
+
+
+@employees_bp.post("/<int:employee_id>")
+@requires("employees.editor")
+def update_employee(employee_id: int) -> Response | tuple[str, int]:
+    employee = _employee(employee_id)
+    submitted = {field.key: request.form.get(field.key, "") for field in services.OVERRIDE_FIELDS}
+    show_publicly = request.form.get("show_publicly") == "yes"
+    errors = services.update_overrides(current_user, employee, submitted, show_publicly)
+    if errors:
+        submitted["show_publicly"] = show_publicly
+        return _render_employee(employee, 422, errors, submitted)
+    flash(f"Saved the public details of {employee.display_name}.", "success")
+    return see_other(url_for("employees.show_employee", employee_id=employee.id))
+
+
+@employees_bp.post("/<int:employee_id>/use-entra/<field>")
+@requires("employees.editor")
+def use_entra_value(employee_id: int, field: str) -> Response:
+    employee = _employee(employee_id)
+    if field not in services.FIELDS_BY_KEY:
+        abort(404)
+    services.clear_override(current_user, employee, field)
+    label = services.FIELDS_BY_KEY[field].label
+    flash(f"{label} now uses the Entra value.", "success")
+    return see_other(url_for("employees.show_employee", employee_id=employee.id))
+
+
+@employees_bp.post("/<int:employee_id>/photo")
+@requires("employees.editor")
+def upload_photo(employee_id: int) -> Response | tuple[str, int]:
+    employee = _employee(employee_id)
+    limit = int(current_app.config["PHOTO_UPLOAD_MAX_BYTES"])
+    upload = request.files.get("photo")
+    data = upload.stream.read(limit + 1) if upload else b""
+    refused = services.set_photo_override(current_user, employee, data)
+    if refused:
+        return _render_employee(employee, 422, {"photo": refused})
+    flash("The uploaded photo is now shown instead of the Entra photo.", "success")
+    return see_other(url_for("employees.show_employee", employee_id=employee.id))
+
+
+@employees_bp.post("/<int:employee_id>/photo/use-entra")
+@requires("employees.editor")
+def use_entra_photo(employee_id: int) -> Response:
+    employee = _employee(employee_id)
+    services.clear_photo_override(current_user, employee)
+    flash("The Entra photo is shown again.", "success")
+    return see_other(url_for("employees.show_employee", employee_id=employee.id))
+
+
+@employees_bp.get("/photos/<name>")
+@requires("employees.editor")
+def staff_photo(name: str) -> Response:
+    return _photo_response(name)

@@ -1,0 +1,34 @@
+"""Times and durations written the way the pages and emails say them."""
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def clock_time(value: time) -> str:
+    """9:00 AM"""
+    return datetime.combine(date(2000, 1, 3), value).strftime("%-I:%M %p")
+
+
+def duration_words(minutes: int) -> str:
+    """1 hour 30 minutes"""
+    hours, rest = divmod(minutes, 60)
+    parts = [f"{hours} hour{'s' if hours != 1 else ''}"] if hours else []
+    return " ".join(parts + ([f"{rest} minutes"] if rest else []))
+
+
+def weekday_name(iso_weekday: int) -> str:
+    return WEEKDAY_NAMES[iso_weekday - 1]
+
+
+EMAIL_LABELS = {
+    "reservation_received": "Receipt confirmation",
+    "reservation_approved": "Confirmation",
+    "reservation_denied": "Denial notice",
+    "reservation_cancelled": "Cancellation notice",
+}
+
+
+def email_label(template: str) -> str:
+    return EMAIL_LABELS.get(template, "Email")

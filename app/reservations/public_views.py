@@ -1,0 +1,183 @@
+"""Citizen pages: reservable spaces, availability, the booking form, and the manage link."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from flask import Blueprint, Response, abort, current_app, flash, render_template, request, url_for
+from sqlalchemy import select
+
+from app.extensions import db, htmx, limiter
+from app.facilities.models import Facility, FacilitySpace, ReservationConfig
+from app.reservations import exchange, services
+from app.reservations.availability import Availability, space_availability
+from app.reservations.links import LinkExpired, LinkInvalid, reservation_for_link, signed_token
+from app.reservations.models import Reservation
+from app.reservations.formatting import clock_time, duration_words, email_label, weekday_name
+from app.reservations.rules import (
+    FIELD_LABELS, FIELD_ORDER, attendee_limit, earliest_start, last_bookable_day, parse_booking,
+    time_choices,
+)
+from app.sqltypes import utcnow
+from app.web.htmx import render_page_or_block, see_other
+from app.web.templating import city_zone
+
+reservations_bp = Blueprint("reservations", __name__, url_prefix="/reservations")
+
+AVAILABILITY_DAYS = 7
+SUBMIT_RATE_LIMIT = "10/minute;50/day"
+
+for _filter in (clock_time, duration_words, email_label, weekday_name):
+    reservations_bp.add_app_template_filter(_filter)
+
+
+def _reservable_spaces() -> list[FacilitySpace]:
+    return list(db.session.scalars(
+        select(FacilitySpace)
+        .join(ReservationConfig)
+        .join(Facility)
+        .where(
+            ReservationConfig.citizen_reservable,
+            FacilitySpace.archived_at.is_(None),
+            FacilitySpace.exchange_resource_mailbox.is_not(None),
+        )
+        .order_by(Facility.name, FacilitySpace.name)
+    ))
+
+
+def _space(facility_slug: str, space_slug: str) -> FacilitySpace:
+    space = db.session.scalar(
+        select(FacilitySpace).join(Facility).where(
+            Facility.slug == facility_slug, FacilitySpace.slug == space_slug
+        )
+    )
+    if space is None or not space.is_citizen_reservable or not space.exchange_resource_mailbox:
+        abort(404)
+    return space
+
+
+def _date_arg(raw: str | None) -> date | None:
+    try:
+        return date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+
+
+@reservations_bp.get("/")
+def index() -> str:
+    return render_template("reservations/index.html", spaces=_reservable_spaces())
+
+
+@reservations_bp.get("/<facility_slug>/<space_slug>/")
+def space_page(facility_slug: str, space_slug: str) -> Response:
+    space = _space(facility_slug, space_slug)
+    form = {"date": request.args.get("date", "")}
+    # When the date changes in the form, htmx asks for that day's free times only.
+    partial = htmx and not htmx.boosted
+    context = _day_context(space, form["date"]) if partial else _page_context(space, form)
+    return render_page_or_block("reservations/space.html", "day_free_times", **context)
+
+
+@reservations_bp.post("/<facility_slug>/<space_slug>/")
+@limiter.limit(SUBMIT_RATE_LIMIT, methods=["POST"])
+def submit(facility_slug: str, space_slug: str) -> Response | tuple[str, int]:
+    space = _space(facility_slug, space_slug)
+    form = {name: request.form.get(name, "") for name in FIELD_ORDER}
+    booking, errors = parse_booking(form, space, city_zone(current_app), utcnow())
+    if booking is None:
+        return _form_again(space, form, errors, 422)
+    try:
+        reservation = services.submit_reservation(space, booking)
+    except services.SlotTaken:
+        return _form_again(space, form, {"start_time": "That time was just taken. Choose another time."},
+                           409, taken=True)
+    except exchange.ExchangeUnavailable:
+        return _form_again(space, form, {}, 503, exchange_down=True)
+    return see_other(url_for("reservations.received", signed=signed_token(reservation)))
+
+
+def _form_again(space: FacilitySpace, form: dict[str, str], errors: dict[str, str], status: int,
+                **flags: bool) -> tuple[str, int]:
+    context = _page_context(space, form, errors=errors, **flags)
+    return render_template("reservations/space.html", **context), status
+
+
+def _page_context(space: FacilitySpace, form: dict[str, str], **extra: Any) -> dict[str, Any]:
+    zone = city_zone(current_app)
+    now = utcnow()
+    config = space.reservation_config
+    first_bookable = earliest_start(config, now).astimezone(zone).date()
+    first_day = max(_date_arg(request.args.get("from")) or first_bookable, now.astimezone(zone).date())
+    availability = space_availability(space, first_day, AVAILABILITY_DAYS, zone, now)
+    return {
+        "space": space, "config": config, "form": form, "errors": {}, "field_labels": FIELD_LABELS,
+        "field_order": FIELD_ORDER, "times": time_choices(config), "availability": availability,
+        "attendee_limit": attendee_limit(space),
+        "earlier_from": first_day - timedelta(days=AVAILABILITY_DAYS),
+        "later_from": first_day + timedelta(days=AVAILABILITY_DAYS),
+        "show_earlier": first_day > first_bookable,
+        "show_later": first_day + timedelta(days=AVAILABILITY_DAYS) <= last_bookable_day(now, zone),
+        "min_date": first_bookable, "max_date": last_bookable_day(now, zone),
+        **_day_context(space, form.get("date", ""), availability),
+        **extra,
+    }
+
+
+def _day_context(
+    space: FacilitySpace, raw_date: str, shown: Availability | None = None
+) -> dict[str, Any]:
+    """The free times of the day chosen in the form; no day chosen, no free times listed."""
+    zone = city_zone(current_app)
+    now = utcnow()
+    day = _date_arg(raw_date)
+    if day is None or not now.astimezone(zone).date() <= day <= last_bookable_day(now, zone):
+        return {"space": space, "chosen_day": None, "day_checked": True}
+    known = [d for d in shown.days if d.day == day] if shown else []
+    availability = shown if known else space_availability(space, day, 1, zone, now)
+    chosen = known[0] if known else availability.days[0]
+    return {"space": space, "chosen_day": chosen, "day_checked": availability.exchange_checked}
+
+
+def _from_link(signed: str) -> Reservation | tuple[str, int]:
+    try:
+        return reservation_for_link(signed)
+    except LinkExpired:
+        return render_template("reservations/link_problem.html", expired=True), 410
+    except LinkInvalid:
+        return render_template("reservations/link_problem.html", expired=False), 404
+
+
+@reservations_bp.get("/manage/<signed>/received")
+def received(signed: str) -> str | tuple[str, int]:
+    reservation = _from_link(signed)
+    if not isinstance(reservation, Reservation):
+        return reservation
+    return render_template("reservations/received.html", reservation=reservation, signed=signed)
+
+
+@reservations_bp.get("/manage/<signed>")
+def manage(signed: str) -> str | tuple[str, int]:
+    reservation = _from_link(signed)
+    if not isinstance(reservation, Reservation):
+        return reservation
+    return render_template(
+        "reservations/manage.html", reservation=reservation, signed=signed,
+        has_ended=reservation.end_at <= utcnow(),
+    )
+
+
+@reservations_bp.post("/manage/<signed>/cancel")
+def cancel(signed: str) -> Response | tuple[str, int]:
+    reservation = _from_link(signed)
+    if not isinstance(reservation, Reservation):
+        return reservation
+    if reservation.end_at <= utcnow():
+        flash("This reservation has already ended, so it can no longer be cancelled.", "error")
+    else:
+        try:
+            services.cancel_by_citizen(reservation)
+            flash(f"Reservation {reservation.reference} is cancelled. The time is free again.", "success")
+        except services.NotAllowed:
+            flash(f"Reservation {reservation.reference} is already {reservation.status}.", "info")
+    return see_other(url_for("reservations.manage", signed=signed))
+

@@ -1,0 +1,194 @@
+"""The booking form's values, checked against the space's ReservationConfig.
+
+Every refusal is a message for one field, written for the citizen who typed it, so the form can
+show it beside that field and in the error summary.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from typing import TypeVar
+from zoneinfo import ZoneInfo
+
+from email_validator import EmailNotValidError, validate_email
+
+from app.facilities.models import FacilitySpace, ReservationConfig
+from app.people.validation import InvalidValue, normalize_phone
+from app.reservations.formatting import clock_time, duration_words
+
+SLOT_MINUTES = 15
+# A reservation may start at most this many days ahead (Graph getSchedule answers < 62 days).
+BOOKING_HORIZON_DAYS = 60
+MAX_NAME_LENGTH = 200
+MAX_PURPOSE_LENGTH = 2000
+Parsed = TypeVar("Parsed")
+
+FIELD_ORDER = (
+    "date", "start_time", "end_time", "requester_name", "requester_email", "requester_phone",
+    "purpose", "attendees",
+)
+FIELD_LABELS = {
+    "date": "Date", "start_time": "Start time", "end_time": "End time",
+    "requester_name": "Your name", "requester_email": "Email address",
+    "requester_phone": "Phone number", "purpose": "Purpose of the reservation",
+    "attendees": "Number of people attending",
+}
+
+
+@dataclass(frozen=True)
+class BookingRequest:
+    requester_name: str
+    requester_email: str
+    requester_phone: str | None
+    purpose: str
+    attendees: int
+    start_at: datetime
+    end_at: datetime
+
+
+def time_choices(config: ReservationConfig) -> list[time]:
+    """Start and end times the form offers: every SLOT_MINUTES within the opening hours."""
+    anchor = date(2000, 1, 3)
+    current = datetime.combine(anchor, config.open_time)
+    last = datetime.combine(anchor, config.close_time)
+    choices = []
+    while current <= last:
+        choices.append(current.time())
+        current += timedelta(minutes=SLOT_MINUTES)
+    return choices
+
+
+def earliest_start(config: ReservationConfig, now: datetime) -> datetime:
+    return now + timedelta(hours=config.lead_time_hours)
+
+
+def last_bookable_day(now: datetime, zone: ZoneInfo) -> date:
+    return now.astimezone(zone).date() + timedelta(days=BOOKING_HORIZON_DAYS)
+
+
+def is_open_on(config: ReservationConfig, day: date) -> bool:
+    return day.isoweekday() in config.open_weekdays
+
+
+def local_instant(day: date, clock: time, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, clock, tzinfo=zone).astimezone(timezone.utc)
+
+
+def parse_booking(
+    form: Mapping[str, str], space: FacilitySpace, zone: ZoneInfo, now: datetime
+) -> tuple[BookingRequest | None, dict[str, str]]:
+    """The request when every field is acceptable; otherwise None and the messages by field."""
+    config = space.reservation_config
+    assert config is not None, "only citizen-reservable spaces have a booking form"
+    errors: dict[str, str] = {}
+    values = {name: (form.get(name) or "").strip() for name in FIELD_ORDER}
+
+    name = " ".join(values["requester_name"].split())
+    if not name:
+        errors["requester_name"] = "Enter your name."
+    elif len(name) > MAX_NAME_LENGTH:
+        errors["requester_name"] = f"Your name must be {MAX_NAME_LENGTH} characters or fewer."
+
+    email = _email(values["requester_email"], errors)
+    phone = None
+    if values["requester_phone"]:
+        try:
+            phone = normalize_phone(values["requester_phone"])
+        except InvalidValue as refused:
+            errors["requester_phone"] = str(refused)
+
+    purpose = values["purpose"]
+    if not purpose:
+        errors["purpose"] = "Tell us what the reservation is for."
+    elif len(purpose) > MAX_PURPOSE_LENGTH:
+        errors["purpose"] = f"The purpose must be {MAX_PURPOSE_LENGTH} characters or fewer."
+
+    attendees = _attendees(values["attendees"], space, errors)
+    start_at, end_at = _times(values, config, zone, now, errors)
+    if errors or start_at is None or end_at is None or attendees is None or email is None:
+        return None, errors
+    return BookingRequest(name, email, phone, purpose, attendees, start_at, end_at), {}
+
+
+def _email(raw: str, errors: dict[str, str]) -> str | None:
+    if not raw:
+        errors["requester_email"] = "Enter your email address: we send the confirmation there."
+        return None
+    try:
+        return validate_email(raw, check_deliverability=False).normalized
+    except EmailNotValidError:
+        errors["requester_email"] = "Enter an email address like name@example.com."
+        return None
+
+
+def _attendees(raw: str, space: FacilitySpace, errors: dict[str, str]) -> int | None:
+    if not raw.isdigit() or int(raw) < 1:
+        errors["attendees"] = "Enter the number of people attending, as a whole number like 12."
+        return None
+    count = int(raw)
+    limit = attendee_limit(space)
+    if limit is not None and count > limit:
+        errors["attendees"] = f"{space.name} can hold at most {limit} people."
+        return None
+    return count
+
+
+def attendee_limit(space: FacilitySpace) -> int | None:
+    config = space.reservation_config
+    limits = [n for n in (space.capacity, config.max_attendees if config else None) if n]
+    return min(limits) if limits else None
+
+
+def _times(
+    values: dict[str, str], config: ReservationConfig, zone: ZoneInfo, now: datetime,
+    errors: dict[str, str],
+) -> tuple[datetime | None, datetime | None]:
+    day = _parse(date.fromisoformat, values["date"])
+    start = _parse(time.fromisoformat, values["start_time"])
+    end = _parse(time.fromisoformat, values["end_time"])
+    if day is None:
+        errors["date"] = "Enter the date as year-month-day, for example 2026-03-15."
+    elif day < now.astimezone(zone).date():
+        errors["date"] = "The date is in the past. Choose a date from today on."
+    elif day > last_bookable_day(now, zone):
+        errors["date"] = f"Reservations open {BOOKING_HORIZON_DAYS} days ahead. Choose an earlier date."
+    elif not is_open_on(config, day):
+        errors["date"] = f"The space is closed on {day.strftime('%A')}s. Choose another day."
+    if start is None:
+        errors["start_time"] = "Choose a start time."
+    if end is None:
+        errors["end_time"] = "Choose an end time."
+    if start is None or end is None:
+        return None, None
+    opening = f"{clock_time(config.open_time)} to {clock_time(config.close_time)}"
+    if not config.open_time <= start < config.close_time:
+        errors["start_time"] = f"Choose a start time within the opening hours, {opening}."
+    if end <= start:
+        errors["end_time"] = "The end time must be after the start time."
+    elif end > config.close_time:
+        errors["end_time"] = f"Choose an end time within the opening hours, {opening}."
+    if day is None or errors.keys() & {"date", "start_time", "end_time"}:
+        return None, None
+    start_at, end_at = local_instant(day, start, zone), local_instant(day, end, zone)
+    minutes = int((end_at - start_at).total_seconds() // 60)
+    if minutes < config.min_duration_minutes:
+        errors["end_time"] = f"Reservations last at least {duration_words(config.min_duration_minutes)}."
+    elif minutes > config.max_duration_minutes:
+        errors["end_time"] = f"Reservations last at most {duration_words(config.max_duration_minutes)}."
+    earliest = earliest_start(config, now)
+    if start_at < earliest:
+        when = earliest.astimezone(zone).strftime("%A, %B %-d at %-I:%M %p")
+        errors["start_time"] = (
+            f"Reservations must be made {config.lead_time_hours} hours ahead. "
+            f"The earliest start is {when}."
+        )
+    return start_at, end_at
+
+
+def _parse(parser: Callable[[str], Parsed], raw: str) -> Parsed | None:
+    try:
+        return parser(raw) if raw else None
+    except ValueError:
+        return None
+

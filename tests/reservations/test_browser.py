@@ -1,0 +1,102 @@
+"""Booking and approval in Chromium, with and without JavaScript; axe-core finds no violations."""
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from app.extensions import db
+from app.reservations.models import Reservation
+from tests.browser_plugin import axe_violations, describe
+from tests.factories import grant, make_employee
+from tests.reservations.helpers import make_room, next_open_day
+
+pytestmark = pytest.mark.browser
+
+
+def _assert_accessible(page) -> None:
+    violations = axe_violations(page)
+    assert violations == [], describe(violations)
+    assert [e for e in page.console_errors if "Content Security Policy" in e] == []
+
+
+def _fill_booking(page, day) -> None:
+    page.fill("#field-date", day.isoformat())
+    page.select_option("#field-start_time", "10:00")
+    page.select_option("#field-end_time", "11:30")
+    page.fill("#field-requester_name", "Ann Citizen")
+    page.fill("#field-requester_email", "ann@example.org")
+    page.fill("#field-purpose", "Book club")
+    page.fill("#field-attendees", "8")
+
+
+def test_booking_with_javascript_refreshes_free_times_and_is_accessible(app, live_server, page):
+    space = make_room()
+    day = next_open_day()
+    page.goto(f"{live_server.url}/reservations/")
+    _assert_accessible(page)
+    page.click("text=See free times and reserve")
+    expect(page.locator("h1")).to_have_text("Reserve Study Room A, Auburn Public Library")
+    _assert_accessible(page)
+
+    page.fill("#field-date", day.isoformat())
+    page.dispatch_event("#field-date", "change")
+    expect(page.locator("#day-free-times")).to_contain_text(f"Free on {day.strftime('%A, %B %-d')}")
+    expect(page.locator("#day-free-times")).to_contain_text("9:00 AM to 8:00 PM")
+    _fill_booking(page, day)
+    page.click("button[type=submit]")
+    expect(page.locator("h1")).to_have_text("We received your request")
+    _assert_accessible(page)
+    reference = db.session.scalars(select(Reservation.reference)).one()
+    expect(page.locator("main")).to_contain_text(reference)
+    assert space.id
+
+
+def test_booking_without_javascript_shows_errors_then_books(app, live_server, browser):
+    make_room()
+    day = next_open_day()
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.console_errors = []
+    page.goto(f"{live_server.url}/reservations/library/study-room-a/")
+    _fill_booking(page, day)
+    page.fill("#field-requester_email", "not an address")
+    page.click("button[type=submit]")
+    expect(page.locator("#error-summary")).to_contain_text("Email address: Enter an email address")
+    expect(page.locator("#field-requester_email")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#day-free-times")).to_contain_text("9:00 AM to 8:00 PM")  # the chosen day
+    _assert_accessible(page)
+
+    page.fill("#field-requester_email", "ann@example.org")
+    page.click("button[type=submit]")
+    expect(page.locator("h1")).to_have_text("We received your request")
+    page.click("text=view or cancel it now")
+    page.click("text=Cancel reservation")
+    expect(page.locator(".usa-alert")).to_contain_text("is cancelled")
+    _assert_accessible(page)
+    context.close()
+
+
+def test_staff_approve_from_the_queue(app, live_server, page, client):
+    from tests.reservations.helpers import booking_form, submit
+
+    submit(client, make_room(), booking_form(next_open_day()))
+    approver = make_employee("Alex Approver")
+    grant(approver, "reservations.approver")
+    page.context.add_cookies([{"name": "session", "value": _session_cookie(app, approver.id), "url": live_server.url}])
+    page.goto(f"{live_server.url}/staff/reservations/")
+    _assert_accessible(page)
+    page.click("a:has-text('R-')")
+    _assert_accessible(page)
+    page.click("button:has-text('Deny')")
+    expect(page.locator("#deny-error")).to_contain_text("Give the reason")
+    _assert_accessible(page)
+    page.click("button:has-text('Approve')")
+    expect(page.locator(".usa-alert--success")).to_contain_text("Approved")
+    expect(page.locator("h1")).to_contain_text("Approved")
+    _assert_accessible(page)
+
+
+def _session_cookie(app, employee_id: int) -> str:
+    serializer = app.session_interface.get_signing_serializer(app)
+    return serializer.dumps({"_user_id": str(employee_id), "_fresh": True})
