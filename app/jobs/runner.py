@@ -54,11 +54,22 @@ def _resolve_order(operation: GraphOperation, now: datetime) -> RunOutcome | Non
         return RunOutcome("superseded", "after a delete")
     superseded_kinds = SUPERSEDES.get(operation.kind, frozenset())
     for earlier in earlier_on_target(operation, UNFINISHED):
-        if earlier.kind in superseded_kinds and earlier.status != "running":
-            _mark(earlier, "superseded", now, error=("superseded", f"superseded by operation {operation.id}"))
-        else:
+        if earlier.kind not in superseded_kinds or not _supersede(earlier, operation, now):
             return RunOutcome("blocked", f"waits for operation {earlier.id}")
     return None
+
+
+def _supersede(earlier: GraphOperation, by: GraphOperation, now: datetime) -> bool:
+    """Mark an earlier operation superseded unless a worker claimed it meanwhile (then wait for it)."""
+    taken = db.session.execute(
+        update(GraphOperation)
+        .where(GraphOperation.id == earlier.id, GraphOperation.status.in_(("pending", "failed", "dead")))
+        .values(status="superseded", completed_at=now, next_attempt_at=None, lease_expires_at=None,
+                last_error_code="superseded", last_error_message=f"superseded by operation {by.id}")
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.expire(earlier)
+    return taken == 1
 
 
 def _mark(operation: GraphOperation, status: str, now: datetime, *, error: tuple[str, str] | None = None) -> None:

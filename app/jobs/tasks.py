@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 from app.jobs import runner
+from app.jobs.dispatch import dequeued
 from app.microsoft import graph_client
 
 
 def run_operation(operation_id: int) -> str:
+    dequeued(operation_id)
     outcome = runner.run(operation_id, graph_client)
     return f"{outcome.status} {outcome.detail}".strip()
 
