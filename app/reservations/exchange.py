@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
 
+from app.graph import GraphError, calendar
+from app.microsoft import graph_client
 from app.reservations.models import Reservation
 
 # getSchedule answers for windows shorter than 62 days.
@@ -38,10 +40,8 @@ def room_bookings(mailbox: str, start: datetime, end: datetime) -> list[Exchange
 
 
 def _schedule_items(mailbox: str, start: datetime, end: datetime) -> list[ExchangeBooking]:
-    from app.graph import GraphError, graph_client
-
     try:
-        schedules = graph_client().get_schedule(mailbox, [mailbox], start, end)
+        schedules = calendar.get_schedule(graph_client(), mailbox, [mailbox], start, end)
     except GraphError as error:
         raise ExchangeUnavailable(str(error)) from error
     schedule = next((s for s in schedules if s.get("scheduleId", "").lower() == mailbox.lower()), None)
@@ -57,15 +57,13 @@ def _schedule_items(mailbox: str, start: datetime, end: datetime) -> list[Exchan
 
 def _instant(value: dict[str, str]) -> datetime:
     """A Graph dateTimeTimeZone asked for in UTC (no Prefer: outlook.timezone, gotcha 11)."""
-    if value.get("timeZone", "UTC") not in ("UTC", "Etc/UTC"):
-        raise ExchangeUnavailable(f"unexpected time zone {value.get('timeZone')!r} in free/busy")
-    moment = datetime.fromisoformat(value["dateTime"][:26].rstrip("Z"))
-    return moment.replace(tzinfo=timezone.utc)
+    try:
+        return calendar.parse_graph_datetime(value)
+    except ValueError as error:
+        raise ExchangeUnavailable(str(error)) from error
 
 
-def _graph_time(value: datetime) -> dict[str, str]:
-    # UTC is understood by every Outlook API; Windows zone names would need a mapping table.
-    return {"dateTime": value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S"), "timeZone": "UTC"}
+_graph_time = calendar.graph_datetime
 
 
 def create_event_payload(reservation: Reservation, transaction_id: str) -> dict[str, Any]:

@@ -1,19 +1,21 @@
-"""Delta pages applied in bulk: exact counts, override columns untouched, expiry recovered."""
+"""Directory delta sync from the dev tenant: exact counts, overrides untouched, expiry recovered."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from typing import Any
+
+from sqlalchemy import func, select
 
 from app.extensions import db
+from app.graph import DeltaTokenExpired
 from app.jobs.models import SyncState
+from app.microsoft import graph_client
 from app.people.directory_sync import DELTA_KEY, sync_users_delta
 from app.people.models import Employee, EmployeeContact
-from tests.people.fake_directory import FakeDeltaExpired, FakeDirectory
-
-TENANT = "7f3c6a1e-0d5b-4c8e-9a2f-3b1d2c4e5f60"
+from app.people.tasks import GraphDirectory
 
 
-def _sync(directory: FakeDirectory):
-    return sync_users_delta(directory, TENANT, FakeDeltaExpired)
+def _sync(app):
+    return sync_users_delta(GraphDirectory(graph_client()), app.config["ENTRA_TENANT_ID"], DeltaTokenExpired)
 
 
 def _by_oid() -> dict[str, Employee]:
@@ -21,22 +23,30 @@ def _by_oid() -> dict[str, Employee]:
     return {e.entra_oid: e for e in db.session.scalars(select(Employee))}
 
 
-def test_rounds_apply_exactly_the_changes(app):
-    directory = FakeDirectory()
-    ana = directory.add("Ana", jobTitle="Clerk", department="Library", businessPhones=["334-501-3000"])
-    bo = directory.add("Bo")
-    cy = directory.add("Cy")
-    dee = directory.add("Dee")
-    first = _sync(directory)
-    assert (first.created, first.updated, first.deactivated) == (4, 0, 0)
-    assert db.session.get(SyncState, DELTA_KEY).value == "https://graph.test/users/delta?$deltatoken=0"
+def _add(devtenant, name: str, **props: Any) -> str:
+    given, _, surname = name.partition(" ")
+    user = {"displayName": name, "givenName": given, "surname": surname or "Tester",
+            "userPrincipalName": f"{name.lower().replace(' ', '.')}@auburnal.gov", **props}
+    return devtenant.control.add_user(user)["id"]
 
-    assert (_sync(directory).created, _sync(directory).updated) == (0, 0)  # nothing changed: nothing written
 
-    directory.change(ana, displayName="Ana Renamed", jobTitle="Head Clerk")
-    directory.change(bo, accountEnabled=False)
-    directory.remove(cy)
-    second = _sync(directory)
+def test_rounds_apply_exactly_the_changes(app, devtenant_clean):
+    tenant = devtenant_clean
+    seeded = len([u for u in tenant.tenant.state.users.values()])
+    ana = _add(tenant, "Ana Alvarez", jobTitle="Clerk", department="Library", businessPhones=["334-501-3000"])
+    bo, cy, dee = (_add(tenant, name) for name in ("Bo Brown", "Cy Cole", "Dee Diaz"))
+    first = _sync(app)
+    assert (first.created, first.updated) == (seeded + 4, 0)
+    assert db.session.get(SyncState, DELTA_KEY).value.startswith(tenant.graph_base_url + "/users/delta?")
+    assert db.session.scalar(select(func.count()).select_from(Employee)) == seeded + 4
+
+    quiet = _sync(app)
+    assert (quiet.created, quiet.updated, quiet.deactivated) == (0, 0, 0)  # nothing changed: nothing written
+
+    tenant.control.update_user(ana, displayName="Ana Renamed", jobTitle="Head Clerk")
+    tenant.control.update_user(bo, accountEnabled=False)
+    tenant.control.remove_user(cy)
+    second = _sync(app)
     assert (second.created, second.updated, second.deactivated) == (0, 1, 2)
     employees = _by_oid()
     assert employees[ana].legal_name == "Ana Renamed" and employees[ana].job_title == "Head Clerk"
@@ -46,18 +56,18 @@ def test_rounds_apply_exactly_the_changes(app):
     assert employees[dee].is_active
 
 
-def test_overrides_and_visibility_survive_a_sync(app):
-    directory = FakeDirectory()
-    ana = directory.add("Ana Legal", jobTitle="Clerk")
-    _sync(directory)
+def test_overrides_and_visibility_survive_a_sync(app, devtenant_clean):
+    ana = _add(devtenant_clean, "Ana Legal", jobTitle="Clerk")
+    _sync(app)
     employee = _by_oid()[ana]
     employee.display_name_override = "Ana Public"
     employee.public_phone_override = "(334) 501-4100"
     employee.show_publicly = True
     db.session.commit()
 
-    directory.change(ana, displayName="Ana Legal-Renamed", jobTitle="Head Clerk", businessPhones=["1"])
-    assert _sync(directory).updated == 1
+    devtenant_clean.control.update_user(ana, displayName="Ana Legal-Renamed", jobTitle="Head Clerk",
+                                        businessPhones=["1"])
+    assert _sync(app).updated == 1
     employee = _by_oid()[ana]
     assert employee.display_name_override == "Ana Public" and employee.show_publicly is True
     contact = db.session.scalar(select(EmployeeContact).where(EmployeeContact.employee_id == employee.id))
@@ -66,31 +76,46 @@ def test_overrides_and_visibility_survive_a_sync(app):
     assert contact.is_public is True
 
 
-def test_an_expired_token_mid_paging_recovers_with_a_full_round(app):
-    directory = FakeDirectory(page_size=2)
-    oids = [directory.add(f"User {n}") for n in range(7)]
-    _sync(directory)
-    directory.change(oids[0], displayName="Renamed")
-    directory.remove(oids[1])
-    directory.remove(oids[2])
-    directory.change(oids[3], jobTitle="New")
-    directory.remove(oids[4])
-    directory.expire_after_pages = directory.requests + 1  # the second page of the next round fails
+def test_an_expired_token_recovers_with_a_full_round_that_ends_consistent(app, devtenant_clean):
+    tenant = devtenant_clean
+    tenant.control.update_settings(delta_page_size=7)  # many pages per round
+    oids = [_add(tenant, f"User Number{n}") for n in range(7)]
+    _sync(app)
+    tenant.control.update_user(oids[0], displayName="Renamed")
+    tenant.control.remove_user(oids[1])
+    tenant.control.remove_user(oids[2])
+    tenant.control.update_user(oids[3], jobTitle="New")
+    tenant.control.remove_user(oids[4])
+    tenant.control.expire_delta_tokens()
 
-    counts = _sync(directory)
+    counts = _sync(app)
     assert counts.full_resync is True
-    assert (counts.created, counts.updated, counts.deactivated) == (0, 2, 3)
+    assert counts.deactivated == 3
     employees = _by_oid()
     assert employees[oids[0]].legal_name == "Renamed" and employees[oids[3]].job_title == "New"
     assert {o for o, e in employees.items() if e.entra_removed_at} == {oids[1], oids[2], oids[4]}
-    assert _sync(directory).full_resync is False  # the new delta link works
+    assert _sync(app).full_resync is False  # the new delta link works
 
 
-def test_a_repeated_user_in_a_page_is_applied_once(app):
-    directory = FakeDirectory()
-    ana = directory.add("Ana")
-    _sync(directory)
-    directory.change(ana, displayName="Ana 1")
-    directory.change(ana, displayName="Ana 2")
-    assert _sync(directory).updated == 1
+def test_a_user_changed_twice_between_rounds_is_applied_once(app, devtenant_clean):
+    ana = _add(devtenant_clean, "Ana Twice")
+    _sync(app)
+    devtenant_clean.control.update_user(ana, displayName="Ana 1")
+    devtenant_clean.control.update_user(ana, displayName="Ana 2")
+    assert _sync(app).updated == 1
     assert _by_oid()[ana].legal_name == "Ana 2"
+
+
+def test_the_server_job_records_its_counts(app, devtenant_clean):
+    from datetime import datetime, timezone
+
+    from app.jobs.models import ServerJob, ServerJobRun
+    from app.jobs.scheduler import execute_run, tick
+
+    db.session.add(ServerJob(name="Directory sync", action="graph.sync_users_delta", parameters={},
+                             interval_seconds=900, next_run_at=datetime.now(timezone.utc)))
+    db.session.commit()
+    run_id = tick()[0]
+    execute_run(run_id)
+    run = db.session.get(ServerJobRun, run_id)
+    assert run.status == "succeeded" and run.summary["created"] == len(devtenant_clean.tenant.state.users)

@@ -44,6 +44,6 @@ def without_rate_limit() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
-def exchange_is_empty(monkeypatch):
-    from app.reservations import exchange
-    monkeypatch.setattr(exchange, "room_bookings", lambda mailbox, s, e: [])
+def exchange(devtenant_clean):
+    """Free/busy comes from the dev tenant's room calendars over HTTPS, reset for each test."""
+    return devtenant_clean
