@@ -1,4 +1,4 @@
-"""What the worker's results mean for reservations: the blocking event's id is kept on the row."""
+"""What the worker's results mean for reservations: the blocking event's id and the history line."""
 from __future__ import annotations
 
 from typing import Any
@@ -7,6 +7,7 @@ from app.extensions import db
 from app.jobs.handlers import on_result
 from app.jobs.models import GraphOperation
 from app.reservations.models import Reservation
+from app.reservations.services import record_sync_result
 
 
 @on_result("create_event", "reservation")
@@ -14,6 +15,7 @@ def _event_created(operation: GraphOperation, result: dict[str, Any]) -> None:
     reservation = db.session.get(Reservation, int(operation.target_id))
     if reservation is not None:
         reservation.exchange_event_id = result["event_id"]
+        record_sync_result(reservation.id, "event_written", "The room is blocked in Exchange.")
 
 
 @on_result("delete_event", "reservation")
@@ -21,3 +23,6 @@ def _event_deleted(operation: GraphOperation, result: dict[str, Any]) -> None:
     reservation = db.session.get(Reservation, int(operation.target_id))
     if reservation is not None:
         reservation.exchange_event_id = None
+        detail = "Removed from the room's Exchange calendar." if result.get("deleted") else (
+            "Nothing to remove: the event never reached Exchange.")
+        record_sync_result(reservation.id, "event_removed", detail)

@@ -1,0 +1,79 @@
+"""Reservations end to end: the worker writes to the dev tenant, mail goes out, bounces come back."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.jobs.models import ServerJob
+from app.jobs.scheduler import execute_run, tick
+from app.mail.models import EmailMessage
+from app.reservations import services
+from app.reservations.models import Reservation
+from tests.factories import make_employee
+from tests.jobs.helpers import drain
+from tests.reservations.helpers import booking_form, make_room, next_open_day, staff, submit
+
+ROOM = "rm_LIB_StudyRoomA@auburnal.gov"
+
+
+def _room_event_ids(exchange) -> set[str]:
+    return {e["id"] for e in exchange.control.events(ROOM)}
+
+
+def test_approve_mails_the_citizen_and_the_history_tells_the_story(app, client, exchange):
+    space = make_room()
+    submit(client, space, booking_form(next_open_day()))
+    drain()
+    reservation = db.session.scalars(select(Reservation)).one()
+    assert reservation.exchange_event_id in _room_event_ids(exchange)
+    with app.test_request_context():
+        services.approve(reservation, make_employee("Alex Approver"))
+    drain()
+    sent = [m for m in exchange.control.outbound_mail() if "ann@example.org" in str(m)]
+    assert len(sent) == 2  # received, then approved
+    assert any("confirmed" in str(m).lower() for m in sent)
+    assert [e.kind for e in reservation.history][:3] == ["submitted", "event_written", "approved"]
+    assert {m.send_status for m in db.session.scalars(select(EmailMessage))} == {"sent"}
+
+
+def test_deny_removes_the_event_and_tells_the_citizen_why(app, client, exchange):
+    space = make_room()
+    submit(client, space, booking_form(next_open_day()))
+    drain()
+    reservation = db.session.scalars(select(Reservation)).one()
+    event_id = reservation.exchange_event_id
+    with app.test_request_context():
+        services.deny(reservation, make_employee("Alex Approver"), "The room is closed for repairs that day.")
+    drain()
+    assert event_id not in _room_event_ids(exchange)
+    assert any("closed for repairs" in str(m) for m in exchange.control.outbound_mail())
+    assert "event_removed" in [e.kind for e in reservation.history]
+
+
+def test_cancel_right_after_submit_leaves_no_event(app, client, exchange):
+    space = make_room()
+    submit(client, space, booking_form(next_open_day()))
+    reservation = db.session.scalars(select(Reservation)).one()
+    with app.test_request_context():
+        services.cancel_by_citizen(reservation)  # before any worker ran
+    drain()
+    assert not [e for e in exchange.control.events(ROOM) if "MyGov reservation" in (e.get("subject") or "")]
+
+
+def test_an_undeliverable_address_ends_up_marked_bounced_for_staff(app, client, exchange):
+    space = make_room()
+    submit(client, space, booking_form(next_open_day(), requester_email="ann@invalid.example"))
+    drain()
+    db.session.add(ServerJob(name="Bounce reports", action="graph.process_mailbox_ndrs", parameters={},
+                             interval_seconds=600, next_run_at=datetime.now(timezone.utc)))
+    db.session.commit()
+    run_id = tick()[0]
+    assert execute_run(run_id).startswith("succeeded")
+    email = db.session.scalars(select(EmailMessage)).one()
+    assert email.delivery_status == "bounced" and "ann@invalid.example" in email.bounce_detail
+    reservation = db.session.scalars(select(Reservation)).one()
+    approver, _ = staff(app, "reservations.approver")
+    page = approver.get(f"/staff/reservations/{reservation.id}").get_data(as_text=True)
+    assert "could not be delivered" in page
