@@ -1,8 +1,10 @@
 """Reservations end to end: the worker writes to the dev tenant, mail goes out, bounces come back."""
 from __future__ import annotations
 
+import time
 from datetime import datetime, timezone
 
+import pytest
 from sqlalchemy import select
 
 from app.extensions import db
@@ -77,3 +79,30 @@ def test_an_undeliverable_address_ends_up_marked_bounced_for_staff(app, client, 
     approver, _ = staff(app, "reservations.approver")
     page = approver.get(f"/staff/reservations/{reservation.id}").get_data(as_text=True)
     assert "could not be delivered" in page
+
+
+@pytest.mark.redis
+def test_with_a_real_worker_the_room_is_blocked_within_seconds_of_submitting(app, client, exchange):
+    from tests.jobs.test_worker_processes import workers
+
+    space = make_room()
+    with workers(app, exchange_tenant(exchange), "--no-scheduler"):
+        time.sleep(2)  # the worker is up and waiting, as in production
+        submitted = time.monotonic()
+        submit(client, space, booking_form(next_open_day()))
+        reservation_id = db.session.scalars(select(Reservation.id)).one()
+        event_ids: set[str] = set()
+        while time.monotonic() - submitted < 5 and not event_ids:
+            db.session.rollback()
+            event_id = db.session.get(Reservation, reservation_id).exchange_event_id
+            event_ids = {event_id} & _room_event_ids(exchange) if event_id else set()
+            time.sleep(0.05)
+        elapsed = time.monotonic() - submitted
+    assert event_ids, "the blocking event never reached the room calendar"
+    assert elapsed < 5  # generous: bench/reservation_submit.py measures it (p95 ~0.1 s)
+
+
+def exchange_tenant(exchange):
+    from tests.graph_tenant import Tenant
+
+    return Tenant(exchange)
