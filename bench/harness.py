@@ -47,8 +47,9 @@ class Services:
 
 
 @contextmanager
-def services(**overrides: Any) -> Iterator[Services]:
-    """PostgreSQL (a database made for the run, dropped after), Redis, the dev tenant, a migrated app."""
+def services(*, sqlite: bool = False, tenant: Any = None, **overrides: Any) -> Iterator[Services]:
+    """PostgreSQL (a database made for the run, dropped after) or a SQLite file, Redis, the dev
+    tenant (started here unless one is given), and the app migrated on that database."""
     from flask_migrate import upgrade
 
     from app import create_app
@@ -59,11 +60,15 @@ def services(**overrides: Any) -> Iterator[Services]:
     admin_url = make_url(os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"))
     admin = create_engine(admin_url.set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT")
     name = f"mygov_bench_{secrets.token_hex(4)}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    database_url = admin.url.set(database=name).render_as_string(hide_password=False)
+    if sqlite:
+        database_url = f"sqlite:///{tempfile.mkdtemp()}/{name}.db"
+    else:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        database_url = admin.url.set(database=name).render_as_string(hide_password=False)
     redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/14")
-    tenant = DevTenantServer(port=0, cert_dir=Path(tempfile.mkdtemp()))
+    own_tenant = tenant is None
+    tenant = tenant or DevTenantServer(port=0, cert_dir=Path(tempfile.mkdtemp()))
     graph = {"ENTRA_AUTHORITY_HOST": tenant.url, "ENTRA_TENANT_ID": tenant.tenant_id,
              "GRAPH_BASE_URL": tenant.graph_base_url, "GRAPH_CA_BUNDLE": tenant.ca_path}
     settings = {"MYGOV_ENV": "test", "SECRET_KEY": SECRET, "DATABASE_URL": database_url, "REDIS_URL": redis_url,
@@ -83,6 +88,8 @@ def services(**overrides: Any) -> Iterator[Services]:
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
-        tenant.stop()
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        if own_tenant:
+            tenant.stop()
+        if not sqlite:
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -9,7 +9,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from app.extensions import db
-from app.graph import DeltaTokenExpired, GraphClient, users
+from app.graph import DeltaRound, DeltaTokenExpired, GraphClient, users
 from app.jobs.actions import Param, action
 from app.microsoft import graph_client
 from app.people import directory_sync, photos
@@ -24,6 +24,17 @@ class DeltaPage:
     delta_link: str | None
 
 
+def delta_pages(round_: DeltaRound) -> Iterator[DeltaPage]:
+    """A delta round in chunks to apply; the last chunk carries the round's delta link."""
+    page: list[dict[str, Any]] = []
+    for user in round_:
+        page.append(user)
+        if len(page) == PAGE:
+            yield DeltaPage(page, None)
+            page = []
+    yield DeltaPage(page, round_.delta_link)
+
+
 class GraphDirectory:
     """The Entra directory through the Graph client, in the shapes the people services take."""
 
@@ -31,14 +42,7 @@ class GraphDirectory:
         self.graph = graph
 
     def users_delta(self, delta_link: str | None = None) -> Iterator[DeltaPage]:
-        round_ = users.users_delta(self.graph, delta_link)
-        page: list[dict[str, Any]] = []
-        for user in round_:
-            page.append(user)
-            if len(page) == PAGE:
-                yield DeltaPage(page, None)
-                page = []
-        yield DeltaPage(page, round_.delta_link)
+        return delta_pages(users.users_delta(self.graph, delta_link))
 
     def get_user_photo(self, user_id: str) -> bytes | None:
         photo = users.get_user_photo(self.graph, user_id)

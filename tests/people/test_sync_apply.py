@@ -6,12 +6,12 @@ from typing import Any
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.graph import DeltaTokenExpired
+from app.graph import DeltaTokenExpired, users
 from app.jobs.models import SyncState
 from app.microsoft import graph_client
 from app.people.directory_sync import DELTA_KEY, sync_users_delta
 from app.people.models import Employee, EmployeeContact
-from app.people.tasks import GraphDirectory
+from app.people.tasks import DeltaPage, GraphDirectory
 
 
 def _sync(app):
@@ -95,6 +95,40 @@ def test_an_expired_token_recovers_with_a_full_round_that_ends_consistent(app, d
     assert employees[oids[0]].legal_name == "Renamed" and employees[oids[3]].job_title == "New"
     assert {o for o, e in employees.items() if e.entra_removed_at} == {oids[1], oids[2], oids[4]}
     assert _sync(app).full_resync is False  # the new delta link works
+
+
+class ExpiresAfterFirstPage(GraphDirectory):
+    """The real Graph path, with the dev tenant expiring every delta token once a page was read."""
+
+    def __init__(self, graph, tenant) -> None:
+        super().__init__(graph)
+        self.tenant, self.expired = tenant, False
+
+    def users_delta(self, delta_link=None):
+        round_ = users.users_delta(self.graph, delta_link)
+        for seen, user in enumerate(round_, start=1):
+            if delta_link and not self.expired and seen == round_.changed + round_.removed == 7:
+                self.tenant.control.expire_delta_tokens()  # the next page's skiptoken is now stale
+                self.expired = True
+            yield DeltaPage([user], None)
+        yield DeltaPage([], round_.delta_link)
+
+
+def test_a_token_expiry_in_the_middle_of_paging_recovers(app, devtenant_clean):
+    tenant = devtenant_clean
+    tenant.control.update_settings(delta_page_size=7)
+    oids = [_add(tenant, f"Paging User{n}") for n in range(20)]
+    sync_users_delta(GraphDirectory(graph_client()), app.config["ENTRA_TENANT_ID"], DeltaTokenExpired)
+    for oid in oids[:12]:
+        tenant.control.update_user(oid, jobTitle="Renamed in Entra")
+    tenant.control.remove_user(oids[19])
+    source = ExpiresAfterFirstPage(graph_client(), tenant)
+    counts = sync_users_delta(source, app.config["ENTRA_TENANT_ID"], DeltaTokenExpired)
+    assert source.expired and counts.full_resync is True
+    employees = _by_oid()
+    assert all(employees[oid].job_title == "Renamed in Entra" for oid in oids[:12])
+    assert employees[oids[19]].entra_removed_at is not None
+    assert _sync(app).full_resync is False
 
 
 def test_a_user_changed_twice_between_rounds_is_applied_once(app, devtenant_clean):
