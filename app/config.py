@@ -53,6 +53,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("OUTBOX_MAX_ATTEMPTS", "8", "attempts before an outbox operation is dead and admins are told"),
     Setting("OUTBOX_LEASE_SECONDS", "120", "a running operation not finished by then is released by the sweeper"),
     Setting("TEAMS_WEBHOOK_URL", None, "Teams Workflows webhook for platform alerts (a credential: env only)"),
+    Setting("FREEBUSY_CACHE_SECONDS", "20", "how old a room's free/busy may be on public pages (submit checks afresh)"),
+    Setting("RATELIMIT_ENABLED", "true", "per-client limits on public forms; false only for load tests"),
     Setting("IMAGE_STORE_DIR", None, "folder for employee photos; default instance/images"),
     Setting("PHOTO_UPLOAD_MAX_BYTES", "2097152", "largest employee photo staff may upload, in bytes"),
     Setting("MAIL_SENDER", "noreply@auburnal.gov", "mailbox MyGov sends from"),
@@ -98,6 +100,7 @@ def load_config(environ: Mapping[str, str] | None = None, **overrides: Any) -> d
         "SESSION_COOKIE_SECURE": env == "production",
         "WTF_CSRF_TIME_LIMIT": None,
         "TESTING": env == "test",
+        "RATELIMIT_ENABLED": str(values["RATELIMIT_ENABLED"]).lower() not in ("false", "0", "no", "off"),
     }
     config.update({k: v for k, v in overrides.items() if k not in values})
     return config

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+from flask import current_app
 from sqlalchemy import select
 
 from app.extensions import db
@@ -58,11 +59,11 @@ def mygov_busy(space: FacilitySpace, start: datetime, end: datetime) -> list[Int
     return [Interval(row.start_at, row.end_at) for row in rows]
 
 
-def exchange_busy(space: FacilitySpace, start: datetime, end: datetime) -> list[Interval]:
+def exchange_busy(space: FacilitySpace, start: datetime, end: datetime, *, max_age: int = 0) -> list[Interval]:
     """Busy times in the room's Exchange calendar; raises exchange.ExchangeUnavailable."""
     if not space.exchange_resource_mailbox:
         return []
-    bookings = exchange.room_bookings(space.exchange_resource_mailbox, start, end)
+    bookings = exchange.room_bookings(space.exchange_resource_mailbox, start, end, max_age=max_age)
     return [Interval(booking.start, booking.end) for booking in bookings]
 
 
@@ -116,7 +117,8 @@ def space_availability(
     margin = timedelta(minutes=config.buffer_minutes)
     busy = mygov_busy(space, start - margin, end + margin)
     try:
-        busy += exchange_busy(space, start - margin, end + margin)
+        max_age = int(current_app.config["FREEBUSY_CACHE_SECONDS"])
+        busy += exchange_busy(space, start - margin, end + margin, max_age=max_age)
         checked = True
     except exchange.ExchangeUnavailable:
         checked = False

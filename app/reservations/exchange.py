@@ -1,6 +1,7 @@
 """The room's Exchange calendar as reservations see it: free/busy in, the blocking event out."""
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -8,6 +9,7 @@ from typing import Any
 from flask import current_app
 
 from app.graph import GraphError, calendar
+from app.jobs.queue import get_redis
 from app.microsoft import graph_client
 from app.reservations.models import Reservation
 
@@ -28,8 +30,27 @@ class ExchangeBooking:
     subject: str | None
 
 
-def room_bookings(mailbox: str, start: datetime, end: datetime) -> list[ExchangeBooking]:
-    """Everything that blocks the room between start and end, from Graph getSchedule."""
+def room_bookings(mailbox: str, start: datetime, end: datetime, *, max_age: int = 0) -> list[ExchangeBooking]:
+    """Everything that blocks the room between start and end, from Graph getSchedule.
+
+    `max_age` > 0 lets a public page reuse an answer that many seconds old (Outlook bookings show
+    up that much later there); submitting always asks Exchange afresh.
+    """
+    if max_age <= 0:
+        return _fresh_bookings(mailbox, start, end)
+    key = f"mygov:freebusy:{mailbox.lower()}:{start.isoformat()}:{end.isoformat()}"
+    redis = get_redis()
+    cached = redis.get(key)
+    if cached is not None:
+        return [ExchangeBooking(datetime.fromisoformat(b[0]), datetime.fromisoformat(b[1]), b[2], b[3])
+                for b in json.loads(cached)]
+    bookings = _fresh_bookings(mailbox, start, end)
+    redis.set(key, json.dumps([(b.start.isoformat(), b.end.isoformat(), b.status, b.subject) for b in bookings]),
+              ex=max_age)
+    return bookings
+
+
+def _fresh_bookings(mailbox: str, start: datetime, end: datetime) -> list[ExchangeBooking]:
     bookings: list[ExchangeBooking] = []
     window_start = start
     while window_start < end:

@@ -72,3 +72,16 @@ def test_when_graph_is_down_nobody_can_book_blind(app, client, exchange):
         exchange.control.clear_faults()
     assert response.status_code >= 400
     assert db.session.scalar(select(func.count()).select_from(Reservation)) == 0
+
+
+def test_public_pages_may_reuse_free_busy_briefly_but_submitting_asks_exchange_afresh(app, client, exchange):
+    space = make_room()
+    day = next_open_day()
+    space_availability(space, day, 1, CITY, datetime.now(CITY))  # the page view caches free/busy
+    _outlook_booking(exchange, day, time(16), time(17))
+    cached = space_availability(space, day, 1, CITY, datetime.now(CITY))
+    assert any(p.start.astimezone(CITY).time() <= time(16) and p.end.astimezone(CITY).time() >= time(17)
+               for p in cached.days[0].free)  # within FREEBUSY_CACHE_SECONDS the page does not know yet
+    response = submit(client, space, booking_form(day, "16:00", "17:00"))
+    assert "just taken" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Reservation)) == 0
