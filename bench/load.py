@@ -21,7 +21,7 @@ from app.reservations.models import Reservation
 
 BIND = "127.0.0.1:8011"
 CITY = ZoneInfo("America/Chicago")
-DURATION, CONNECTIONS = os.environ.get("LOAD_DURATION", "10s"), os.environ.get("LOAD_CONNECTIONS", "32")
+DURATION, CONNECTIONS = os.environ.get("LOAD_DURATION", "10s"), os.environ.get("LOAD_CONNECTIONS", "16")
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 SPACE = "/reservations/library/study-room-a/"
 
