@@ -47,6 +47,13 @@ def _init_extensions(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
     limiter.init_app(app)
     login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Sign in to use the staff portal."
+    login_manager.login_message_category = "info"
+
+    from app.auth.oidc import init_oidc
+
+    init_oidc(app)
 
     from app.web.observability import install_request_tracking
     from app.web.security import install_security_headers
@@ -68,7 +75,16 @@ def _register_blueprints(app: Flask) -> None:
     from app.jobs.views import ops_bp
 
     app.register_blueprint(ops_bp)
+    from app.access.audit_views import audit_bp
+    from app.access.group_views import groups_bp
+    from app.access.permissions import MissingPermission
+    from app.access.views import access_bp, forbidden_page
+    from app.auth.views import auth_bp
+
+    for blueprint in (auth_bp, access_bp, groups_bp, audit_bp):
+        app.register_blueprint(blueprint)
     register_error_pages(app)
+    app.register_error_handler(MissingPermission, forbidden_page)
 
     from app.web.templating import install_template_helpers
 
