@@ -127,7 +127,7 @@ def roles_of(employee: Employee) -> tuple[dict[str, list[RoleRow]], list[Pending
 
 def grantable_roles(employee: Employee) -> list[RoleDefinition]:
     held = set(db.session.execute(select(RoleAssignment.module_key, RoleAssignment.role_key).where(
-        RoleAssignment.employee_id == employee.id)).tuples())
+        RoleAssignment.employee_id == employee.id)).all())
     return [d for d in ROLES if (d.module, d.key) not in held]
 
 

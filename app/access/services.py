@@ -167,7 +167,7 @@ def seed_roles_from_groups(employee: Employee, group_ids: set[str]) -> list[str]
     mappings = db.session.scalars(select(GroupMapping).where(GroupMapping.group_object_id.is_not(None))).all()
     held = set(db.session.execute(
         select(RoleAssignment.module_key, RoleAssignment.role_key).where(RoleAssignment.employee_id == employee.id)
-    ).tuples())
+    ).all())
     seeded: list[str] = []
     for mapping in mappings:
         group_id = mapping.group_object_id or ""

@@ -11,7 +11,6 @@ from flask_login import current_user
 from app.auth import oidc
 from app.auth import session as staff_session
 from app.auth.services import sign_in
-from app.extensions import limiter
 
 auth_bp = Blueprint("auth", __name__, url_prefix="/auth")
 log = logging.getLogger(__name__)
@@ -31,7 +30,6 @@ def local_path(target: str | None) -> str:
 
 
 @auth_bp.get("/login")
-@limiter.limit("30 per minute")
 def login() -> Response | tuple[str, int]:
     next_path = local_path(request.args.get("next"))
     if current_user.is_authenticated:
@@ -44,7 +42,6 @@ def login() -> Response | tuple[str, int]:
 
 
 @auth_bp.get("/callback")
-@limiter.limit("30 per minute")
 def callback() -> Response | tuple[str, int]:
     next_path = local_path(session.get(NEXT_KEY))
     try:
