@@ -143,3 +143,8 @@ def test_sign_in_works_while_graph_is_down_and_keeps_existing_roles(app, dev_sig
     assert "roles could not be refreshed from Entra" in second.get("/staff/").get_data(as_text=True)
     employee = db.session.scalar(select(Employee))
     assert set(_roles(employee)) == {"facilities.editor", "reservations.approver"}
+
+
+def test_forms_may_post_only_here_and_the_sign_out_may_go_on_to_the_provider(app, tenant):
+    csp = app.test_client().get("/").headers["Content-Security-Policy"]
+    assert f"form-action 'self' {tenant.server.url};" in csp and "script-src 'self';" in csp
