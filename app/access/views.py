@@ -11,7 +11,7 @@ from app.access import queries, services
 from app.access.forms import DirectoryPersonForm, RevokeForm, RoleForm
 from app.access.permissions import MissingPermission, requires
 from app.access.registry import ROLES, RoleDefinition
-from app.extensions import db
+from app.extensions import db, htmx
 from app.graph import GraphError, users
 from app.microsoft import graph_client
 from app.people.models import Employee
@@ -89,7 +89,9 @@ def grant(employee_id: int):
     employee = db.get_or_404(Employee, employee_id)
     form = RoleForm().with_choices(queries.grantable_roles(employee))
     if not form.validate_on_submit():
-        return render_page_or_block("access/person.html", "roles", **_person_context(employee, form)), 422
+        # htmx swaps only 2xx answers; a plain form post gets the 422 it should.
+        status = 200 if htmx else 422
+        return render_page_or_block("access/person.html", "roles", **_person_context(employee, form)), status
     return _change(employee, lambda: services.grant_role(employee, form.role.data, current_user),
                    f"{employee.display_name} now holds {_title(form.role.data)}.")
 

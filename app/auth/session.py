@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from flask import current_app, session
 from flask_login import login_user, logout_user
+from sqlalchemy import delete
 
 from app.auth.models import StaffSession
 from app.extensions import db, login_manager
@@ -19,6 +20,7 @@ from app.people.models import Employee
 from app.sqltypes import utcnow
 
 SESSION_TOKEN_KEY = "staff_sid"
+STALE_DAYS = 30  # expired sessions are kept this long (who was signed in when), then dropped
 
 
 def _hash(token: str) -> str:
@@ -29,6 +31,7 @@ def open_staff_session(employee: Employee) -> str:
     """A new StaffSession (added to the caller's transaction); returns its token for the cookie."""
     token = secrets.token_urlsafe(32)
     hours = int(current_app.config["STAFF_SESSION_HOURS"])
+    db.session.execute(delete(StaffSession).where(StaffSession.expires_at < utcnow() - timedelta(days=STALE_DAYS)))
     db.session.add(StaffSession(id_hash=_hash(token), employee=employee, expires_at=utcnow() + timedelta(hours=hours)))
     return token
 

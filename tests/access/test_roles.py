@@ -117,6 +117,10 @@ def test_bad_grants_are_refused_with_a_message_and_change_nothing(app, linked):
     refused = admin.post(f"/staff/access/people/{ethan.id}/grant", data={"role": "calendars.owner"},
                          headers=csrf_headers(admin))
     assert refused.status_code == 422 and "Not a valid choice" in refused.get_data(as_text=True)
+    empty = admin.post(f"/staff/access/people/{ethan.id}/grant", data={"role": ""},
+                       headers={**csrf_headers(admin), "HX-Request": "true"})
+    text = empty.get_data(as_text=True)
+    assert empty.status_code == 200 and "<html" not in text and "Choose a role." in text  # htmx swaps it in
     services.grant_role(ethan, "calendars.editor", admin_employee)
     with pytest.raises(services.AccessError, match="already holds"):
         services.grant_role(ethan, "calendars.editor", admin_employee)

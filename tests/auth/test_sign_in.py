@@ -148,3 +148,19 @@ def test_sign_in_works_while_graph_is_down_and_keeps_existing_roles(app, dev_sig
 def test_forms_may_post_only_here_and_the_sign_out_may_go_on_to_the_provider(app, tenant):
     csp = app.test_client().get("/").headers["Content-Security-Policy"]
     assert f"form-action 'self' {tenant.server.url};" in csp and "script-src 'self';" in csp
+
+
+def test_a_session_expires_and_long_expired_ones_are_dropped(app, dev_sign_in):
+    from datetime import timedelta
+
+    from app.sqltypes import utcnow
+
+    client = app.test_client()
+    dev_sign_in(client, OLIVIA)
+    row = db.session.scalar(select(StaffSession))
+    row.expires_at = utcnow() - timedelta(days=31)
+    db.session.commit()
+    assert client.get("/staff/").status_code == 302
+    dev_sign_in(client, OLIVIA)
+    assert [r.id_hash for r in db.session.scalars(select(StaffSession))] != [row.id_hash]
+    assert db.session.scalar(select(db.func.count()).select_from(StaffSession)) == 1
