@@ -114,7 +114,7 @@ def reconcile_page():
     linked = reconcile.linked_mappings()
     form = ReconcileForm(fingerprint=reconcile.fingerprint(drift))
     return render_template("access/reconcile.html", drift=drift, mappings=linked, form=form,
-                           check_form=ConfirmForm(), actionable=[r for r in drift if not r.queued])
+                           check_form=ConfirmForm(), actionable=[r for r in drift if r.actionable])
 
 
 @groups_bp.post("/reconcile/check")

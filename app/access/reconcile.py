@@ -2,6 +2,8 @@
 
 Checking changes nothing in Entra; it stores the drift on each mapping for the screen. Making
 Entra match MyGov happens only when an admin confirms exactly the drift they were shown.
+Group members who never signed in to MyGov are left alone: their first sign-in gives them the
+role from the group, which is how IT hands out roles before MyGov knows someone.
 """
 from __future__ import annotations
 
@@ -29,8 +31,12 @@ class DriftRow:
     group_id: str
     oid: str
     name: str
-    change: str  # add: in MyGov, not in the group | remove: in the group, not in MyGov
+    change: str  # add: in MyGov, not in the group | remove: in the group, not in MyGov | awaiting (sign-in)
     queued: bool = False  # an outbox operation making this change has not finished yet
+
+    @property
+    def actionable(self) -> bool:
+        return self.change in CHANGE_FOR and not self.queued
 
 
 def holders(mapping: GroupMapping) -> dict[str, str]:
@@ -42,6 +48,12 @@ def holders(mapping: GroupMapping) -> dict[str, str]:
         )
     ).scalars()
     return {employee.entra_oid.lower(): employee.display_name for employee in rows}
+
+
+def signed_in_oids() -> set[str]:
+    rows = db.session.scalars(select(Employee.entra_oid).where(
+        Employee.tenant_id == current_app.config["ENTRA_TENANT_ID"], Employee.last_sign_in_at.is_not(None)))
+    return {oid.lower() for oid in rows}
 
 
 def linked_mappings() -> list[GroupMapping]:
@@ -64,6 +76,7 @@ def _queued(group_id: str, oid: str, change: str) -> bool:
 def check_groups(graph: GraphClient) -> list[DriftRow]:
     """Compare every mapped group with MyGov and store the result on the mappings (the caller commits)."""
     drift: list[DriftRow] = []
+    known = signed_in_oids()
     for mapping in linked_mappings():
         group_id = mapping.group_object_id or ""
         members = {
@@ -74,8 +87,10 @@ def check_groups(graph: GraphClient) -> list[DriftRow]:
         role_name = f"{mapping.module_key}.{mapping.role_key}"
         rows = [DriftRow(role_name, mapping.group_name, group_id, oid, wanted[oid], "add",
                          _queued(group_id, oid, "add")) for oid in sorted(set(wanted) - set(members))]
-        rows += [DriftRow(role_name, mapping.group_name, group_id, oid, members[oid], "remove",
-                          _queued(group_id, oid, "remove")) for oid in sorted(set(members) - set(wanted))]
+        for oid in sorted(set(members) - set(wanted)):
+            change = "remove" if oid in known else "awaiting"
+            rows.append(DriftRow(role_name, mapping.group_name, group_id, oid, members[oid], change,
+                                 change == "remove" and _queued(group_id, oid, "remove")))
         mapping.last_reconciled_at = utcnow()
         mapping.last_reconcile_result = {
             "members": len(members), "holders": len(wanted),
@@ -98,13 +113,13 @@ def stored_drift() -> list[DriftRow]:
 
 def fingerprint(rows: list[DriftRow]) -> str:
     """Names exactly the changes shown, so a confirmation can't apply a different set."""
-    text = "\n".join(sorted(f"{r.group_id}|{r.oid}|{r.change}" for r in rows if not r.queued))
+    text = "\n".join(sorted(f"{r.group_id}|{r.oid}|{r.change}" for r in rows if r.actionable))
     return hashlib.sha256(text.encode()).hexdigest()
 
 
 def make_entra_match(graph: GraphClient, confirmed: str, actor: Employee) -> int:
     """Queue the adds and removes the admin confirmed; refuse if the drift changed since they looked."""
-    rows = [row for row in check_groups(graph) if not row.queued]
+    rows = [row for row in check_groups(graph) if row.actionable]
     if fingerprint(rows) != confirmed:
         db.session.commit()  # keep the fresh check so the screen shows what is true now
         raise AccessError("Entra or MyGov changed since that check. Review the differences below and confirm again.")
@@ -119,7 +134,7 @@ def make_entra_match(graph: GraphClient, confirmed: str, actor: Employee) -> int
         queue_membership_change(CHANGE_FOR[row.change], row.group_id, row.oid, f"reconcile-{entry.id}-{number}")
     for mapping in linked_mappings():
         result = dict(mapping.last_reconcile_result or {})
-        result["drift"] = [{**item, "queued": True} for item in result.get("drift", [])]
+        result["drift"] = [{**item, "queued": item["change"] in CHANGE_FOR} for item in result.get("drift", [])]
         mapping.last_reconcile_result = result
     db.session.commit()
     return len(rows)

@@ -44,6 +44,7 @@ def sync_registry() -> None:
         row.title = definition.title
         row.description = definition.description
         db.session.add(row)
+    db.session.flush()  # rows that refer to roles by foreign key only must find them
 
 
 def membership_target(group_id: str, oid: str) -> str:

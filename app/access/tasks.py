@@ -18,4 +18,5 @@ def reconcile_groups(params: dict[str, Any]) -> dict[str, Any]:
     return {
         "missing_in_entra": sum(row.change == "add" for row in drift),
         "only_in_entra": sum(row.change == "remove" for row in drift),
+        "awaiting_first_sign_in": sum(row.change == "awaiting" for row in drift),
     }
