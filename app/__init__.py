@@ -48,8 +48,7 @@ def _init_extensions(app: Flask) -> None:
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Sign in to use the staff portal."
-    login_manager.login_message_category = "info"
+    login_manager.login_message = None  # the sign-in page is the provider's; a flash would outlive it
 
     from app.auth.oidc import init_oidc
 
