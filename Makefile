@@ -31,9 +31,13 @@ seed: migrate
 run: seed
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-## test: set up the dev extra and run the whole suite (browser tests use Debian's Chromium).
-test: install-dev browser
+## test: set up the dev extra and run the whole suite (browser tests use Debian's Chromium;
+## sign-in tests also start npm oidc-provider, installed from package-lock.json).
+test: install-dev browser node_modules/.package-lock.json
 	$(BIN)/python -m pytest
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
 
 browser:
 	@scripts/ensure-chromium.sh
@@ -43,4 +47,4 @@ vendor-assets:
 	scripts/vendor-assets.sh
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache
+	rm -rf $(VENV) instance .pytest_cache node_modules

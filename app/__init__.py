@@ -47,6 +47,12 @@ def _init_extensions(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
     limiter.init_app(app)
     login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None  # the sign-in page is the provider's; a flash would outlive it
+
+    from app.auth.oidc import init_oidc
+
+    init_oidc(app)
 
     from app.web.observability import install_request_tracking
     from app.web.security import install_security_headers
@@ -68,13 +74,20 @@ def _register_blueprints(app: Flask) -> None:
     from app.jobs.views import ops_bp
 
     app.register_blueprint(ops_bp)
+    from app.access.audit_views import audit_bp
+    from app.access.group_views import groups_bp
+    from app.access.permissions import MissingPermission
+    from app.access.views import access_bp, forbidden_page
+    from app.auth.views import auth_bp
     from app.people.views import directory_bp, employees_bp
     from app.reservations.public_views import reservations_bp
     from app.reservations.staff_views import reservation_staff_bp
 
-    for blueprint in (directory_bp, employees_bp, reservations_bp, reservation_staff_bp):
+    for blueprint in (auth_bp, access_bp, groups_bp, audit_bp, directory_bp, employees_bp, reservations_bp,
+                      reservation_staff_bp):
         app.register_blueprint(blueprint)
     register_error_pages(app)
+    app.register_error_handler(MissingPermission, forbidden_page)
 
     from app.web.templating import install_template_helpers
 

@@ -47,6 +47,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ENTRA_CLIENT_CERT_THUMBPRINT", None, "SHA-1 thumbprint of that certificate"),
     Setting("ENTRA_AUTHORITY_HOST", DEV_TENANT_HOST, "https://login.microsoftonline.com in production"),
     Setting("GRAPH_BASE_URL", f"{DEV_TENANT_HOST}/v1.0", "https://graph.microsoft.com/v1.0 in production"),
+    Setting("OIDC_METADATA_URL", None, "OpenID discovery document; default the ENTRA_* tenant's v2.0 one"),
+    Setting("OIDC_CLIENT_ID", None, "client id for staff sign-in; default ENTRA_CLIENT_ID"),
+    Setting("OIDC_CLIENT_SECRET", None, "client secret for staff sign-in; default ENTRA_CLIENT_SECRET"),
+    Setting("OIDC_TENANT_ID", None, "the only `tid` accepted at sign-in; default ENTRA_TENANT_ID"),
+    Setting("OIDC_CA_BUNDLE", None, "CA file for the identity provider; default GRAPH_CA_BUNDLE for the ENTRA_* one"),
+    Setting("OIDC_SCOPES", "openid profile email", "scopes asked for at sign-in"),
+    Setting("STAFF_SESSION_HOURS", "10", "a staff sign-in lasts this long, then Entra is asked again"),
+    Setting("ACCESS_GROUP_NAME_PATTERN", "mygov-{module}-{role}", "Entra group name of a role (agree with IT)"),
     Setting("GRAPH_CA_BUNDLE", None, "CA file to trust (the dev tenant's local CA)"),
     Setting("GRAPH_MAX_ATTEMPTS", "5", "tries per Graph call on 429/503/504 before the outbox reschedules it"),
     Setting("GRAPH_MAX_RETRY_WAIT_SECONDS", "60", "longest Retry-After wait inside one call"),
@@ -89,6 +97,8 @@ def load_config(environ: Mapping[str, str] | None = None, **overrides: Any) -> d
     if devtenant and not values["GRAPH_CA_BUNDLE"]:
         values["GRAPH_CA_BUNDLE"] = str(INSTANCE_DIR / "devtenant" / "ca.pem")
 
+    _derive_sign_in_settings(values)
+
     config: dict[str, Any] = {
         **values,
         "SQLALCHEMY_DATABASE_URI": database_url,
@@ -104,6 +114,17 @@ def load_config(environ: Mapping[str, str] | None = None, **overrides: Any) -> d
     }
     config.update({k: v for k, v in overrides.items() if k not in values})
     return config
+
+
+def _derive_sign_in_settings(values: dict[str, Any]) -> None:
+    """Sign-in uses the app registration of ENTRA_* unless another OpenID provider is configured."""
+    if not values["OIDC_METADATA_URL"]:
+        authority = f"{values['ENTRA_AUTHORITY_HOST'].rstrip('/')}/{values['ENTRA_TENANT_ID']}/v2.0"
+        values["OIDC_METADATA_URL"] = f"{authority}/.well-known/openid-configuration"
+        values["OIDC_CA_BUNDLE"] = values["OIDC_CA_BUNDLE"] or values["GRAPH_CA_BUNDLE"]
+    values["OIDC_CLIENT_ID"] = values["OIDC_CLIENT_ID"] or values["ENTRA_CLIENT_ID"]
+    values["OIDC_CLIENT_SECRET"] = values["OIDC_CLIENT_SECRET"] or values["ENTRA_CLIENT_SECRET"]
+    values["OIDC_TENANT_ID"] = values["OIDC_TENANT_ID"] or values["ENTRA_TENANT_ID"]
 
 
 def _engine_options(database_url: str) -> dict[str, Any]:

@@ -1,5 +1,6 @@
 """Imports every domain's models so metadata is complete (for Alembic and create_all)."""
 from app.access.models import AuditEntry, GroupMapping, Module, Role, RoleAssignment
+from app.auth.models import StaffSession
 from app.calendars.models import Calendar, CalendarEvent, CalendarEventOverride
 from app.facilities.models import Facility, FacilitySpace, ReservationConfig
 from app.jobs.models import GraphOperation, ServerJob, ServerJobRun, SyncState
@@ -11,5 +12,5 @@ __all__ = [
     "AuditEntry", "Calendar", "CalendarEvent", "CalendarEventOverride", "EmailMessage",
     "Employee", "EmployeeContact", "Facility", "FacilitySpace", "GraphOperation",
     "GroupMapping", "Module", "Reservation", "ReservationConfig", "Role", "RoleAssignment",
-    "ServerJob", "ServerJobRun", "SyncState",
+    "ServerJob", "ServerJobRun", "StaffSession", "SyncState",
 ]

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from flask import Flask
+from flask import Flask, g
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -49,13 +49,20 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def make_test_app(database_url: str, **overrides: object) -> Flask:
-    return create_app(
+    app = create_app(
         MYGOV_ENV="test",
         SECRET_KEY=TEST_SECRET,
         DATABASE_URL=database_url,
         REDIS_URL=os.environ.get("REDIS_URL") or None,
         **overrides,
     )
+
+    @app.before_request
+    def forget_the_previous_requests_user() -> None:
+        # Tests hold one app context, so `g` outlives a request; each request loads its own user.
+        g.pop("_login_user", None)
+
+    return app
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,7 @@ from flask.testing import FlaskClient
 
 from app.access.models import RoleAssignment
 from app.access.services import sync_registry
+from app.auth.session import SESSION_TOKEN_KEY, open_staff_session
 from app.extensions import db
 from app.people.models import Employee
 
@@ -41,8 +42,11 @@ def grant(employee: Employee, *qualified_names: str, source: str = "manual") -> 
 
 
 def sign_in(client: FlaskClient, employee: Employee) -> None:
-    """Put the employee in the client's session the way Flask-Login does after sign-in."""
+    """Put the employee in the client's session the way a completed sign-in does (a live StaffSession)."""
+    token = open_staff_session(employee)
+    db.session.commit()
     with client.session_transaction() as session:
+        session[SESSION_TOKEN_KEY] = token
         session["_user_id"] = str(employee.id)
         session["_fresh"] = True
 
@@ -60,3 +64,10 @@ def csrf_headers(client: FlaskClient) -> dict[str, str]:
     """The header htmx sends: the session's CSRF token, read from a page as a browser would."""
     page = client.get("/").get_data(as_text=True)
     return {"X-CSRFToken": page.split('"X-CSRFToken": "')[1].split('"')[0]}
+
+
+def sign_in_browser(app, page, base_url: str, employee: Employee) -> None:
+    """Give a Playwright page the session cookie of a signed-in employee."""
+    client = app.test_client()
+    sign_in(client, employee)
+    page.context.add_cookies([{"name": "session", "value": client.get_cookie("session").value, "url": base_url}])

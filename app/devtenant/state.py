@@ -28,7 +28,9 @@ DEFAULT_APP_ROLES = (
     "Mail.Read",
     "Sites.ReadWrite.All",
 )
-DEFAULT_REDIRECT_URIS = ("http://127.0.0.1:5000/auth/callback", "http://localhost:5000/auth/callback")
+DEFAULT_REDIRECT_URIS = tuple(
+    f"http://{host}:5000/auth/{page}" for host in ("127.0.0.1", "localhost") for page in ("callback", "signed-out")
+)
 
 
 @dataclass

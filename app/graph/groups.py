@@ -24,6 +24,13 @@ def find_group_by_name(graph: GraphClient, display_name: str) -> dict[str, Any] 
     return next(iter(graph.pages("/groups", params=params)), None)
 
 
+def get_group(graph: GraphClient, group_id: str) -> dict[str, Any] | None:
+    try:
+        return graph.get(f"/groups/{segment(group_id)}", params={"$select": "id,displayName,mailNickname"}).body
+    except GraphNotFound:
+        return None
+
+
 def list_groups_with_prefix(graph: GraphClient, prefix: str) -> Iterator[dict[str, Any]]:
     params = {"$filter": f"startswith(displayName,{odata_string(prefix)})", "$select": "id,displayName,mailNickname"}
     return graph.pages("/groups", params=params)
@@ -73,6 +80,12 @@ def remove_group_member(graph: GraphClient, group_id: str, user_id: str) -> Lite
 def group_member_ids(graph: GraphClient, group_id: str) -> set[str]:
     members = graph.pages(f"/groups/{segment(group_id)}/members", params={"$select": "id", "$top": 999})
     return {member["id"] for member in members}
+
+
+def group_members(graph: GraphClient, group_id: str) -> list[dict[str, Any]]:
+    """Direct members with the names a person can read (id, displayName, userPrincipalName)."""
+    params = {"$select": "id,displayName,userPrincipalName", "$top": 999}
+    return list(graph.pages(f"/groups/{segment(group_id)}/members", params=params))
 
 
 def member_group_ids(graph: GraphClient, user_id: str) -> list[str]:

@@ -1,6 +1,8 @@
 """Security headers on every response. Pages carry no inline script or style, so the CSP is strict."""
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Flask, Response
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -19,13 +21,24 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+def content_security_policy(app: Flask) -> str:
+    """Forms post to this site only; the sign-out form's redirect goes on to the identity provider."""
+    parts = urlsplit(app.config.get("OIDC_METADATA_URL") or "")
+    if not parts.scheme:
+        return CONTENT_SECURITY_POLICY
+    return CONTENT_SECURITY_POLICY.replace(
+        "form-action 'self'", f"form-action 'self' {parts.scheme}://{parts.netloc}"
+    )
+
+
 def install_security_headers(app: Flask) -> None:
     production = app.config["MYGOV_ENV"] == "production"
+    policy = content_security_policy(app)
 
     @app.after_request
     def add_headers(response: Response) -> Response:
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        headers.setdefault("Content-Security-Policy", policy)
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         headers.setdefault("X-Frame-Options", "DENY")

@@ -5,19 +5,32 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Flask
+from flask import Flask, has_request_context
+from flask_login import current_user
 
 PUBLIC_NAV: list[tuple[str, str]] = [
     ("public.home", "Home"), ("directory.index", "Staff directory"), ("reservations.index", "Reserve a room"),
 ]
-STAFF_NAV: list[tuple[str, str]] = [
-    ("staff.home", "Overview"), ("employees.list_employees", "Employees"), ("reservation_staff.queue", "Reservations"),
-    ("ops.outbox", "Operations"),
+# (endpoint, label, permission): a staff member sees the entries they may open.
+STAFF_NAV: list[tuple[str, str, str]] = [
+    ("staff.home", "Overview", "signed-in"),
+    ("employees.list_employees", "Employees", "employees.editor"),
+    ("reservation_staff.queue", "Reservations", "reservations.approver"),
+    ("access.people", "Permissions", "platform.admin"),
+    ("ops.outbox", "Operations", "platform.admin"),
 ]
 
 
 def city_zone(app: Flask) -> ZoneInfo:
     return ZoneInfo(app.config["CITY_TIMEZONE"])
+
+
+def visible_staff_nav() -> list[tuple[str, str]]:
+    from app.access.permissions import has_role
+
+    if not (has_request_context() and current_user.is_authenticated):
+        return []
+    return [(endpoint, label) for endpoint, label, permission in STAFF_NAV if has_role(current_user, permission)]
 
 
 def install_template_helpers(app: Flask) -> None:
@@ -28,7 +41,7 @@ def install_template_helpers(app: Flask) -> None:
         now = datetime.now(zone)
         return {
             "public_nav": PUBLIC_NAV,
-            "staff_nav": STAFF_NAV,
+            "staff_nav": visible_staff_nav(),
             "city_timezone_label": f"{zone.key.replace('_', ' ')} time ({now.tzname()})",
         }
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, render_template
 from sqlalchemy import func, select
 
+from app.access.permissions import SIGNED_IN, requires
 from app.calendars.models import Calendar
 from app.extensions import csrf, db
 from app.facilities.models import Facility, FacilitySpace, ReservationConfig
@@ -38,6 +39,7 @@ def accessibility() -> str:
 
 
 @staff_bp.get("/")
+@requires(SIGNED_IN)
 def home() -> str:
     counts = {
         "employees": db.session.scalar(select(func.count()).select_from(Employee)),

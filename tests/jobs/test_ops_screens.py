@@ -14,7 +14,13 @@ from app.jobs.outbox import record_operation
 from app.jobs.queue import get_queue
 from app.sqltypes import utcnow
 from tests.browser_plugin import axe_violations, describe
-from tests.factories import csrf_headers, grant, make_employee, sign_in, staff_client
+from tests.factories import (
+    csrf_headers,
+    grant,
+    make_employee,
+    sign_in_browser,
+    staff_client,
+)
 
 
 def _operation(status: str = "pending", **fields) -> GraphOperation:
@@ -114,11 +120,7 @@ def test_run_now_queues_the_job(app):
 def test_an_operation_turns_done_on_screen_without_a_reload(app, live_server, page):
     admin = make_employee("Ops Admin")
     grant(admin, "platform.admin")
-    client = app.test_client()
-    sign_in(client, admin)
-    client.get("/staff/ops/health")
-    page.context.add_cookies([{"name": "session", "value": client.get_cookie("session").value,
-                               "url": live_server.url}])
+    sign_in_browser(app, page, live_server.url, admin)
     operation = _operation("running")
     page.goto(f"{live_server.url}/staff/ops/outbox/{operation.id}")
     assert page.locator(".operation-status").inner_text() == "Running"

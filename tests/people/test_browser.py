@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser_plugin import axe_violations, describe
-from tests.factories import grant, make_employee
+from tests.factories import grant, make_employee, sign_in_browser
 from tests.people.helpers import employee_with_contact
 
 pytestmark = pytest.mark.browser
@@ -52,8 +52,7 @@ def test_employee_page_with_field_errors_is_axe_clean(app, live_server, page):
     target = employee_with_contact("Robin Legal", job_title="Clerk")
     editor = make_employee("Editor Person")
     grant(editor, "employees.editor")
-    page.context.add_cookies([{"name": "session", "value": _session_cookie(app, editor.id),
-                               "url": live_server.url}])
+    sign_in_browser(app, page, live_server.url, editor)
     page.goto(f"{live_server.url}/staff/employees/{target.id}")
     page.fill("#field-public_phone", "not a phone")
     page.click("text=Save public details")
@@ -61,12 +60,6 @@ def test_employee_page_with_field_errors_is_axe_clean(app, live_server, page):
     violations = axe_violations(page)
     assert violations == [], describe(violations)
 
-
-def _session_cookie(app, employee_id: int) -> str:
-    """The signed session cookie Flask-Login would set after sign-in."""
-    interface = app.session_interface
-    serializer = interface.get_signing_serializer(app)
-    return serializer.dumps({"_user_id": str(employee_id), "_fresh": True})
 
 
 def test_directory_reflows_at_320_pixels(app, live_server, page):

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from app.people.validation import InvalidValue, normalize_email, normalize_phone, normalize_text, phone_href
+from app.people.validation import (
+    InvalidValue,
+    normalize_email,
+    normalize_phone,
+    normalize_text,
+    phone_href,
+)
 
 
 @pytest.mark.parametrize(("raw", "stored"), [

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.reservations.models import Reservation
 from tests.browser_plugin import axe_violations, describe
-from tests.factories import grant, make_employee
+from tests.factories import grant, make_employee, sign_in_browser
 from tests.reservations.helpers import make_room, next_open_day
 
 pytestmark = pytest.mark.browser
@@ -93,7 +93,7 @@ def test_staff_approve_from_the_queue(app, live_server, page, client):
     submit(client, make_room(), booking_form(next_open_day()))
     approver = make_employee("Alex Approver")
     grant(approver, "reservations.approver")
-    page.context.add_cookies([{"name": "session", "value": _session_cookie(app, approver.id), "url": live_server.url}])
+    sign_in_browser(app, page, live_server.url, approver)
     page.goto(f"{live_server.url}/staff/reservations/")
     _assert_accessible(page)
     page.click("a:has-text('R-')")
@@ -106,7 +106,3 @@ def test_staff_approve_from_the_queue(app, live_server, page, client):
     expect(page.locator("h1")).to_contain_text("Approved")
     _assert_accessible(page)
 
-
-def _session_cookie(app, employee_id: int) -> str:
-    serializer = app.session_interface.get_signing_serializer(app)
-    return serializer.dumps({"_user_id": str(employee_id), "_fresh": True})

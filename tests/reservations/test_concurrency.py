@@ -12,7 +12,13 @@ from app.jobs.models import GraphOperation
 from app.mail.models import EmailMessage
 from app.reservations import services
 from app.reservations.models import Reservation
-from tests.reservations.helpers import booking_form, csrf_token, make_room, next_open_day, space_url
+from tests.reservations.helpers import (
+    booking_form,
+    csrf_token,
+    make_room,
+    next_open_day,
+    space_url,
+)
 
 SUBMITTERS = 20
 

@@ -15,7 +15,13 @@ from app.reservations import services
 from app.reservations.models import Reservation
 from tests.factories import make_employee
 from tests.jobs.helpers import drain
-from tests.reservations.helpers import booking_form, make_room, next_open_day, staff, submit
+from tests.reservations.helpers import (
+    booking_form,
+    make_room,
+    next_open_day,
+    staff,
+    submit,
+)
 
 ROOM = "rm_LIB_StudyRoomA@auburnal.gov"
 

@@ -11,7 +11,13 @@ from app.reservations import services
 from app.reservations.availability import space_availability
 from app.reservations.models import Reservation
 from tests.jobs.helpers import drain
-from tests.reservations.helpers import CITY, booking_form, make_room, next_open_day, space_url, submit
+from tests.reservations.helpers import (
+    CITY,
+    booking_form,
+    make_room,
+    next_open_day,
+    submit,
+)
 
 ROOM = "rm_LIB_StudyRoomA@auburnal.gov"
 

@@ -10,7 +10,13 @@ from app.extensions import db
 from app.jobs.models import GraphOperation
 from app.reservations.links import MAX_AGE_SECONDS
 from app.reservations.models import Reservation
-from tests.reservations.helpers import booking_form, csrf_token, make_room, next_open_day, submit
+from tests.reservations.helpers import (
+    booking_form,
+    csrf_token,
+    make_room,
+    next_open_day,
+    submit,
+)
 
 
 def _book(client) -> tuple[Reservation, str]:

@@ -8,7 +8,14 @@ from app.extensions import db
 from app.jobs.models import GraphOperation
 from app.mail.models import EmailMessage
 from app.reservations.models import Reservation
-from tests.reservations.helpers import booking_form, csrf_token, make_room, next_open_day, staff, submit
+from tests.reservations.helpers import (
+    booking_form,
+    csrf_token,
+    make_room,
+    next_open_day,
+    staff,
+    submit,
+)
 
 
 def _pending(client) -> Reservation:

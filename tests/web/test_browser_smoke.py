@@ -5,6 +5,7 @@ import pytest
 
 from app.demo.services import seed_demo
 from tests.browser_plugin import axe_violations, describe
+from tests.factories import make_employee, sign_in_browser
 
 pytestmark = pytest.mark.browser
 
@@ -35,7 +36,9 @@ def test_home_page_reflows_at_320_pixels(live_server, page):
     assert overflow <= 0
 
 
-def test_staff_home_has_no_axe_violations(live_server, page):
+def test_staff_home_has_no_axe_violations(app, live_server, page):
+    sign_in_browser(app, page, live_server.url, make_employee("Pat Staff"))
     page.goto(live_server.url + "/staff/")
+    assert page.locator("h1").inner_text() == "Staff overview"
     violations = axe_violations(page)
     assert violations == [], describe(violations)

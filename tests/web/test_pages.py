@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from app.demo.services import seed_demo
 from tests.conftest import make_test_app
+from tests.factories import staff_client
 
 
 def test_public_home_identifies_the_city_and_lists_reservable_rooms(app, client):
@@ -27,14 +28,16 @@ def test_every_response_carries_security_headers(client):
 
 
 def test_pages_carry_no_inline_script_or_style(app, client):
+    staff, _ = staff_client(app)
     for path in ("/", "/accessibility", "/staff/", "/no-such-page"):
-        html = client.get(path).get_data(as_text=True)
+        html = staff.get(path).get_data(as_text=True)
         assert "<script>" not in html and "<style" not in html and " style=" not in html, path
         assert " on" + "click=" not in html
 
 
-def test_staff_home_shows_counts_and_health(app, client):
+def test_staff_home_shows_counts_and_health(app):
     seed_demo(app.config["ENTRA_TENANT_ID"], app.config["CITY_TIMEZONE"])
+    client, _ = staff_client(app)
     html = client.get("/staff/").get_data(as_text=True)
     assert "Staff overview" in html
     assert "Database" in html

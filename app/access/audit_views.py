@@ -1,0 +1,44 @@
+"""Read-only screens for platform admins: the audit log and the app's Graph permissions."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, render_template, request
+
+from app.access import queries
+from app.access.permissions import requires
+from app.graph import GraphError
+from app.graph.permissions import REQUIRED_APP_PERMISSIONS, token_claims
+from app.microsoft import graph_client
+from app.web.htmx import render_page_or_block
+
+audit_bp = Blueprint("access_audit", __name__, url_prefix="/staff/access")
+
+
+@audit_bp.get("/audit")
+@requires("platform.admin")
+def audit_log():
+    filters = queries.AuditFilter.from_args(request.args)
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    entries, total = queries.audit_page(filters, page)
+    return render_page_or_block(
+        "access/audit.html", "results", entries=entries, total=total, page=page, filters=filters,
+        page_size=queries.AUDIT_PAGE_SIZE, actions=queries.audit_actions(), people=queries.people_by_id(entries),
+    )
+
+
+@audit_bp.get("/graph-permissions")
+@requires("platform.admin")
+def graph_permissions():
+    """What the contract requires beside what the app token actually carries."""
+    granted: set[str] = set()
+    error = None
+    try:
+        granted = set(token_claims(graph_client().tokens.access_token()).get("roles", []))
+    except GraphError as graph_error:
+        error = str(graph_error)
+    rows = [(name, why, name in granted) for name, why in REQUIRED_APP_PERMISSIONS.items()]
+    extra = sorted(granted - set(REQUIRED_APP_PERMISSIONS))
+    return render_template(
+        "access/graph_permissions.html", rows=rows, extra=extra, error=error,
+        missing=[name for name, _, ok in rows if not ok],
+        client_id=current_app.config["ENTRA_CLIENT_ID"], tenant_id=current_app.config["ENTRA_TENANT_ID"],
+    )

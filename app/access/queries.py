@@ -1,0 +1,209 @@
+"""Read-only questions the permission screens ask: people, their roles and sync state, the audit log."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any, Mapping
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import Select, String, cast, func, or_, select
+
+from app.access.models import AuditEntry, GroupMapping, RoleAssignment
+from app.access.registry import MODULES, ROLES, RoleDefinition
+from app.access.services import MEMBERSHIP_KINDS, membership_target, writes_back
+from app.extensions import db
+from app.jobs.models import GraphOperation
+from app.people.models import Employee
+
+AUDIT_PAGE_SIZE = 50
+UNFINISHED = ("pending", "running", "failed", "dead")
+
+
+@dataclass(frozen=True)
+class SyncState:
+    state: str  # synced | pending | failed | unsynced | unmapped | elsewhere
+    label: str
+    error: str | None = None
+    operation_id: int | None = None
+
+    @property
+    def pending(self) -> bool:
+        return self.state == "pending"
+
+
+@dataclass(frozen=True)
+class RoleRow:
+    definition: RoleDefinition
+    assignment: RoleAssignment
+    sync: SyncState
+
+
+@dataclass(frozen=True)
+class PendingRemoval:
+    definition: RoleDefinition
+    group_name: str
+    sync: SyncState
+
+
+def search_employees(text: str, limit: int = 25) -> list[Employee]:
+    words = [w for w in text.lower().split() if w]
+    if not words:
+        return []
+    query = select(Employee)
+    for word in words:
+        pattern = f"%{word}%"
+        query = query.where(or_(
+            func.lower(Employee.legal_name).like(pattern), func.lower(Employee.display_name_override).like(pattern),
+            func.lower(Employee.mail).like(pattern), func.lower(Employee.upn).like(pattern),
+        ))
+    return list(db.session.scalars(query.order_by(Employee.legal_name).limit(limit)))
+
+
+def _state_of(operation: GraphOperation | None, adding: bool) -> SyncState:
+    if operation is None:
+        return SyncState("unsynced", "Not written to Entra yet: check the groups") if adding else SyncState(
+            "synced", "Removed from the Entra group")
+    verb = "Adding to" if adding else "Removing from"
+    if operation.status in ("pending", "running"):
+        waiting = f" (attempt {operation.attempts + 1})" if operation.attempts else ""
+        return SyncState("pending", f"{verb} the Entra group{waiting}", operation_id=operation.id)
+    if operation.status in ("failed", "dead"):
+        error = f"{operation.last_error_code}: {operation.last_error_message}"
+        return SyncState("failed", f"{verb} the Entra group failed", error, operation.id)
+    if operation.status == "done":
+        return SyncState("synced", "In the Entra group" if adding else "Removed from the Entra group",
+                         operation_id=operation.id)
+    return SyncState("unsynced", "The change to the Entra group was cancelled", operation_id=operation.id)
+
+
+def _latest_operations(targets: list[str]) -> dict[str, GraphOperation]:
+    latest: dict[str, GraphOperation] = {}
+    if not targets:
+        return latest
+    rows = db.session.scalars(
+        select(GraphOperation).where(
+            GraphOperation.target_type == "group_membership", GraphOperation.target_id.in_(targets),
+            GraphOperation.kind.in_(MEMBERSHIP_KINDS),
+        ).order_by(GraphOperation.id)
+    )
+    for operation in rows:
+        latest[operation.target_id] = operation
+    return latest
+
+
+def roles_of(employee: Employee) -> tuple[dict[str, list[RoleRow]], list[PendingRemoval]]:
+    """The person's roles by module with each one's Entra sync state, and removals still under way."""
+    mappings = {(m.module_key, m.role_key): m for m in db.session.scalars(select(GroupMapping))}
+    assignments = {(a.module_key, a.role_key): a for a in db.session.scalars(
+        select(RoleAssignment).where(RoleAssignment.employee_id == employee.id))}
+    in_tenant = writes_back(employee)
+    targets = {key: membership_target(m.group_object_id, employee.entra_oid)
+               for key, m in mappings.items() if m.group_object_id}
+    latest = _latest_operations(list(targets.values()))
+    by_module: dict[str, list[RoleRow]] = {}
+    removals: list[PendingRemoval] = []
+    for definition in ROLES:
+        key = (definition.module, definition.key)
+        operation = latest.get(targets.get(key, ""))
+        assignment = assignments.get(key)
+        if assignment is None:
+            if operation is not None and operation.kind == "remove_group_member" and operation.status in UNFINISHED:
+                removals.append(PendingRemoval(definition, mappings[key].group_name, _state_of(operation, False)))
+            continue
+        if key not in targets:
+            sync = SyncState("unmapped", "No Entra group is mapped to this role")
+        elif not in_tenant:
+            sync = SyncState("elsewhere", "Signed in from another tenant: no Entra group to write")
+        elif operation is None and assignment.source == "entra-seed":
+            sync = SyncState("synced", "In the Entra group (seeded from it)")
+        else:
+            adding = operation is None or operation.kind == "add_group_member"
+            sync = _state_of(operation, adding) if adding else SyncState(
+                "unsynced", "Removed from the Entra group: check the groups", operation_id=operation.id)
+        by_module.setdefault(definition.module, []).append(RoleRow(definition, assignment, sync))
+    return by_module, removals
+
+
+def grantable_roles(employee: Employee) -> list[RoleDefinition]:
+    held = set(db.session.execute(select(RoleAssignment.module_key, RoleAssignment.role_key).where(
+        RoleAssignment.employee_id == employee.id)).all())
+    return [d for d in ROLES if (d.module, d.key) not in held]
+
+
+def platform_admins() -> list[Employee]:
+    return list(db.session.scalars(
+        select(Employee).join(RoleAssignment, RoleAssignment.employee_id == Employee.id).where(
+            RoleAssignment.module_key == "platform", RoleAssignment.role_key == "admin",
+            Employee.account_enabled.is_(True),
+        ).order_by(Employee.legal_name)
+    ))
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    who: str = ""
+    action: str = ""
+    since: date | None = None
+    until: date | None = None
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, str]) -> AuditFilter:
+        return cls(args.get("who", "").strip(), args.get("action", "").strip(),
+                   _date(args.get("since")), _date(args.get("until")))
+
+
+def _date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _local_midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, ZoneInfo(current_app.config["CITY_TIMEZONE"]))
+
+
+def _audit_query(filters: AuditFilter) -> Select[Any]:
+    query = select(AuditEntry)
+    if filters.action:
+        query = query.where(AuditEntry.action == filters.action)
+    if filters.since:
+        query = query.where(AuditEntry.at >= _local_midnight(filters.since))
+    if filters.until:
+        query = query.where(AuditEntry.at < _local_midnight(filters.until + timedelta(days=1)))
+    if filters.who:
+        people = select(cast(Employee.id, String)).where(or_(
+            func.lower(Employee.legal_name).like(f"%{filters.who.lower()}%"),
+            func.lower(Employee.mail).like(f"%{filters.who.lower()}%"),
+        ))
+        query = query.where(or_(
+            func.lower(AuditEntry.actor_label).like(f"%{filters.who.lower()}%"),
+            (AuditEntry.target_type == "employee") & AuditEntry.target_id.in_(people),
+        ))
+    return query
+
+
+def audit_page(filters: AuditFilter, page: int) -> tuple[list[AuditEntry], int]:
+    query = _audit_query(filters)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = db.session.scalars(
+        query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        .limit(AUDIT_PAGE_SIZE).offset((page - 1) * AUDIT_PAGE_SIZE)
+    )
+    return list(rows), total
+
+
+def audit_actions() -> list[str]:
+    return list(db.session.scalars(select(AuditEntry.action).distinct().order_by(AuditEntry.action)))
+
+
+def people_by_id(entries: list[AuditEntry]) -> dict[str, Employee]:
+    ids = {int(e.target_id) for e in entries if e.target_type == "employee" and e.target_id.isdigit()}
+    if not ids:
+        return {}
+    return {str(p.id): p for p in db.session.scalars(select(Employee).where(Employee.id.in_(ids)))}
+
+
+def module_title(key: str) -> str:
+    return MODULES.get(key, key)
