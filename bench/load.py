@@ -31,8 +31,8 @@ def routes() -> list[tuple[str, str]]:
     return [
         ("static file (reference)", "/static/css/mygov.css"),
         ("home page", "/"),
-        ("calendar list", "/calendars/"),
-        ("ICS feed", "/calendars/library-events.ics"),
+        ("calendar list view", "/calendars/library/"),
+        ("ICS feed", "/calendars/library.ics"),
         ("availability page", SPACE),
     ]
 

@@ -9,7 +9,8 @@ from flask import Flask, has_request_context
 from flask_login import current_user
 
 PUBLIC_NAV: list[tuple[str, str]] = [
-    ("public.home", "Home"), ("directory.index", "Staff directory"), ("reservations.index", "Reserve a room"),
+    ("public.home", "Home"), ("calendars.index", "Calendars"), ("directory.index", "Staff directory"),
+    ("reservations.index", "Reserve a room"),
 ]
 # (endpoint, label, permission): a staff member sees the entries they may open.
 STAFF_NAV: list[tuple[str, str, str]] = [

@@ -1,0 +1,54 @@
+"""Public calendar pages and ICS/webcal feeds. List view is the default; feeds are conditional GETs."""
+from __future__ import annotations
+
+import hashlib
+from datetime import date, datetime, timedelta
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+
+from app.calendars import ics, queries
+
+calendars_bp = Blueprint("calendars", __name__, url_prefix="/calendars")
+LIST_DAYS = 60
+FEED_PAST_DAYS = 30
+
+
+@calendars_bp.get("/")
+def index() -> str:
+    return render_template("calendars/index.html", calendars=queries.public_calendars())
+
+
+@calendars_bp.get("/<slug>/")
+def calendar_list(slug: str) -> str:
+    calendar = queries.public_calendar(slug) or abort(404)
+    zone = ZoneInfo(calendar.time_zone)
+    today = datetime.now(zone).date()
+    occurrences = queries.occurrences(queries.feed_events(calendar), zone, today, today + timedelta(days=LIST_DAYS))
+    days: dict[date, list[queries.Occurrence]] = {}
+    for occurrence in occurrences:
+        days.setdefault(occurrence.day, []).append(occurrence)
+    feed = url_for("calendars.feed", slug=slug, _external=True)
+    webcal = "webcal://" + feed.split("://", 1)[1]
+    return render_template(
+        "calendars/list.html", calendar=calendar, days=days, today=today, list_days=LIST_DAYS,
+        feed_url=feed, webcal_url=webcal,
+        google_url="https://calendar.google.com/calendar/r?cid=" + quote(webcal, safe=""),
+    )
+
+
+@calendars_bp.get("/<slug>.ics")
+def feed(slug: str) -> Response:
+    calendar = queries.public_calendar(slug) or abort(404)
+    page = url_for("calendars.calendar_list", slug=slug, _external=True)
+    body = ics.feed(calendar, queries.feed_events(calendar), page_url=page, year=datetime.now().year)
+    response = Response(body, content_type="text/calendar; charset=utf-8")
+    response.headers["Content-Disposition"] = f'inline; filename="{slug}.ics"'
+    response.set_etag(hashlib.sha256(body).hexdigest())
+    changed = queries.last_change(calendar)
+    if changed:
+        response.last_modified = changed
+    response.cache_control.public = True
+    response.cache_control.max_age = int(current_app.config.get("FEED_MAX_AGE_SECONDS", 300))
+    return response.make_conditional(request)
