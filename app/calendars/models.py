@@ -78,7 +78,7 @@ class CalendarEvent(db.Model):
     outlook_event_id: Mapped[str | None] = mapped_column(String(256))
     outlook_change_key: Mapped[str | None] = mapped_column(String(256))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     calendar: Mapped[Calendar] = relationship(back_populates="events")
     facility: Mapped[Facility | None] = relationship()

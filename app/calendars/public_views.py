@@ -9,10 +9,11 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 
 from app.calendars import ics, queries
+from app.jobs.queue import get_redis
 
 calendars_bp = Blueprint("calendars", __name__, url_prefix="/calendars")
 LIST_DAYS = 60
-FEED_PAST_DAYS = 30
+FEED_CACHE_SECONDS = 3600
 
 
 @calendars_bp.get("/")
@@ -41,14 +42,27 @@ def calendar_list(slug: str) -> str:
 @calendars_bp.get("/<slug>.ics")
 def feed(slug: str) -> Response:
     calendar = queries.public_calendar(slug) or abort(404)
-    page = url_for("calendars.calendar_list", slug=slug, _external=True)
-    body = ics.feed(calendar, queries.feed_events(calendar), page_url=page, year=datetime.now().year)
+    changed, count = queries.feed_version(calendar)
+    body = _feed_body(calendar, changed, count)
     response = Response(body, content_type="text/calendar; charset=utf-8")
     response.headers["Content-Disposition"] = f'inline; filename="{slug}.ics"'
     response.set_etag(hashlib.sha256(body).hexdigest())
-    changed = queries.last_change(calendar)
     if changed:
         response.last_modified = changed
     response.cache_control.public = True
     response.cache_control.max_age = int(current_app.config.get("FEED_MAX_AGE_SECONDS", 300))
     return response.make_conditional(request)
+
+
+def _feed_body(calendar, changed: datetime | None, count: int) -> bytes:
+    """Subscribers poll often and the feed changes rarely: a built feed is kept until its events change."""
+    year = datetime.now().year
+    version = f"{calendar.slug}:{calendar.name}:{calendar.description}:{changed}:{count}:{year}:{request.host_url}"
+    key = "mygov:ics:" + hashlib.sha256(version.encode()).hexdigest()
+    redis = get_redis()
+    body = redis.get(key)
+    if body is None:
+        page = url_for("calendars.calendar_list", slug=calendar.slug, _external=True)
+        body = ics.feed(calendar, queries.feed_events(calendar), page_url=page, year=year)
+        redis.set(key, body, ex=FEED_CACHE_SECONDS)
+    return body

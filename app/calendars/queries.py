@@ -43,12 +43,14 @@ def feed_events(calendar: Calendar) -> list[CalendarEvent]:
     ))
 
 
-def last_change(calendar: Calendar) -> datetime | None:
-    return db.session.scalar(
-        select(func.max(CalendarEvent.updated_at)).where(
+def feed_version(calendar: Calendar) -> tuple[datetime | None, int]:
+    """When the feed's events last changed, and how many there are: a feed is rebuilt when either moves."""
+    changed, count = db.session.execute(
+        select(func.max(CalendarEvent.updated_at), func.count()).where(
             CalendarEvent.calendar_id == calendar.id, CalendarEvent.status.in_(FEED_STATUSES)
         )
-    )
+    ).one()
+    return changed, count
 
 
 def occurrences(events: list[CalendarEvent], zone: ZoneInfo, first: date, last: date) -> list[Occurrence]:

@@ -6,6 +6,7 @@ off; this builds the rule form (BYMONTH + BYDAY) from the zone's transitions in 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from icalendar import Timezone, TimezoneDaylight, TimezoneStandard, vRecur
@@ -40,9 +41,10 @@ def _byday(moment: datetime) -> str:
     return f"{-1 if last and nth >= 4 else nth}{WEEKDAYS[moment.weekday()]}"
 
 
-def vtimezone(tzid: str, year: int | None = None) -> Timezone:
+@lru_cache(maxsize=64)
+def vtimezone(tzid: str, year: int) -> Timezone:
+    """Built once per zone and year; callers add it to their calendar and never change it."""
     zone = ZoneInfo(tzid)
-    year = year or date.today().year
     component = Timezone()
     component.add("tzid", tzid)
     transitions = _transitions(zone, year)
