@@ -1,6 +1,7 @@
 """Public calendar pages and ICS/webcal feeds. List view is the default; feeds are conditional GETs."""
 from __future__ import annotations
 
+import calendar as pycalendar
 import hashlib
 from datetime import date, datetime, timedelta
 from urllib.parse import quote
@@ -37,6 +38,54 @@ def calendar_list(slug: str) -> str:
         feed_url=feed, webcal_url=webcal,
         google_url="https://calendar.google.com/calendar/r?cid=" + quote(webcal, safe=""),
     )
+
+
+@calendars_bp.get("/<slug>/month")
+def month(slug: str) -> str:
+    calendar = queries.public_calendar(slug) or abort(404)
+    zone = ZoneInfo(calendar.time_zone)
+    today = datetime.now(zone).date()
+    first = _month_arg(request.args.get("month")) or today.replace(day=1)
+    weeks = pycalendar.Calendar(firstweekday=6).monthdatescalendar(first.year, first.month)
+    occurrences = queries.occurrences(queries.feed_events(calendar), zone, weeks[0][0], weeks[-1][-1])
+    by_day: dict[date, list[queries.Occurrence]] = {}
+    for occurrence in occurrences:
+        by_day.setdefault(occurrence.day, []).append(occurrence)
+    previous_month = (first - timedelta(days=1)).replace(day=1)
+    next_month = (first + timedelta(days=32)).replace(day=1)
+    return render_template("calendars/month.html", calendar=calendar, first=first, weeks=weeks, by_day=by_day,
+                           today=today, previous_month=previous_month, next_month=next_month)
+
+
+@calendars_bp.get("/<slug>/day/<day>")
+def day(slug: str, day: str) -> str:
+    calendar = queries.public_calendar(slug) or abort(404)
+    chosen = _date_arg(day) or abort(404)
+    zone = ZoneInfo(calendar.time_zone)
+    occurrences = queries.occurrences(queries.feed_events(calendar), zone, chosen, chosen)
+    return render_template("calendars/day.html", calendar=calendar, day=chosen, occurrences=occurrences,
+                           today=datetime.now(zone).date(), one_day=timedelta(days=1))
+
+
+@calendars_bp.get("/<slug>/events/<uid>")
+def event(slug: str, uid: str) -> str:
+    calendar = queries.public_calendar(slug) or abort(404)
+    found = next((e for e in queries.feed_events(calendar) if e.uid == uid), None) or abort(404)
+    zone = ZoneInfo(calendar.time_zone)
+    today = datetime.now(zone).date()
+    upcoming = queries.occurrences([found], zone, today, today + timedelta(days=365))[:10]
+    return render_template("calendars/event.html", calendar=calendar, event=found, upcoming=upcoming)
+
+
+def _date_arg(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _month_arg(value: str | None) -> date | None:
+    return _date_arg(f"{value}-01") if value and len(value) == 7 else None
 
 
 @calendars_bp.get("/<slug>.ics")

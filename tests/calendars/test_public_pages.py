@@ -1,6 +1,10 @@
 """Public calendar pages: the list view is the default, recurrences expanded, cancellations in words."""
 from __future__ import annotations
 
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 
 from app.demo.services import seed_demo
@@ -20,7 +24,7 @@ def test_the_index_lists_public_calendars(app, client, demo):
 def test_the_list_view_expands_recurrences_and_says_cancelled_in_words(app, client, demo):
     html = client.get("/calendars/library/").get_data(as_text=True)
     assert html.count("Toddler Story Time") >= 8  # weekly, over the next 60 days
-    assert "Cancelled</span> Author Talk" in html  # a word, not only a colour
+    assert re.search(r"Cancelled</span> <a [^>]+>Author Talk", html)  # a word, not only a colour
     assert "America/Chicago time" in html  # the zone is stated
     assert "(today)" in html or "Events for the next 60 days" in html
 
@@ -32,8 +36,34 @@ def test_the_subscribe_links_follow_what_clients_need(app, client, demo):
     assert "one-time copy" in html and "up to a day" in html
 
 
+def test_the_month_view_is_a_real_table_with_today_marked_in_words(app, client, demo):
+    html = client.get("/calendars/library/month").get_data(as_text=True)
+    today = datetime.now(ZoneInfo("America/Chicago")).date()
+    assert f"<caption>Library Events events in {today.strftime('%B %Y')}</caption>" in html
+    assert html.count('<th scope="col">') == 7
+    cell = html.split('aria-current="date"')[1].split("</td>")[0]
+    assert "<strong>today</strong>" in cell
+    assert "Toddler Story Time" in html
+
+
+def test_a_bad_month_falls_back_to_this_month_and_a_bad_day_is_not_found(app, client, demo):
+    assert client.get("/calendars/library/month?month=2026-13").status_code == 200
+    assert client.get("/calendars/library/day/not-a-day").status_code == 404
+
+
+def test_the_day_view_and_the_event_page(app, client, demo):
+    today = datetime.now(ZoneInfo("America/Chicago")).date().isoformat()
+    assert "(today)" in client.get(f"/calendars/library/day/{today}").get_data(as_text=True)
+    event = client.get("/calendars/library/events/demo-storytime").get_data(as_text=True)
+    assert "<h1>Toddler Story Time</h1>" in event and "Upcoming dates" in event
+    cancelled = client.get("/calendars/library/events/demo-author-talk").get_data(as_text=True)
+    assert "<h1>Cancelled: Author Talk" in cancelled and "This event is cancelled." in cancelled
+    assert client.get("/calendars/library/events/no-such-event").status_code == 404
+
+
 @pytest.mark.browser
-@pytest.mark.parametrize("path", ["/calendars/", "/calendars/library/"])
+@pytest.mark.parametrize("path", ["/calendars/", "/calendars/library/", "/calendars/library/month",
+                                  "/calendars/library/events/demo-storytime"])
 def test_calendar_pages_have_no_axe_violations(app, demo, live_server, page, path):
     page.goto(live_server.url + path)
     violations = axe_violations(page)
