@@ -10,7 +10,9 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 
 from app.calendars import ics, queries
+from app.calendars.filters import ListFilters
 from app.jobs.queue import get_redis
+from app.web.htmx import render_page_or_block
 
 calendars_bp = Blueprint("calendars", __name__, url_prefix="/calendars")
 LIST_DAYS = 60
@@ -23,18 +25,21 @@ def index() -> str:
 
 
 @calendars_bp.get("/<slug>/")
-def calendar_list(slug: str) -> str:
+def calendar_list(slug: str) -> Response:
     calendar = queries.public_calendar(slug) or abort(404)
     zone = ZoneInfo(calendar.time_zone)
     today = datetime.now(zone).date()
-    occurrences = queries.occurrences(queries.feed_events(calendar), zone, today, today + timedelta(days=LIST_DAYS))
+    filters = ListFilters.from_args(request.args, today, LIST_DAYS)
+    events = queries.feed_events(calendar)
+    shown = [o for o in queries.occurrences(events, zone, filters.first, filters.last) if filters.keep(o)]
     days: dict[date, list[queries.Occurrence]] = {}
-    for occurrence in occurrences:
+    for occurrence in shown:
         days.setdefault(occurrence.day, []).append(occurrence)
     feed = url_for("calendars.feed", slug=slug, _external=True)
     webcal = "webcal://" + feed.split("://", 1)[1]
-    return render_template(
-        "calendars/list.html", calendar=calendar, days=days, today=today, list_days=LIST_DAYS,
+    return render_page_or_block(
+        "calendars/list.html", "results", calendar=calendar, days=days, today=today, filters=filters,
+        count=len(shown), categories=sorted({e.category for e in events if e.category}),
         feed_url=feed, webcal_url=webcal,
         google_url="https://calendar.google.com/calendar/r?cid=" + quote(webcal, safe=""),
     )

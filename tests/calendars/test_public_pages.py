@@ -26,7 +26,23 @@ def test_the_list_view_expands_recurrences_and_says_cancelled_in_words(app, clie
     assert html.count("Toddler Story Time") >= 8  # weekly, over the next 60 days
     assert re.search(r"Cancelled</span> <a [^>]+>Author Talk", html)  # a word, not only a colour
     assert "America/Chicago time" in html  # the zone is stated
-    assert "(today)" in html or "Events for the next 60 days" in html
+    assert re.search(r'role="status"[^>]*>\d+ events from ', html)
+
+
+def test_filters_are_shareable_get_parameters_and_htmx_gets_only_the_results(app, client, demo):
+    page = client.get("/calendars/library/?q=story&category=Children").get_data(as_text=True)
+    assert "Toddler Story Time" in page and "Computer Help" not in page
+    assert 'value="story"' in page and '<option value="Children" selected>' in page
+    fragment = client.get("/calendars/library/?q=computer", headers={"HX-Request": "true"})
+    text = fragment.get_data(as_text=True)
+    assert "<html" not in text and "Computer Help Drop-in" in text and "Toddler" not in text
+    assert re.search(r'role="status"[^>]*>1 event from ', text) and "HX-Request" in fragment.headers["Vary"]
+
+
+def test_bad_dates_get_a_message_not_an_error(app, client, demo):
+    page = client.get("/calendars/library/?from=yesterday&to=2026-01-01")
+    assert page.status_code == 200
+    assert "Enter dates as year-month-day" in page.get_data(as_text=True)
 
 
 def test_the_subscribe_links_follow_what_clients_need(app, client, demo):
@@ -68,3 +84,32 @@ def test_calendar_pages_have_no_axe_violations(app, demo, live_server, page, pat
     page.goto(live_server.url + path)
     violations = axe_violations(page)
     assert violations == [], describe(violations)
+
+
+@pytest.mark.browser
+def test_filtering_with_htmx_updates_in_place_pushes_the_url_and_keeps_focus(app, demo, live_server, page):
+    page.goto(live_server.url + "/calendars/library/")
+    page.evaluate("window.mygovMarker = 'same page'")
+    page.focus("#category")
+    page.select_option("#category", "Adults")
+    page.wait_for_url("**category=Adults**")
+    status = page.locator('[role="status"]')
+    status.wait_for()
+    assert "Toddler Story Time" not in page.locator("#results").inner_text()
+    assert page.evaluate("document.activeElement.id") == "category"  # focus is not lost
+    assert page.evaluate("window.mygovMarker") == "same page"  # updated in place
+    violations = axe_violations(page)
+    assert violations == [], describe(violations)
+
+
+@pytest.mark.browser
+def test_filtering_works_without_javascript(app, demo, live_server, browser):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_server.url + "/calendars/library/")
+    page.fill("#q", "computer")
+    page.click("button:has-text('Show events')")
+    assert "q=computer" in page.url
+    assert "Computer Help Drop-in" in page.locator("#results").inner_text()
+    assert "Toddler Story Time" not in page.locator("#results").inner_text()
+    context.close()
