@@ -61,6 +61,7 @@ def make_test_app(database_url: str, **overrides: object) -> Flask:
     def forget_the_previous_requests_user() -> None:
         # Tests hold one app context, so `g` outlives a request; each request loads its own user.
         g.pop("_login_user", None)
+        g.pop("csrf_token", None)  # Flask-WTF caches the session's token in `g`
 
     return app
 

@@ -15,6 +15,7 @@ PUBLIC_NAV: list[tuple[str, str]] = [
 # (endpoint, label, permission): a staff member sees the entries they may open.
 STAFF_NAV: list[tuple[str, str, str]] = [
     ("staff.home", "Overview", "signed-in"),
+    ("calendar_staff.calendars", "Calendars", "calendars.editor"),
     ("employees.list_employees", "Employees", "employees.editor"),
     ("reservation_staff.queue", "Reservations", "reservations.approver"),
     ("access.people", "Permissions", "platform.admin"),
