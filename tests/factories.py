@@ -21,8 +21,8 @@ def make_employee(name: str = "Pat Staff", **fields: object) -> Employee:
         tenant_id=fields.pop("tenant_id", "7f3c6a1e-0d5b-4c8e-9a2f-3b1d2c4e5f60"),
         entra_oid=str(uuid.uuid4()),
         legal_name=name,
-        upn=f"staff{n}@auburnal.gov",
-        mail=f"staff{n}@auburnal.gov",
+        upn=fields.pop("upn", f"staff{n}@auburnal.gov"),
+        mail=fields.pop("mail", f"staff{n}@auburnal.gov"),
         account_enabled=True,
         **fields,
     )

@@ -190,7 +190,7 @@ def history(reservation: Reservation, emails: list[EmailMessage]) -> list[Histor
         if email.sent_at:
             entries.append(HistoryEntry(email.sent_at, f"Emailed: {email.subject}", "MyGov"))
         if email.bounced_at:
-            entries.append(HistoryEntry(
-                email.bounced_at, f"Email bounced: {email.subject}", "MyGov", email.bounce_detail
-            ))
+            # Exchange stamps reports to the second, on its own clock: a bounce never precedes its send.
+            at = max(email.bounced_at, email.sent_at or email.bounced_at)
+            entries.append(HistoryEntry(at, f"Email bounced: {email.subject}", "MyGov", email.bounce_detail))
     return sorted(entries, key=lambda entry: entry.at)

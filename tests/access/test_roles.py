@@ -159,3 +159,11 @@ def test_search_finds_local_staff_and_falls_back_to_the_directory(app, tenant):
     assert added.headers["Location"] == f"/staff/access/people/{ethan.id}"
     assert ethan.job_title == "Reference Librarian" and ethan.last_sign_in_at is None
     assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "employee.add")).target_id == str(ethan.id)
+
+
+def test_search_finds_staff_by_email_too(app):
+    admin, _ = staff_client(app, "platform.admin")
+    make_employee("Grace Holloway", mail="g.holloway@auburnal.gov", upn="gh1@auburnal.gov")
+    make_employee("Henry Oak")
+    found = admin.get("/staff/access/?q=g.holloway@auburnal", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "Grace Holloway" in found and "Henry Oak" not in found

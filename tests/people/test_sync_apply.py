@@ -153,3 +153,42 @@ def test_the_server_job_records_its_counts(app, devtenant_clean):
     execute_run(run_id)
     run = db.session.get(ServerJobRun, run_id)
     assert run.status == "succeeded" and run.summary["created"] == len(devtenant_clean.tenant.state.users)
+
+
+def test_disabled_and_removed_staff_leave_the_public_directory(app, client, devtenant_clean):
+    tenant = devtenant_clean
+    ids = {name: _add(tenant, name, jobTitle="Clerk", department="Library")
+           for name in ("Ana Shown", "Bo Disabled", "Cy Removed")}
+    _sync(app)
+    from app.people.contacts import refresh_contacts
+
+    shown = [e for e in _by_oid().values() if e.entra_oid in ids.values()]
+    for employee in shown:
+        employee.show_publicly = True  # as staff choose on the employee page
+    refresh_contacts([e.id for e in shown])
+    db.session.commit()
+    before = client.get("/directory/").get_data(as_text=True)
+    assert all(name in before for name in ids)
+    tenant.control.update_user(ids["Bo Disabled"], accountEnabled=False)
+    tenant.control.remove_user(ids["Cy Removed"])
+    _sync(app)
+    after = client.get("/directory/").get_data(as_text=True)
+    assert "Ana Shown" in after and "Bo Disabled" not in after and "Cy Removed" not in after
+
+
+def test_a_sync_writes_in_bulk_not_a_round_trip_per_user(app, devtenant_clean):
+    from sqlalchemy import event
+
+    devtenant_clean.control.add_users_bulk(300)
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args):  # noqa: ANN001
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        result = _sync(app)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert result.created >= 300
+    assert len(statements) < result.created / 5, f"{len(statements)} statements for {result.created} users"

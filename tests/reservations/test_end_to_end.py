@@ -112,3 +112,44 @@ def exchange_tenant(exchange):
     from tests.graph_tenant import Tenant
 
     return Tenant(exchange)
+
+
+def test_the_receipt_email_carries_a_link_that_opens_and_cancels_the_reservation(app, client, exchange):
+    import re
+
+    from tests.reservations.conftest import IsolatedClient
+    from tests.reservations.helpers import csrf_token
+
+    space = make_room()
+    submit(client, space, booking_form(next_open_day()))
+    drain()
+    receipt = [str(m) for m in exchange.control.outbound_mail() if "ann@example.org" in str(m)]
+    assert len(receipt) == 1
+    link = re.search(r"https?://[^\s\"'<>]+/reservations/manage/[^\s\"'<>\\]+", receipt[0])
+    assert link, "the receipt has no manage link"
+    manage = link.group(0).split("://", 1)[1].split("/", 1)[1]
+    stranger = IsolatedClient(app, app.response_class, use_cookies=True)  # no session: only the link
+    reservation = db.session.scalars(select(Reservation)).one()
+    page = stranger.get("/" + manage).get_data(as_text=True)
+    assert reservation.reference in page and "Cancel reservation" in page
+    stranger.post("/" + manage + "/cancel", data={"csrf_token": csrf_token(stranger, "/" + manage)})
+    drain()
+    db.session.expire_all()
+    assert reservation.status == "cancelled"
+    assert reservation.exchange_event_id not in _room_event_ids(exchange)
+
+
+def test_the_history_tells_of_each_email_and_its_bounce(app, client, exchange):
+    space = make_room()
+    submit(client, space, booking_form(next_open_day(), requester_email="ann@invalid.example"))
+    drain()
+    db.session.add(ServerJob(name="Bounce reports", action="graph.process_mailbox_ndrs", parameters={},
+                             interval_seconds=600, next_run_at=datetime.now(timezone.utc)))
+    db.session.commit()
+    assert execute_run(tick()[0]).startswith("succeeded")
+    reservation = db.session.scalars(select(Reservation)).one()
+    viewer, _ = staff(app, "reservations.viewer")
+    page = viewer.get(f"/staff/reservations/{reservation.id}").get_data(as_text=True)
+    page = page[page.index('class="usa-process-list"'):]
+    steps = [page.index(text) for text in ("Submitted", "Blocking event written", "Emailed:", "Email bounced:")]
+    assert steps == sorted(steps), "the history is not in the order things happened"

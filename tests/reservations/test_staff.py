@@ -104,3 +104,39 @@ def test_the_reservation_page_shows_history_and_sync_state_to_viewers(app, clien
     assert "usa-process-list" in html and "Submitted" in html and "Being written to Exchange" in html
     assert "Approve R-" not in html  # viewers see, approvers decide
     assert viewer.post(f"/staff/reservations/{reservation.id}/approve").status_code in (400, 403)
+
+
+def test_the_other_bookings_that_day_include_the_ones_made_in_outlook(app, client, exchange):
+    space = make_room()
+    day = next_open_day()
+    exchange.control.add_event(space.exchange_resource_mailbox, {
+        "subject": "Board training (Outlook)", "showAs": "busy",
+        "start": {"dateTime": f"{day}T15:00:00", "timeZone": "America/Chicago"},
+        "end": {"dateTime": f"{day}T16:00:00", "timeZone": "America/Chicago"},
+    })
+    submit(client, space, booking_form(day, "10:00", "11:00"))
+    approver, _ = staff(app, "reservations.approver")
+    html = approver.get("/staff/reservations/").get_data(as_text=True)
+    assert "Board training (Outlook)" in html
+
+
+def test_the_queue_filters_by_facility_and_by_space(app, client):
+    from app.facilities.models import Facility, FacilitySpace, ReservationConfig
+
+    library_room = make_room()
+    hall = Facility(name="Boykin Community Center", slug="boykin", building_abbreviation="CC")
+    rules = {c: getattr(library_room.reservation_config, c) for c in ("open_time", "close_time", "lead_time_hours")}
+    gym = FacilitySpace(facility=hall, name="Gymnasium", slug="gym", exchange_resource_mailbox="rm_CC_Gymnasium@auburnal.gov",
+                        reservation_config=ReservationConfig(**rules))
+    db.session.add(gym)
+    db.session.commit()
+    day = next_open_day()
+    submit(client, library_room, booking_form(day))
+    submit(client, gym, booking_form(day, requester_name="Gus Gym"))
+    approver, _ = staff(app, "reservations.approver")
+    everything = approver.get("/staff/reservations/").get_data(as_text=True)
+    assert "Ann Citizen" in everything and "Gus Gym" in everything
+    by_hall = approver.get(f"/staff/reservations/?facility={hall.id}").get_data(as_text=True)
+    assert "Gus Gym" in by_hall and "Ann Citizen" not in by_hall
+    by_room = approver.get(f"/staff/reservations/?space={library_room.id}").get_data(as_text=True)
+    assert "Ann Citizen" in by_room and "Gus Gym" not in by_room
