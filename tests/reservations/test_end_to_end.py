@@ -30,6 +30,15 @@ def _room_event_ids(exchange) -> set[str]:
     return {e["id"] for e in exchange.control.events(ROOM)}
 
 
+def _book_for_an_undeliverable_address_and_read_the_bounces(client) -> None:
+    submit(client, make_room(), booking_form(next_open_day(), requester_email="ann@invalid.example"))
+    drain()
+    db.session.add(ServerJob(name="Bounce reports", action="graph.process_mailbox_ndrs", parameters={},
+                             interval_seconds=600, next_run_at=datetime.now(timezone.utc)))
+    db.session.commit()
+    assert execute_run(tick()[0]).startswith("succeeded")
+
+
 def test_approve_mails_the_citizen_and_the_history_tells_the_story(app, client, exchange):
     space = make_room()
     submit(client, space, booking_form(next_open_day()))
@@ -71,14 +80,7 @@ def test_cancel_right_after_submit_leaves_no_event(app, client, exchange):
 
 
 def test_an_undeliverable_address_ends_up_marked_bounced_for_staff(app, client, exchange):
-    space = make_room()
-    submit(client, space, booking_form(next_open_day(), requester_email="ann@invalid.example"))
-    drain()
-    db.session.add(ServerJob(name="Bounce reports", action="graph.process_mailbox_ndrs", parameters={},
-                             interval_seconds=600, next_run_at=datetime.now(timezone.utc)))
-    db.session.commit()
-    run_id = tick()[0]
-    assert execute_run(run_id).startswith("succeeded")
+    _book_for_an_undeliverable_address_and_read_the_bounces(client)
     email = db.session.scalars(select(EmailMessage)).one()
     assert email.delivery_status == "bounced" and "ann@invalid.example" in email.bounce_detail
     reservation = db.session.scalars(select(Reservation)).one()
@@ -140,13 +142,7 @@ def test_the_receipt_email_carries_a_link_that_opens_and_cancels_the_reservation
 
 
 def test_the_history_tells_of_each_email_and_its_bounce(app, client, exchange):
-    space = make_room()
-    submit(client, space, booking_form(next_open_day(), requester_email="ann@invalid.example"))
-    drain()
-    db.session.add(ServerJob(name="Bounce reports", action="graph.process_mailbox_ndrs", parameters={},
-                             interval_seconds=600, next_run_at=datetime.now(timezone.utc)))
-    db.session.commit()
-    assert execute_run(tick()[0]).startswith("succeeded")
+    _book_for_an_undeliverable_address_and_read_the_bounces(client)
     reservation = db.session.scalars(select(Reservation)).one()
     viewer, _ = staff(app, "reservations.viewer")
     page = viewer.get(f"/staff/reservations/{reservation.id}").get_data(as_text=True)
