@@ -59,7 +59,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("GRAPH_MAX_ATTEMPTS", "5", "tries per Graph call on 429/503/504 before the outbox reschedules it"),
     Setting("GRAPH_MAX_RETRY_WAIT_SECONDS", "60", "longest Retry-After wait inside one call"),
     Setting("OUTBOX_MAX_ATTEMPTS", "8", "attempts before an outbox operation is dead and admins are told"),
-    Setting("OUTBOX_LEASE_SECONDS", "120", "a running operation not finished by then is released by the sweeper"),
+    Setting("OUTBOX_JOB_TIMEOUT_SECONDS", "480",
+            "a worker stops an operation after this; above GRAPH_MAX_ATTEMPTS x (30 s + GRAPH_MAX_RETRY_WAIT_SECONDS)"),
+    Setting("OUTBOX_LEASE_SECONDS", "540",
+            "a running operation not finished by then is released by the sweeper; above OUTBOX_JOB_TIMEOUT_SECONDS"),
     Setting("TEAMS_WEBHOOK_URL", None, "Teams Workflows webhook for platform alerts (a credential: env only)"),
     Setting("FREEBUSY_CACHE_SECONDS", "20", "how old a room's free/busy may be on public pages (submit checks afresh)"),
     Setting("RATELIMIT_ENABLED", "true", "per-client limits on public forms; false only for load tests"),
@@ -88,6 +91,9 @@ def load_config(environ: Mapping[str, str] | None = None, **overrides: Any) -> d
 
     if env == "production":
         _refuse_unsafe_production(environ, values)
+    if int(values["OUTBOX_LEASE_SECONDS"]) <= int(values["OUTBOX_JOB_TIMEOUT_SECONDS"]):
+        # Otherwise the sweeper could hand a row to a second worker while the first still runs it.
+        raise ConfigError("OUTBOX_LEASE_SECONDS must be longer than OUTBOX_JOB_TIMEOUT_SECONDS")
 
     database_url = values["DATABASE_URL"] or f"sqlite:///{INSTANCE_DIR / 'mygov.db'}"
     if database_url.startswith("postgresql://"):

@@ -80,12 +80,15 @@ def migrated_app(database_url: str, devtenant) -> Iterator[Flask]:
 
 @pytest.fixture
 def app(migrated_app: Flask) -> Iterator[Flask]:
-    """The app with an empty database and an empty queue after each test."""
+    """The app with an empty database, an empty queue and its own configuration after each test."""
+    config = dict(migrated_app.config)
     with migrated_app.app_context():
         yield migrated_app
         db.session.remove()
         _empty_all_tables()
     _flush_queue(migrated_app)
+    migrated_app.config.clear()
+    migrated_app.config.update(config)
 
 
 def _empty_all_tables() -> None:

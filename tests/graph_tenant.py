@@ -49,12 +49,21 @@ class Tenant:
         self._call("POST", "/reset")
         self._call("DELETE", "/faults")
         self._call("DELETE", "/counters")
+        self.deduplicate_transaction_ids(True)
 
     def throttle(self, share: float, retry_after: int = 1, status: int = 429, path_prefix: str | None = None) -> None:
         faults = {"throttle_share": share, "retry_after": retry_after, "status": status}
         if path_prefix:
             faults["path_prefix"] = path_prefix
         self._call("PUT", "/faults", json=faults)
+
+    def time_out_after_applying(self, path_prefix: str, count: int = 1) -> None:
+        """The next `count` matching requests take effect, then answer 504 (the gateway gave up)."""
+        self._call("PUT", "/faults", json={"throttle_share": 1.0, "status": 504, "retry_after": 0,
+                                           "path_prefix": path_prefix, "count": count, "applied": True})
+
+    def deduplicate_transaction_ids(self, on: bool) -> None:
+        self._call("PUT", "/settings", json={"transaction_id_dedupe": on})
 
     def add_latency(self, milliseconds: int) -> None:
         self._call("PUT", "/faults", json={"latency_ms": milliseconds})

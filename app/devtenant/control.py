@@ -37,6 +37,7 @@ class DevTenantControl:
         latency_ms: int = 0,
         path_prefix: str | None = None,
         count: int | None = None,
+        applied: bool = False,
     ) -> dict[str, Any]:
         return self._call(
             "PUT",
@@ -48,6 +49,7 @@ class DevTenantControl:
                 "latency_ms": latency_ms,
                 "path_prefix": path_prefix,
                 "count": count,
+                "applied": applied,
             },
         )["faults"]
 

@@ -77,6 +77,7 @@ def faults() -> dict[str, Any]:
             "latency_ms",
             "path_prefix",
             "count",
+            "applied",
         }
         if (
             unknown
@@ -85,7 +86,7 @@ def faults() -> dict[str, Any]:
         ):
             abort(
                 400,
-                "faults take throttle_share (0..1), retry_after, status (429|503|504), latency_ms, path_prefix, count",
+                "faults take throttle_share (0..1), retry_after, status (429|503|504), latency_ms, path_prefix, count, applied",
             )
         state.faults = Faults(**body)
     elif request.method == "DELETE":

@@ -134,7 +134,8 @@ def create(state: TenantState, mailbox: Mailbox, body: dict[str, Any]) -> dict[s
     """Store a new event (or return the one with the same transactionId) in `mailbox`."""
     start, end = validate(body, creating=True)  # type: ignore[misc]
     transaction_id = body.get("transactionId")
-    if transaction_id and mailbox.transaction_ids.get(transaction_id) in mailbox.events:
+    if (transaction_id and state.settings.transaction_id_dedupe
+            and mailbox.transaction_ids.get(transaction_id) in mailbox.events):
         return mailbox.events[mailbox.transaction_ids[transaction_id]]
     now = iso_utc(dt.datetime.now(dt.timezone.utc))
     event_id = _event_id()

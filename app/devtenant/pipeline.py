@@ -1,7 +1,8 @@
 """What runs around every request: counters, injected faults, bearer checks, mailbox limits.
 
 Order for Graph requests: bearer token → injected fault → per-mailbox concurrency slot →
-injected latency → handler. A rejected request never reaches its handler, so it has no effect.
+injected latency → handler. A rejected request never reaches its handler, so it has no effect,
+unless the fault is `applied`: then the handler runs and the error replaces its answer.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ WWW_AUTHENTICATE = (
 def register_pipeline(app: Flask) -> None:
     app.before_request(_count_request)
     app.before_request(_identity_faults)
+    app.after_request(_fault_after_effect)
     app.after_request(_graph_headers)
     app.teardown_request(_release_mailbox_slot)
     app.register_error_handler(GraphError, graph_error_response)
@@ -73,6 +75,11 @@ def guard_graph_request() -> None:
     _take_mailbox_slot(ctx)
     if latency:
         time.sleep(latency / 1000)
+
+
+def _fault_after_effect(response: Response) -> Response:
+    error = g.pop("fault_after_effect", None)
+    return graph_error_response(error) if error is not None else response
 
 
 def _count_request() -> None:
@@ -125,12 +132,16 @@ def _injected_fault(ctx: DevTenant, graph_error: bool) -> int:
         ctx.state.throttled_count += 1
         if faults.count is not None and faults.rejected >= faults.count:
             ctx.state.faults = None
-        status, retry_after = faults.status, faults.retry_after
+        status, retry_after, applied = faults.status, faults.retry_after, faults.applied
     headers = {"Retry-After": str(retry_after)}
     if graph_error:
-        raise GraphError(
+        error = GraphError(
             status, FAULT_CODES.get(status, "UnknownError"), FAULT_MESSAGES.get(status, "Fault."), headers
         )
+        if applied:  # let the handler do its work; _fault_after_effect answers with the error
+            g.fault_after_effect = error
+            return faults.latency_ms
+        raise error
     raise OAuthError(
         status,
         "temporarily_unavailable",

@@ -71,6 +71,9 @@ class Faults:
     latency_ms: int = 0
     path_prefix: str | None = None
     count: int | None = None
+    # "applied": the request takes effect and only then is answered with the error, as when a
+    # gateway times out after Exchange did the work (a retried create must not duplicate it).
+    applied: bool = False
     matched: int = 0
     rejected: int = 0
 
@@ -81,6 +84,9 @@ class Settings:
     delta_token_lifetime_days: int = 7
     places_propagation_seconds: float = 0.0
     mailbox_concurrency: int = 4
+    # Graph's transactionId de-duplication has no documented window (contract §6.1, gotcha 12);
+    # switched off, a repeated POST creates a second event, as it may after the window.
+    transaction_id_dedupe: bool = True
     undeliverable_domains: list[str] = field(default_factory=lambda: ["invalid.example"])
     undeliverable_addresses: list[str] = field(default_factory=list)
 

@@ -106,6 +106,24 @@ def calendar_view(
     return graph.pages(path, params=params)
 
 
+def find_event_by_transaction_id(
+    graph: GraphClient, mailbox: str, transaction_id: str, start: datetime, end: datetime, *,
+    calendar_id: str | None = None,
+) -> str | None:
+    """The id of the event created with this transactionId around [start, end), if there is one.
+
+    Graph's own de-duplication by transactionId is best-effort (gotcha 12), so a create that may
+    already have reached Exchange is looked for here before it is sent again or given up for deleted.
+    An occurrence found for a series answers with its series master's id.
+    """
+    margin = timedelta(minutes=1)
+    for item in calendar_view(graph, mailbox, start - margin, end + margin, calendar_id=calendar_id,
+                              select="id,transactionId,seriesMasterId,type"):
+        if item.get("transactionId") == transaction_id:
+            return str(item.get("seriesMasterId") or item["id"])
+    return None
+
+
 def share_calendar(
     graph: GraphClient, owner: str, address: str, *, role: str = "read", name: str | None = None
 ) -> dict[str, Any]:

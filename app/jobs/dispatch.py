@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import uuid
 
+from flask import current_app
+
 from app.jobs.queue import get_queue, get_redis
 
 MARKER = "mygov:outbox:queued:{}"
@@ -20,6 +22,8 @@ def enqueue_operation(operation_id: int, queue: str) -> None:
     get_redis().set(MARKER.format(operation_id), job_id)
     get_queue(queue).enqueue(
         "app.jobs.tasks.run_operation", operation_id, job_id=job_id, result_ttl=0, failure_ttl=24 * 3600,
+        # Shorter than the lease: a worker never outlives the claim it holds on the row.
+        job_timeout=int(current_app.config["OUTBOX_JOB_TIMEOUT_SECONDS"]),
     )
 
 

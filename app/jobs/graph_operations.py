@@ -30,11 +30,25 @@ def event_id_for(operation: GraphOperation) -> str | None:
     return (earlier.result or {}).get("event_id")
 
 
+def _created_earlier(operation: GraphOperation, graph: GraphClient) -> str | None:
+    """The event a create that was sent before left in Exchange, found by its transactionId."""
+    event = operation.payload["event"]
+    return calendar.find_event_by_transaction_id(
+        graph, operation.payload["mailbox"], event.get("transactionId", operation.idempotency_key),
+        calendar.parse_graph_datetime(event["start"]), calendar.parse_graph_datetime(event["end"]),
+        calendar_id=operation.payload.get("calendar_id"),
+    )
+
+
 @handles("create_event")
 def create_event(operation: GraphOperation, graph: GraphClient) -> dict[str, Any]:
     event = dict(operation.payload["event"])
-    # Graph de-duplicates a retried POST by transactionId; the row's key is our own record (gotcha 12).
     event.setdefault("transactionId", operation.idempotency_key)
+    # Sent before (a timeout, a killed worker): Graph's transactionId de-duplication is best-effort,
+    # so look for the event first and never create it twice (gotcha 12).
+    found = _created_earlier(operation, graph) if operation.send_count > 1 else None
+    if found:
+        return {"event_id": found, "found_by": "transactionId"}
     created = calendar.create_event(
         graph, operation.payload["mailbox"], event, calendar_id=operation.payload.get("calendar_id")
     )
@@ -50,12 +64,38 @@ def update_event(operation: GraphOperation, graph: GraphClient) -> dict[str, Any
     return {"event_id": event_id, "updated": True, "change_key": updated.get("changeKey") if updated else None}
 
 
+def _superseded_sent_creates(operation: GraphOperation) -> list[GraphOperation]:
+    """Creates this delete superseded that a worker had already sent: they may have reached Exchange."""
+    since = db.session.scalar(
+        select(GraphOperation.id).where(
+            GraphOperation.target_type == operation.target_type,
+            GraphOperation.target_id == operation.target_id,
+            GraphOperation.id < operation.id, GraphOperation.kind == "delete_event", GraphOperation.status == "done",
+        ).order_by(GraphOperation.id.desc()).limit(1)
+    ) or 0
+    return list(db.session.scalars(
+        select(GraphOperation).where(
+            GraphOperation.target_type == operation.target_type,
+            GraphOperation.target_id == operation.target_id,
+            GraphOperation.id > since, GraphOperation.id < operation.id,
+            GraphOperation.kind == "create_event", GraphOperation.status == "superseded",
+            GraphOperation.send_count > 0,
+        )
+    ))
+
+
 @handles("delete_event")
 def delete_event(operation: GraphOperation, graph: GraphClient) -> dict[str, Any]:
+    mailbox = operation.payload["mailbox"]
     event_id = event_id_for(operation)
-    if event_id is None:  # the create never ran (superseded) or failed: nothing in Exchange
-        return {"deleted": False, "reason": "no Exchange event was created"}
-    deleted = calendar.delete_event(graph, operation.payload["mailbox"], event_id)
+    if event_id is None:
+        found = [e for e in (_created_earlier(create, graph) for create in _superseded_sent_creates(operation)) if e]
+        if not found:  # the create never ran, or never reached Exchange: nothing to remove
+            return {"deleted": False, "reason": "no Exchange event was created"}
+        for event_id in found:
+            calendar.delete_event(graph, mailbox, event_id)
+        return {"event_id": found[0], "deleted": True, "found_by": "transactionId"}
+    deleted = calendar.delete_event(graph, mailbox, event_id)
     return {"event_id": event_id, "deleted": deleted, "already_gone": not deleted}
 
 

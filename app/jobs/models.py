@@ -35,6 +35,8 @@ class GraphOperation(db.Model):
     idempotency_key: Mapped[str] = mapped_column(String(128), unique=True)
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # Times a worker took the row and may have reached Graph; unlike attempts, a retry never resets it.
+    send_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error_status: Mapped[int | None] = mapped_column(Integer)

@@ -96,7 +96,8 @@ def claim(operation_id: int, now: datetime) -> tuple[GraphOperation | None, RunO
     claimed = db.session.execute(
         update(GraphOperation)
         .where(GraphOperation.id == operation_id, GraphOperation.status == "pending")
-        .values(status="running", attempts=GraphOperation.attempts + 1, lease_expires_at=now + lease,
+        .values(status="running", attempts=GraphOperation.attempts + 1, send_count=GraphOperation.send_count + 1,
+                lease_expires_at=now + lease,
                 next_attempt_at=None, updated_at=now)
         .execution_options(synchronize_session=False)
     ).rowcount

@@ -58,11 +58,18 @@ def tick(now: datetime | None = None) -> list[int]:
 
 
 def _first_run(job_id: int, now: datetime) -> datetime | None:
+    """Set the first due time once: a second scheduler's UPDATE finds it set and reads the first's."""
     job = db.session.get(ServerJob, job_id)
     if job is None:
         return None
     if job.next_run_at is None:
-        job.next_run_at = now if job.interval_seconds else next_run_after(job, now)
+        first = now if job.interval_seconds else next_run_after(job, now)
+        db.session.execute(
+            update(ServerJob).where(ServerJob.id == job_id, ServerJob.next_run_at.is_(None))
+            .values(next_run_at=first).execution_options(synchronize_session=False)
+        )
+        db.session.commit()
+        db.session.refresh(job)
     due_at = job.next_run_at
     db.session.commit()
     return due_at

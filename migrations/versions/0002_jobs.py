@@ -1,4 +1,4 @@
-"""jobs: the default server jobs (schedules are data; staff change them on the ops screen)
+"""jobs: the default server jobs (schedules are data; staff change them on the ops screen), send counts
 
 Revision ID: 0002
 Revises: 0001
@@ -34,8 +34,12 @@ DEFAULT_JOBS = [
 
 def upgrade():
     op.bulk_insert(server_job, [{**job, "enabled": True} for job in DEFAULT_JOBS])
+    with op.batch_alter_table("graph_operation") as table:
+        table.add_column(sa.Column("send_count", sa.Integer(), nullable=False, server_default="0"))
 
 
 def downgrade():
+    with op.batch_alter_table("graph_operation") as table:
+        table.drop_column("send_count")
     names = [job["name"] for job in DEFAULT_JOBS]
     op.execute(server_job.delete().where(server_job.c.name.in_(names)))

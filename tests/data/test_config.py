@@ -63,3 +63,10 @@ def test_production_accepts_a_certificate_instead_of_a_secret():
     environ = {k: v for k, v in REAL_PRODUCTION.items() if k != "ENTRA_CLIENT_SECRET"}
     environ |= {"ENTRA_CLIENT_CERT_PATH": "/etc/mygov/app.pem", "ENTRA_CLIENT_CERT_THUMBPRINT": "AB" * 20}
     assert load_config(environ)["ENTRA_CLIENT_CERT_PATH"] == "/etc/mygov/app.pem"
+
+
+def test_a_lease_no_longer_than_the_job_timeout_is_refused():
+    with pytest.raises(ConfigError, match="OUTBOX_LEASE_SECONDS must be longer than OUTBOX_JOB_TIMEOUT_SECONDS"):
+        load_config({"OUTBOX_LEASE_SECONDS": "300", "OUTBOX_JOB_TIMEOUT_SECONDS": "300"})
+    worst_call = int(load_config({})["GRAPH_MAX_ATTEMPTS"]) * (30 + int(load_config({})["GRAPH_MAX_RETRY_WAIT_SECONDS"]))
+    assert int(load_config({})["OUTBOX_JOB_TIMEOUT_SECONDS"]) > worst_call  # a healthy slow call is not cut off

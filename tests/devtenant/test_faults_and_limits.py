@@ -44,3 +44,25 @@ def test_fifth_concurrent_request_on_one_mailbox_is_throttled(tenant, graph):
     throttled = next(r for r in responses if r.status_code == 429)
     assert error_code(throttled) == "ApplicationThrottled" and throttled.headers["Retry-After"]
     assert graph.get(url).status_code == 200  # slots are released afterwards
+
+
+def test_an_applied_fault_takes_effect_and_still_answers_with_the_error(tenant, graph):
+    before = len(tenant.control.events(ROOM))
+    tenant.control.set_faults(throttle_share=1.0, status=504, count=1, applied=True, path_prefix=f"/users/{ROOM}/events")
+    timed_out = graph.post(f"/users/{ROOM}/events", json={**EVENT, "transactionId": "applied-1"})
+    assert timed_out.status_code == 504 and error_code(timed_out) == "GatewayTimeout"
+    held = [e for e in tenant.control.events(ROOM) if e.get("transactionId") == "applied-1"]
+    assert len(tenant.control.events(ROOM)) == before + 1 and len(held) == 1
+
+
+def test_transaction_id_deduplication_can_be_switched_off_as_its_window_is_undocumented(tenant, graph):
+    body = {**EVENT, "transactionId": "window-1"}
+    first = graph.post(f"/users/{ROOM}/events", json=body).json()
+    assert graph.post(f"/users/{ROOM}/events", json=body).json()["id"] == first["id"]
+    tenant.control.update_settings(transaction_id_dedupe=False)
+    try:
+        again = graph.post(f"/users/{ROOM}/events", json=body).json()
+    finally:
+        tenant.control.update_settings(transaction_id_dedupe=True)
+    assert again["id"] != first["id"]
+    assert len([e for e in tenant.control.events(ROOM) if e.get("transactionId") == "window-1"]) == 2

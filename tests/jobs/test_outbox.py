@@ -155,6 +155,7 @@ def test_flushed_redis_loses_nothing(app, tenant):
 
 
 def test_a_worker_that_died_mid_operation_is_released_and_the_effect_happens_once(app, tenant):
+    tenant.deduplicate_transaction_ids(False)  # our own record must hold, not Graph's best effort
     operation = record_event("create_event", "13", "k13")
     db.session.commit()
     from app.jobs.graph_operations import create_event
@@ -164,11 +165,103 @@ def test_a_worker_that_died_mid_operation_is_released_and_the_effect_happens_onc
     create_event(operation, graph_client())       # ...wrote to Exchange, then was killed before recording it
     db.session.rollback()
     get_queue("graph").empty()
-    assert release_expired_leases(utcnow() + timedelta(minutes=5)) == 1
+    assert release_expired_leases(utcnow() + timedelta(hours=1)) == 1
     drain()
     assert operation.status == "done" and operation.attempts == 2
-    assert _subjects(tenant) == ["Blocked"]  # transactionId: the retried POST was the same event
+    assert operation.result["found_by"] == "transactionId"  # looked for before sending again
+    assert _subjects(tenant) == ["Blocked"]
+    assert operation.result["event_id"] == [e["id"] for e in tenant.events(ROOM) if e["subject"] == "Blocked"][0]
+
+
+def test_a_create_that_timed_out_after_exchange_took_it_is_not_written_twice(app, tenant):
+    tenant.deduplicate_transaction_ids(False)
+    tenant.time_out_after_applying(f"/users/{ROOM}/events")
+    app.config["GRAPH_MAX_ATTEMPTS"] = 1
+    operation = record_event("create_event", "14", "k14")
+    db.session.commit()
+    drain()
+    assert operation.status == "pending" and operation.last_error_status == 504
+    assert _subjects(tenant) == ["Blocked"]  # Exchange has it although the answer was a timeout
+    enqueue_due_retries(utcnow() + timedelta(hours=1))
+    drain()
+    assert operation.status == "done" and _subjects(tenant) == ["Blocked"]
+
+
+def test_a_cancel_after_a_create_that_may_have_reached_exchange_leaves_no_orphan(app, tenant):
+    """The create's worker died after Exchange took the event; the delete runs first on another worker."""
+    tenant.deduplicate_transaction_ids(False)
+    from app.jobs.graph_operations import create_event
+    from app.jobs.runner import claim
+
+    create = record_event("create_event", "15", "k15-create")
+    db.session.commit()
+    claim(create.id, utcnow())
+    create_event(create, graph_client())
+    db.session.rollback()
+    get_queue("graph").empty()
+    delete = record_event("delete_event", "15", "k15-delete")
+    db.session.commit()
+    assert release_expired_leases(utcnow() + timedelta(hours=1)) == 1
+    assert run(delete.id, graph_client).status == "done"
+    drain()
+    assert create.status == "superseded" and delete.result["found_by"] == "transactionId"
+    assert _subjects(tenant) == []
+
+
+def test_a_cancel_before_the_create_was_ever_sent_asks_exchange_nothing(app, tenant):
+    create = record_event("create_event", "16", "k16-create")
+    delete = record_event("delete_event", "16", "k16-delete")
+    db.session.commit()
+    get_queue("graph").empty()
+    tenant.throttle(share=1.0, status=503)  # any Graph call would now fail
+    assert run(delete.id, graph_client).status == "done"
+    assert create.status == "superseded" and delete.result == {"deleted": False,
+                                                              "reason": "no Exchange event was created"}
 
 
 def test_the_sweeper_runs_as_a_server_job(app, tenant):
     assert sweep() == {"released": 0, "retries_enqueued": 0, "requeued": 0}
+
+
+def test_every_queued_operation_carries_the_job_timeout_that_keeps_it_inside_its_lease(app, tenant):
+    operation = record_event("create_event", "17", "k17")
+    db.session.commit()
+    (job,) = get_queue("graph").get_jobs()
+    assert job.timeout == int(app.config["OUTBOX_JOB_TIMEOUT_SECONDS"]) < int(app.config["OUTBOX_LEASE_SECONDS"])
+    assert job.args == (operation.id,)
+
+
+def test_a_dead_operation_tells_platform_admins_by_email_and_in_teams(app, tenant):
+    admin = make_employee("Platform Admin")
+    grant(admin, "platform.admin")
+    app.config.update(OUTBOX_MAX_ATTEMPTS="1", GRAPH_MAX_ATTEMPTS=1, TEAMS_WEBHOOK_URL=tenant.teams_webhook_url)
+    tenant.throttle(share=1.0, retry_after=0, status=503, path_prefix=f"/users/{ROOM}/events")
+    operation = record_event("create_event", "18", "k18")
+    db.session.commit()
+    drain()
+    assert operation.status == "dead"
+    alerts = {op.kind: op for op in db.session.scalars(select(GraphOperation).where(
+        GraphOperation.target_type == "notification"))}
+    assert set(alerts) == {"send_mail", "teams_notify"} and {a.status for a in alerts.values()} == {"done"}
+    assert alerts["send_mail"].payload["message"]["toRecipients"] == [{"emailAddress": {"address": admin.mail}}]
+    (card,) = tenant.teams_posts()
+    assert f"create_event #{operation.id}" in str(card) and "(dead)" in str(card)
+
+
+def test_faults_without_retry_after_back_off_exponentially(app, tenant):
+    from app.graph.client import drop_clients
+
+    app.config.update(GRAPH_BASE_URL="https://127.0.0.1:9/v1.0", GRAPH_MAX_ATTEMPTS=1)  # nothing listens
+    drop_clients()
+    operation = record_event("create_event", "19", "k19")
+    db.session.commit()
+    waits = []
+    for _ in range(3):
+        before = utcnow()
+        operation.status, operation.next_attempt_at = "pending", None
+        db.session.commit()
+        assert run(operation.id, graph_client).status == "retry"
+        waits.append((operation.next_attempt_at - before).total_seconds())
+    drop_clients()
+    assert operation.last_error_code == "transportError" and operation.attempts == 3
+    assert 1 <= waits[0] <= 2.5 and 2 <= waits[1] <= 4.5 and 4 <= waits[2] <= 8.5  # 2^n s, jittered by half

@@ -116,6 +116,20 @@ def test_two_schedulers_run_each_due_time_once(app):
     assert db.session.scalar(select(func.count()).select_from(ServerJobRun)) == 2
 
 
+def test_a_new_job_gets_one_first_run_when_two_schedulers_see_it_at_once(app):
+    from sqlalchemy import update
+
+    from app.jobs.scheduler import _first_run
+
+    job = _job()  # next_run_at unset: new, or just edited
+    first, second = datetime.now(timezone.utc), datetime.now(timezone.utc) + timedelta(seconds=7)
+    assert job.next_run_at is None  # this scheduler read it unset...
+    with db.engine.begin() as other:  # ...while another scheduler set its first run
+        other.execute(update(ServerJob).where(ServerJob.id == job.id).values(next_run_at=first))
+    assert _first_run(job.id, second) == first
+    assert db.session.get(ServerJob, job.id).next_run_at == first
+
+
 def test_a_schedule_change_is_a_database_edit_picked_up_at_the_next_tick(app):
     job = _job(interval_seconds=3600, next_run_at=datetime.now(timezone.utc) + timedelta(hours=1))
     admin = make_employee("Ops Admin")

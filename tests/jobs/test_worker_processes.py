@@ -100,13 +100,13 @@ def test_a_worker_killed_mid_operation_completes_it_once_after_restart(app, tena
     operation = record_event("create_event", "killed", "killed-1")
     db.session.commit()
     tenant.add_latency(3000)  # long enough to be killed while the call is in flight
-    with workers(app, tenant, "--no-scheduler", OUTBOX_LEASE_SECONDS="5") as (worker,):
+    with workers(app, tenant, "--no-scheduler", OUTBOX_LEASE_SECONDS="5", OUTBOX_JOB_TIMEOUT_SECONDS="4") as (worker,):
         assert wait_until(lambda: db.session.get(GraphOperation, operation.id).status == "running", timeout=30)
         time.sleep(1.0)
         worker.send_signal(signal.SIGKILL)
         worker.wait(10)
     tenant.clear_faults()
-    with workers(app, tenant, OUTBOX_LEASE_SECONDS="5"):
+    with workers(app, tenant, OUTBOX_LEASE_SECONDS="5", OUTBOX_JOB_TIMEOUT_SECONDS="4"):
         assert wait_until(lambda: db.session.get(GraphOperation, operation.id).status == "done", timeout=60)
     assert db.session.get(GraphOperation, operation.id).attempts >= 2
     assert _blocked_events(tenant) == ["Blocked"]
