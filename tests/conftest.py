@@ -49,13 +49,8 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def make_test_app(database_url: str, **overrides: object) -> Flask:
-    app = create_app(
-        MYGOV_ENV="test",
-        SECRET_KEY=TEST_SECRET,
-        DATABASE_URL=database_url,
-        REDIS_URL=os.environ.get("REDIS_URL") or None,
-        **overrides,
-    )
+    overrides.setdefault("REDIS_URL", os.environ.get("REDIS_URL") or None)
+    app = create_app(MYGOV_ENV="test", SECRET_KEY=TEST_SECRET, DATABASE_URL=database_url, **overrides)
 
     @app.before_request
     def forget_the_previous_requests_user() -> None:
