@@ -204,12 +204,23 @@ def test_an_undeliverable_message_comes_back_as_a_bounce_report(tenant):
 def test_batch_retries_only_the_throttled_inner_requests(tenant):
     graph = _client(tenant, max_attempts=30)
     some = [u["id"] for u in list(users.list_users(graph))[:25]]
+    tenant.reset_counters()
+    sent_before = graph.request_count
     tenant.throttle(share=0.5, retry_after=0, path_prefix="/users/")
     answers = graph.batch([BatchRequest(str(i), "GET", f"/users/{oid}?$select=id") for i, oid in enumerate(some)])
     tenant.clear_faults()
     assert {a.status for a in answers.values()} == {200}
     assert {a.body["id"] for a in answers.values()} == set(some)
-    assert graph.request_count > 2  # more than the two batches: the throttled ones went again
+
+    counts, throttled = tenant.request_counts(), tenant.throttled_count()
+    inner = counts["GET /v1.0/users/<user_key>"]
+    assert throttled >= 12  # every other inner request of each round answered 429
+    # Each inner request reached the tenant once, plus once more per 429 it got: re-sending a whole
+    # batch (or an answered request) would count more.
+    assert inner == len(some) + throttled
+    batches = counts["POST /v1.0/$batch"]
+    assert batches == graph.request_count - sent_before
+    assert batches >= 3  # 20 + 5 first, then the throttled ones again
 
 
 def test_a_throttling_storm_still_completes_every_call_exactly_once(tenant):
