@@ -107,6 +107,16 @@ def test_delta_rounds_replay_the_link_surface_removals_and_expire(tenant):
         list(users.users_delta(graph, round_.delta_link))
 
 
+def test_delta_keeps_following_past_empty_pages_that_carry_a_next_link(tenant):
+    tenant.update_settings(delta_page_size=10, delta_empty_pages=True)
+    graph = _client(tenant)
+    round_ = users.users_delta(graph)
+    listed = list(round_)
+    assert len(listed) == tenant.user_count() and round_.delta_link
+    pages_with_users = -(-tenant.user_count() // 10)
+    assert round_.pages == graph.request_count == 2 * pages_with_users  # each after an empty one
+
+
 def test_group_membership_changes_are_idempotent(tenant):
     graph = _client(tenant)
     member = tenant.any_user()
