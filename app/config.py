@@ -43,7 +43,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ENTRA_TENANT_ID", DEV_TENANT_ID, "the city's Entra tenant GUID"),
     Setting("ENTRA_CLIENT_ID", DEV_CLIENT_ID, "MyGov's app registration (client) id"),
     Setting("ENTRA_CLIENT_SECRET", DEV_CLIENT_SECRET, "client secret (or use a certificate)"),
-    Setting("ENTRA_CLIENT_CERT_PATH", None, "PEM private key + certificate for the app"),
+    Setting("ENTRA_CLIENT_CERT_PATH", None, "PEM private key of the app, with its certificate or alone"),
     Setting("ENTRA_CLIENT_CERT_THUMBPRINT", None, "SHA-1 thumbprint of that certificate"),
     Setting("ENTRA_AUTHORITY_HOST", DEV_TENANT_HOST, "https://login.microsoftonline.com in production"),
     Setting("GRAPH_BASE_URL", f"{DEV_TENANT_HOST}/v1.0", "https://graph.microsoft.com/v1.0 in production"),

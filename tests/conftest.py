@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -28,15 +29,11 @@ def _postgres_admin_url() -> str | None:
     return url if url.startswith(("postgresql", "postgres")) else None
 
 
-@pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A database created for this test session and dropped after it."""
-    admin_url = _postgres_admin_url()
-    if admin_url is None:
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'mygov-test.db'}"
-        return
+@contextmanager
+def fresh_postgres_database(admin_url: str, prefix: str = "mygov_test") -> Iterator[str]:
+    """An empty PostgreSQL database on the server of `admin_url`, dropped afterwards."""
     admin = make_url(admin_url).set(drivername="postgresql+psycopg")
-    name = f"mygov_test_{secrets.token_hex(4)}"
+    name = f"{prefix}_{secrets.token_hex(4)}"
     engine = create_engine(admin, isolation_level="AUTOCOMMIT")
     with engine.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
@@ -48,14 +45,20 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A database created for this test session and dropped after it."""
+    admin_url = _postgres_admin_url()
+    if admin_url is None:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'mygov-test.db'}"
+        return
+    with fresh_postgres_database(admin_url) as url:
+        yield url
+
+
 def make_test_app(database_url: str, **overrides: object) -> Flask:
-    app = create_app(
-        MYGOV_ENV="test",
-        SECRET_KEY=TEST_SECRET,
-        DATABASE_URL=database_url,
-        REDIS_URL=os.environ.get("REDIS_URL") or None,
-        **overrides,
-    )
+    overrides.setdefault("REDIS_URL", os.environ.get("REDIS_URL") or None)
+    app = create_app(MYGOV_ENV="test", SECRET_KEY=TEST_SECRET, DATABASE_URL=database_url, **overrides)
 
     @app.before_request
     def forget_the_previous_requests_user() -> None:

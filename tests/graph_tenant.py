@@ -51,10 +51,16 @@ class Tenant:
         self._call("DELETE", "/counters")
         self.deduplicate_transaction_ids(True)
 
-    def throttle(self, share: float, retry_after: int = 1, status: int = 429, path_prefix: str | None = None) -> None:
+    def throttle(
+        self, share: float, retry_after: int = 1, status: int = 429, path_prefix: str | None = None,
+        count: int | None = None,
+    ) -> None:
+        """Answer `share` of the Graph requests with `status`; after `count` rejections, stop."""
         faults = {"throttle_share": share, "retry_after": retry_after, "status": status}
         if path_prefix:
             faults["path_prefix"] = path_prefix
+        if count is not None:
+            faults["count"] = count
         self._call("PUT", "/faults", json=faults)
 
     def time_out_after_applying(self, path_prefix: str, count: int = 1) -> None:
@@ -73,6 +79,16 @@ class Tenant:
 
     def throttled_count(self) -> int:
         return int(self._call("GET", "/counters")["throttled"])
+
+    def request_counts(self) -> dict[str, int]:
+        """Requests the tenant received, `$batch` inner ones included, by "METHOD route"."""
+        return self._call("GET", "/counters")["requests"]
+
+    def reset_counters(self) -> None:
+        self._call("DELETE", "/counters")
+
+    def update_settings(self, **settings: Any) -> None:
+        self._call("PUT", "/settings", json=settings)
 
     def set_app_roles(self, roles: list[str] | None) -> None:
         self._call("PUT", f"/clients/{DEV_CLIENT_ID}/roles", json={"roles": roles})

@@ -13,6 +13,7 @@ from app.access.services import sync_registry
 from app.calendars.models import Calendar, CalendarEvent
 from app.extensions import db
 from app.facilities.models import Facility, FacilitySpace, ReservationConfig
+from app.people.models import Employee
 from app.people.services import upsert_employee_from_graph
 
 DEMO_CITY = Path(__file__).with_name("city.json")
@@ -38,10 +39,18 @@ def seed_demo(tenant_id: str, city_zone: str, today: date | None = None) -> dict
         for event_data in calendar_data["events"]:
             created["events"] += _event(calendar, event_data, facilities_by_slug, today)
     if DEVTENANT_SEED.exists():
-        for user in json.loads(DEVTENANT_SEED.read_text()).get("users", []):
-            created["employees"] += upsert_employee_from_graph(tenant_id, user)
+        created["employees"] = _employees(tenant_id, json.loads(DEVTENANT_SEED.read_text()).get("users", []))
     db.session.commit()
     return created
+
+
+def _employees(tenant_id: str, users: list[dict[str, Any]]) -> int:
+    """Only the missing ones: an upsert of an existing employee would rewrite its sync time and contact."""
+    known = set(db.session.scalars(select(Employee.entra_oid).where(Employee.tenant_id == tenant_id)))
+    missing = [user for user in users if user["id"] not in known]
+    for user in missing:
+        upsert_employee_from_graph(tenant_id, user)
+    return len(missing)
 
 
 def _facility(data: dict[str, Any]) -> tuple[Facility, bool]:

@@ -84,8 +84,8 @@ class DevTenantControl:
         return self._call("GET", "/settings")
 
     def update_settings(self, **settings: Any) -> dict[str, Any]:
-        """delta_page_size, delta_token_lifetime_days, places_propagation_seconds, mailbox_concurrency,
-        undeliverable_domains, undeliverable_addresses."""
+        """delta_page_size, delta_token_lifetime_days, delta_empty_pages, places_propagation_seconds,
+        mailbox_concurrency, undeliverable_domains, undeliverable_addresses."""
         return self._call("PUT", "/settings", settings)
 
     def set_places_propagation_delay(self, seconds: float) -> None:

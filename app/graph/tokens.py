@@ -52,7 +52,10 @@ class TokenProvider:
 def _credential(settings: GraphSettings) -> str | dict[str, Any]:
     if settings.cert_path and settings.cert_thumbprint:
         pem = Path(settings.cert_path).read_text()
-        return {"private_key": pem, "thumbprint": settings.cert_thumbprint, "public_certificate": pem}
+        credential = {"private_key": pem, "thumbprint": settings.cert_thumbprint}
+        if "-----BEGIN CERTIFICATE-----" in pem:  # sent as x5c; MSAL refuses a key-only file here
+            credential["public_certificate"] = pem
+        return credential
     if settings.client_secret:
         return settings.client_secret
     raise GraphAuthError("missing_credential", "set ENTRA_CLIENT_SECRET or a certificate path and thumbprint")

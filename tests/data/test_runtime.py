@@ -1,6 +1,7 @@
 """The embedded runtime: a worker thread on the same RQ code path, and /healthz reporting it."""
 from __future__ import annotations
 
+import socket
 import time
 
 from app.jobs.queue import get_queue, get_redis, start_embedded_worker
@@ -48,3 +49,24 @@ def test_healthz_reports_database_down(database_url, tmp_path):
     response = broken.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.get_json()["checks"]["database"]["ok"] is False
+
+
+def test_healthz_reports_the_queue_down_when_redis_is_unreachable(database_url):
+    from tests.conftest import make_test_app
+
+    broken = make_test_app(database_url, REDIS_URL=f"redis://127.0.0.1:{_closed_port()}/9")
+    with broken.app_context():
+        response = broken.test_client().get("/healthz")
+    assert response.status_code == 503
+    body = response.get_json()
+    assert body["status"] == "unavailable"
+    assert body["checks"]["database"]["ok"] is True
+    assert body["checks"]["queue"] == {"ok": False, "error": "ConnectionError"}
+    assert body["checks"]["worker"]["ok"] is False
+
+
+def _closed_port() -> int:
+    """A loopback port nothing listens on: bound once to pick it, then released."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

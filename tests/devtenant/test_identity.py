@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import hashlib
 import html
 import json
@@ -13,13 +12,12 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 import requests
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from cryptography.x509.oid import NameOID
 
 from app.config import DEV_CLIENT_ID, DEV_CLIENT_SECRET
 from app.devtenant.state import DEFAULT_APP_ROLES
+from tests.certificates import make_app_certificate
 from tests.devtenant.conftest import ADMIN_UPN, GRAPH_SCOPE, OVERAGE_UPN, msal_app
 
 CALLBACK = "http://127.0.0.1:5000/auth/callback"
@@ -126,26 +124,9 @@ def test_client_secret_in_http_basic_is_accepted(tenant):
 
 @pytest.mark.parametrize("send_public_certificate", [False, True], ids=["x5t-RS256", "x5t#S256-PS256"])
 def test_certificate_credential_private_key_jwt(tenant, send_public_certificate):
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "mygov-app")])
-    now = dt.datetime.now(dt.timezone.utc)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now)
-        .not_valid_after(now + dt.timedelta(days=1))
-        .sign(key, hashes.SHA256())
-    )
-    certificate_pem = certificate.public_bytes(serialization.Encoding.PEM).decode()
-    credential = {
-        "private_key": key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        ).decode(),
-        "thumbprint": certificate.fingerprint(hashes.SHA1()).hex(),
-    }
+    app_certificate = make_app_certificate()
+    certificate_pem = app_certificate.certificate_pem
+    credential = {"private_key": app_certificate.key_pem, "thumbprint": app_certificate.thumbprint}
     if send_public_certificate:
         credential["public_certificate"] = certificate_pem
     unregistered = msal_app(tenant, credential=credential).acquire_token_for_client(scopes=GRAPH_SCOPE)

@@ -76,3 +76,32 @@ def test_delta_filter_by_ids(tenant, graph):
     users, _, _ = _round(graph, f"/users/delta?$filter=id eq '{admin['id']}'")
     assert [u["id"] for u in users] == [admin["id"]]
     assert graph.get("/users/delta?$filter=startswith(displayName,'M')").status_code == 400
+
+
+def _pages(graph, url: str) -> list[dict]:
+    bodies = []
+    while url:
+        bodies.append(graph.get(url).json())
+        url = bodies[-1].get("@odata.nextLink")
+    return bodies
+
+
+def test_empty_pages_that_still_carry_a_next_link_can_be_switched_on(tenant, graph):
+    tenant.control.update_settings(delta_page_size=25)
+    plain = _pages(graph, f"/users/delta?$select={SELECT}")
+    tenant.control.update_settings(delta_empty_pages=True)
+    padded = _pages(graph, f"/users/delta?$select={SELECT}")
+
+    assert [len(p["value"]) for p in padded] == [n for p in plain for n in (0, len(p["value"]))]
+    empty = [p for p in padded if not p["value"]]
+    assert len(empty) == len(plain) and all("@odata.nextLink" in p and "@odata.deltaLink" not in p for p in empty)
+    assert [u["id"] for p in padded for u in p["value"]] == [u["id"] for p in plain for u in p["value"]]
+    assert "@odata.deltaLink" in padded[-1] and padded[-1]["value"]
+
+    renamed = tenant.control.update_user(ADMIN_UPN, displayName="Morgan Reyes-Ortiz")
+    changes = _pages(graph, padded[-1]["@odata.deltaLink"])
+    assert [len(p["value"]) for p in changes] == [0, 1]  # even a short round starts with an empty page
+    assert changes[1]["value"][0]["id"] == renamed["id"] and "@odata.deltaLink" in changes[1]
+
+    tenant.control.reset()
+    assert tenant.control.settings()["delta_empty_pages"] is False

@@ -107,6 +107,16 @@ def test_delta_rounds_replay_the_link_surface_removals_and_expire(tenant):
         list(users.users_delta(graph, round_.delta_link))
 
 
+def test_delta_keeps_following_past_empty_pages_that_carry_a_next_link(tenant):
+    tenant.update_settings(delta_page_size=10, delta_empty_pages=True)
+    graph = _client(tenant)
+    round_ = users.users_delta(graph)
+    listed = list(round_)
+    assert len(listed) == tenant.user_count() and round_.delta_link
+    pages_with_users = -(-tenant.user_count() // 10)
+    assert round_.pages == graph.request_count == 2 * pages_with_users  # each after an empty one
+
+
 def test_group_membership_changes_are_idempotent(tenant):
     graph = _client(tenant)
     member = tenant.any_user()
@@ -204,12 +214,23 @@ def test_an_undeliverable_message_comes_back_as_a_bounce_report(tenant):
 def test_batch_retries_only_the_throttled_inner_requests(tenant):
     graph = _client(tenant, max_attempts=30)
     some = [u["id"] for u in list(users.list_users(graph))[:25]]
+    tenant.reset_counters()
+    sent_before = graph.request_count
     tenant.throttle(share=0.5, retry_after=0, path_prefix="/users/")
     answers = graph.batch([BatchRequest(str(i), "GET", f"/users/{oid}?$select=id") for i, oid in enumerate(some)])
     tenant.clear_faults()
     assert {a.status for a in answers.values()} == {200}
     assert {a.body["id"] for a in answers.values()} == set(some)
-    assert graph.request_count > 2  # more than the two batches: the throttled ones went again
+
+    counts, throttled = tenant.request_counts(), tenant.throttled_count()
+    inner = counts["GET /v1.0/users/<user_key>"]
+    assert throttled >= 12  # every other inner request of each round answered 429
+    # Each inner request reached the tenant once, plus once more per 429 it got: re-sending a whole
+    # batch (or an answered request) would count more.
+    assert inner == len(some) + throttled
+    batches = counts["POST /v1.0/$batch"]
+    assert batches == graph.request_count - sent_before
+    assert batches >= 3  # 20 + 5 first, then the throttled ones again
 
 
 def test_a_throttling_storm_still_completes_every_call_exactly_once(tenant):

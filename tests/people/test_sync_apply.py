@@ -56,6 +56,19 @@ def test_rounds_apply_exactly_the_changes(app, devtenant_clean):
     assert employees[dee].is_active
 
 
+def test_a_sync_reads_past_empty_delta_pages_that_carry_a_next_link(app, devtenant_clean):
+    tenant = devtenant_clean
+    tenant.control.update_settings(delta_page_size=10, delta_empty_pages=True)
+    seeded = len(tenant.tenant.state.users)
+    first = _sync(app)
+    assert first.created == seeded and not first.full_resync
+    assert db.session.scalar(select(func.count()).select_from(Employee)) == seeded
+    ana = _add(tenant, "Ana Alvarez", jobTitle="Clerk")
+    second = _sync(app)
+    assert (second.created, second.updated, second.deactivated) == (1, 0, 0)
+    assert _by_oid()[ana].job_title == "Clerk"
+
+
 def test_overrides_and_visibility_survive_a_sync(app, devtenant_clean):
     ana = _add(devtenant_clean, "Ana Legal", jobTitle="Clerk")
     _sync(app)

@@ -1,7 +1,8 @@
 """`GET /users/delta` (contract §3.2): full sync in pages, then only changes since the deltaLink.
 
 Tokens are opaque to the caller and carry the `$select`, the directory version the round started
-from and the token generation; the control API can expire every token (400 or 410).
+from and the token generation; the control API can expire every token (400 or 410), and can make
+every page of a round come after an empty page that has only a nextLink (`delta_empty_pages`).
 """
 
 from __future__ import annotations
@@ -55,6 +56,8 @@ def users_delta() -> dict[str, Any]:
         items = [item for item in items if item["id"] > after]
     if delta_token:  # a new round: changes now count up to the current version
         cursor["upto"] = next_version
+    if state.settings.delta_empty_pages and not cursor.pop("empty_page_served", False):
+        return delta_page([], {**cursor, "empty_page_served": True}, None, fields)
     page_size = state.settings.delta_page_size
     page = items[:page_size]
     if len(items) > page_size:

@@ -1,0 +1,92 @@
+"""The transport against the dev tenant: Retry-After honoured and capped, 503/504 retried, request ids."""
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from app.graph import GraphClient, GraphNotFound, GraphSettings, TransportHooks, users
+from app.graph.errors import GraphThrottled
+
+JITTER = 0.1  # the transport adds up to 10% + 50 ms so that throttled callers do not return in lockstep
+
+
+class Recorder:
+    """The waits the transport announces (instead of sleeping them) and the headers it sent."""
+
+    def __init__(self) -> None:
+        self.waits: list[float] = []
+        self.sent: list[dict[str, str]] = []
+
+    def client(self, tenant, **overrides) -> GraphClient:
+        graph = GraphClient(
+            GraphSettings.from_mapping(tenant.graph_config, **overrides),
+            TransportHooks(on_throttle_wait=self.waits.append),
+        )
+        graph.transport.sleep = lambda seconds: None  # the wait is observed above, not spent
+        graph.transport.session.hooks["response"].append(self._record)
+        return graph
+
+    def _record(self, response, *args, **kwargs) -> None:
+        self.sent.append(dict(response.request.headers))
+
+
+def _within_jitter(wait: float, base: float) -> bool:
+    return base <= wait <= base * (1 + JITTER) + 0.05
+
+
+def test_retry_after_is_honoured(tenant):
+    recorder = Recorder()
+    graph = recorder.client(tenant)
+    someone = tenant.any_user()
+    tenant.throttle(share=1.0, retry_after=7, count=2)
+    assert users.get_user(graph, someone["id"])["id"] == someone["id"]
+    assert tenant.throttled_count() == 2
+    assert len(recorder.waits) == 2 and all(_within_jitter(w, 7) for w in recorder.waits), recorder.waits
+
+
+def test_a_long_retry_after_is_capped(tenant):
+    recorder = Recorder()
+    graph = recorder.client(tenant, max_retry_wait_seconds=3)
+    tenant.throttle(share=1.0, retry_after=3600, count=1)
+    assert users.get_user(graph, tenant.any_user()["id"])
+    assert len(recorder.waits) == 1 and _within_jitter(recorder.waits[0], 3), recorder.waits
+
+
+@pytest.mark.parametrize("status", [503, 504])
+def test_service_unavailable_and_gateway_timeout_are_retried(tenant, status):
+    recorder = Recorder()
+    graph = recorder.client(tenant)
+    tenant.throttle(share=1.0, retry_after=2, status=status, count=2)
+    assert users.get_user(graph, tenant.any_user()["id"])
+    assert tenant.throttled_count() == 2
+    assert graph.request_count == 3 and len(recorder.waits) == 2
+
+
+def test_retries_stop_at_max_attempts_with_a_typed_error(tenant):
+    recorder = Recorder()
+    graph = recorder.client(tenant, max_attempts=3)
+    tenant.throttle(share=1.0, retry_after=1, status=503)
+    with pytest.raises(GraphThrottled) as refused:
+        users.get_user(graph, tenant.any_user()["id"])
+    assert refused.value.status == 503 and refused.value.code == "serviceNotAvailable"
+    assert refused.value.retry_after == 1 and refused.value.request_id
+    assert graph.request_count == 3 and len(recorder.waits) == 2
+
+
+def test_every_call_sends_a_client_request_id_that_the_typed_error_keeps(tenant):
+    recorder = Recorder()
+    graph = recorder.client(tenant)
+    tenant.throttle(share=1.0, retry_after=0, count=1)
+    users.get_user(graph, tenant.any_user()["id"])  # one 429, then the answer
+    next(iter(users.list_users(graph, top=10)))  # one page
+    with pytest.raises(GraphNotFound) as missing:
+        graph.get(f"/users/{uuid.uuid4()}")
+
+    ids = [headers.get("client-request-id") for headers in recorder.sent]
+    assert len(ids) == graph.request_count and all(ids)
+    assert all(uuid.UUID(value) for value in ids)
+    assert ids[0] == ids[1]  # a retry is the same call: Microsoft support can follow it
+    assert len(set(ids[1:])) == len(ids) - 1  # every other call has its own
+    assert missing.value.client_request_id == ids[-1]
+    assert missing.value.request_id and missing.value.request_id != ids[-1]
