@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from app.access.services import audit
 from app.extensions import db
 from app.facilities.models import Facility, FacilitySpace, RoomCalendarShare
-from app.graph import GraphClient, places
+from app.graph import GraphClient, GraphError, calendar, places
 from app.jobs.outbox import record_operation
 from app.people.models import Employee
 from app.reservations.models import ACTIVE_STATUSES, Reservation
@@ -285,6 +285,23 @@ def share_calendar(space: FacilitySpace, employee: Employee, actor: Employee) ->
           {"person": employee.display_name, "address": share.address, "role": share.role})
     db.session.commit()
     return share
+
+
+def access_given_elsewhere(space: FacilitySpace, graph: GraphClient) -> list[str] | None:
+    """People with access to the room's calendar that MyGov did not give (Outlook, Exchange admins).
+
+    None when Graph could not say; reading never changes anything.
+    """
+    if not space.exchange_resource_mailbox or space.provisioning_state != "active":
+        return []
+    try:
+        permissions = calendar.list_calendar_permissions(graph, space.exchange_resource_mailbox)
+    except GraphError:
+        return None
+    ours = {s.permission_id for s in space.calendar_shares if s.status == "invited"}
+    return [f"{(p.get('emailAddress') or {}).get('name') or ''} ({(p.get('emailAddress') or {}).get('address')}), "
+            f"{p.get('role')}" for p in permissions
+            if p.get("isRemovable", True) and (p.get("emailAddress") or {}).get("address") and p.get("id") not in ours]
 
 
 def revoke_share(share: RoomCalendarShare, actor: Employee) -> None:

@@ -19,6 +19,7 @@ from app.facilities import provisioning, services
 from app.facilities.forms import DisplayNameForm, FacilityForm, ProvisionForm, ShareForm, SpaceForm
 from app.facilities.models import Facility, FacilitySpace
 from app.jobs.forms import ConfirmForm
+from app.microsoft import graph_client
 from app.web.htmx import see_other
 
 FACILITY_FIELDS = (("name", "input"), ("building_abbreviation", "input"), ("address", "textarea"))
@@ -158,6 +159,7 @@ def render_space(found: FacilitySpace, status: int = 200, **forms: Any):
         "name_form": forms.get("name_form") or DisplayNameForm(display_name=found.mailbox_display_name_override or ""),
         "share_form": forms.get("share_form") or ShareForm(), "provision_form": ProvisionForm(),
         "shares": [s for s in found.calendar_shares if s.status == "invited"],
+        "others": services.access_given_elsewhere(found, graph_client()),
         "can_edit": has_role(current_user, "facilities.editor"), "is_admin": has_role(current_user, "facilities.admin"),
     }
     return render_template("facilities/space.html", **context), status
@@ -187,7 +189,9 @@ def archive_space(space_id: int):
         services.archive_space(found, current_user)
     except services.FacilitiesError as error:
         return refused(error, back)
-    flash(f"{found.name} was archived; citizens can no longer reserve it.", "success")
+    kept = (f" Its room mailbox {found.exchange_resource_mailbox} stays in Exchange (Graph cannot delete rooms; "
+            "IT removes it with Remove-Mailbox if it should go).") if found.exchange_resource_mailbox else ""
+    flash(f"{found.name} was archived; citizens can no longer reserve it.{kept}", "success")
     return see_other(back)
 
 

@@ -158,3 +158,27 @@ def test_editors_cannot_share(app, tenant):
     page = _editor(app).get(f"/staff/facilities/spaces/{space.id}/").get_data(as_text=True)
     assert "Share the room&#39;s calendar" not in page and "Share the room's calendar" not in page
     assert _editor(app).post(f"/staff/facilities/spaces/{space.id}/shares", data={"person": ETHAN}).status_code in (400, 403)
+
+
+def test_access_given_in_outlook_is_listed_too(app, tenant):
+    from app.graph import calendar
+    from app.microsoft import graph_client
+    space = _linked_space(app)
+    calendar.share_calendar(graph_client(), LIBRARY_ROOM, "grace.kim@auburnal.gov", role="limitedRead", name="Grace Kim")
+    page = admin(app).get(f"/staff/facilities/spaces/{space.id}/").get_data(as_text=True)
+    assert "Also given access outside MyGov" in page and "grace.kim@auburnal.gov" in page and "limitedRead" in page
+
+
+def test_archiving_a_space_says_its_mailbox_stays_and_upcoming_reservations_block_it(app, tenant):
+    from app.extensions import limiter
+    from tests.reservations.helpers import booking_form, make_room, next_open_day, submit
+    limiter.reset()
+    room = make_room()
+    submit(app.test_client(), room, booking_form(next_open_day()))
+    client = _editor(app)
+    refused = post(client, f"/staff/facilities/spaces/{room.id}/archive", token_from=f"/staff/facilities/spaces/{room.id}/")
+    page = client.get(refused.headers["Location"]).get_data(as_text=True)
+    assert "1 upcoming reservation" in page
+    space = make_space(room.facility, "Annex", exchange_resource_mailbox=LIBRARY_ROOM, provisioning_state="active")
+    done = post(client, f"/staff/facilities/spaces/{space.id}/archive", token_from=f"/staff/facilities/spaces/{space.id}/")
+    assert "stays in Exchange" in client.get(done.headers["Location"]).get_data(as_text=True)
