@@ -56,7 +56,8 @@ def address_holder(graph: GraphClient, address: str) -> str | None:
     if user:
         return f"the directory account {user.get('displayName') or address}"
     escaped = address.replace("'", "''")
-    found = list(graph.pages("/users", params={"$filter": f"mail eq '{escaped}'", "$select": "id,displayName"}))
+    wanted = f"mail eq '{escaped}' or proxyAddresses/any(x:x eq 'smtp:{escaped}')"  # aliases count too
+    found = list(graph.pages("/users", params={"$filter": wanted, "$select": "id,displayName"}))
     if found:
         return f"the directory account {found[0].get('displayName') or address}"
     room = places.get_place(graph, address)

@@ -112,6 +112,14 @@ def test_a_user_account_with_the_address_is_refused_too(app, tenant):
         provisioning.plan(space, graph_client())
 
 
+def test_an_alias_of_someone_else_is_refused(app, tenant):
+    tenant.server.control.add_user({"displayName": "Library Desk", "userPrincipalName": "desk@auburnal.gov",
+                                    "proxyAddresses": ["SMTP:desk@auburnal.gov", "smtp:rm_LIB_Annex@auburnal.gov"]})
+    space = make_space(make_facility(), "Annex")
+    with pytest.raises(Exception, match="Library Desk"):
+        provisioning.plan(space, graph_client())
+
+
 def test_an_address_another_space_holds_is_refused_with_a_link_to_it(app, tenant):
     facility = make_facility()
     holder = make_space(facility, "Study Room", exchange_resource_mailbox="rm_LIB_Annex@auburnal.gov",
