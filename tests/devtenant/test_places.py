@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from tests.devtenant.conftest import ROOM, error_code
+from tests.devtenant.conftest import ROOM, app_token, error_code
 
 
 def _create(graph, kind: str, **fields):
@@ -112,3 +112,15 @@ def test_patch_updates_writable_fields_only(graph):
         error_code(graph.patch("/places/nowhere@auburnal.gov", json={"@odata.type": "microsoft.graph.room"}))
         == "ErrorItemNotFound"
     )
+
+
+def test_beta_needs_an_app_token_with_place_write(tenant, graph):
+    from tests.devtenant.conftest import Graph
+    floor = next(p for p in tenant.control.places() if p["@odata.type"] == "#microsoft.graph.floor")
+    anonymous = _create_beta(Graph(tenant, None), "room", displayName="X", parentId=floor["id"],
+                             emailAddress="rm_LIB_X@auburnal.gov")
+    assert anonymous.status_code == 401
+    tenant.control.set_app_roles(["Place.Read.All"])
+    reader = _create_beta(Graph(tenant, app_token(tenant)), "room", displayName="X", parentId=floor["id"],
+                          emailAddress="rm_LIB_X@auburnal.gov")
+    assert reader.status_code == 403 and "request-id" in reader.headers
