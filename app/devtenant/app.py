@@ -75,7 +75,7 @@ class _NormalizeGraphPaths:
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         path = environ.get("PATH_INFO", "")
-        if path.startswith("/v1.0/"):
+        if path.startswith(("/v1.0/", "/beta/")):
             parts = []
             for segment in path.split("/"):
                 keyed = KEY_SEGMENT.match(segment)
@@ -92,7 +92,7 @@ def create_devtenant_app(
 ) -> Flask:
     refuse_production()
     from app.devtenant import control_api, identity, webhooks
-    from app.devtenant.graph import graph_blueprint
+    from app.devtenant.graph import graph_beta_blueprint, graph_blueprint
 
     app = DevTenantFlask(__name__, template_folder=str(Path(__file__).with_name("templates")))
     app.json.sort_keys = False  # type: ignore[attr-defined]
@@ -103,6 +103,7 @@ def create_devtenant_app(
     )
     register_pipeline(app)
     app.register_blueprint(graph_blueprint())
+    app.register_blueprint(graph_beta_blueprint())
     app.register_blueprint(identity.blueprint)
     app.register_blueprint(control_api.blueprint)
     app.register_blueprint(webhooks.blueprint)

@@ -148,6 +148,9 @@ class DevTenantControl:
     def calendar_permissions(self, mailbox: str) -> list[dict[str, Any]]:
         return self._call("GET", f"/mailboxes/{mailbox}/calendar-permissions")["value"]
 
+    def remove_place(self, key: str) -> None:
+        self._call("DELETE", f"/places/{key}")
+
     def places(self) -> list[dict[str, Any]]:
         return self._call("GET", "/places")["value"]
 

@@ -273,6 +273,22 @@ def places() -> dict[str, Any]:
     }
 
 
+@blueprint.delete("/places/<key>")
+def remove_place(key: str) -> tuple[str, int]:
+    """Remove a place, and a room's mailbox with it (what Remove-Mailbox does in Exchange; Graph can't)."""
+    state = tenant().state
+    lowered = key.lower()
+    place = next((p for p in state.places.values()
+                  if lowered in (p["id"].lower(), str(p.get("emailAddress", "")).lower())), None) or abort(404)
+    state.places.pop(place["id"])
+    state.place_visible_at.pop(place["id"], None)
+    mailbox = state.find_mailbox(place.get("emailAddress") or "")
+    if mailbox is not None and mailbox.kind == "room":
+        state.mailboxes.pop(mailbox.id, None)
+        state.mailbox_index.pop(mailbox.address.lower(), None)
+    return "", 204
+
+
 @blueprint.get("/mail/outbound")
 def outbound_mail() -> dict[str, Any]:
     return {"value": list(tenant().state.outbound_mail)}

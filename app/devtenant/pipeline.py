@@ -200,7 +200,7 @@ def _release_mailbox_slot(_error: BaseException | None) -> None:
 
 
 def _graph_headers(response: Response) -> Response:
-    if request.path.startswith("/v1.0"):
+    if request.path.startswith(("/v1.0", "/beta")):
         request_id, client_request_id = request_ids()
         response.headers["request-id"] = request_id
         response.headers["client-request-id"] = client_request_id

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime, time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Integer, String, Text, Time
 from sqlalchemy import UniqueConstraint
@@ -10,6 +10,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.sqltypes import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from app.people.models import Employee
 
 PROVISIONING_STATES = ("none", "provisioning", "active", "failed")
 
@@ -56,12 +59,20 @@ class FacilitySpace(db.Model):
     graph_place_id: Mapped[str | None] = mapped_column(String(128))
     graph_floor_place_id: Mapped[str | None] = mapped_column(String(128))
     provisioning_state: Mapped[str] = mapped_column(String(16), default="none")
+    # Why provisioning failed, in words staff can act on (e.g. the address was taken meanwhile).
+    provisioning_error: Mapped[str | None] = mapped_column(Text)
+    # The last room-calendar reconcile of this space's mailbox: {"window": ..., "rows": [...]}.
+    calendar_check: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    calendar_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     facility: Mapped[Facility] = relationship(back_populates="spaces")
     reservation_config: Mapped[ReservationConfig | None] = relationship(
         back_populates="space", uselist=False, cascade="all, delete-orphan"
+    )
+    calendar_shares: Mapped[list[RoomCalendarShare]] = relationship(
+        back_populates="space", order_by="RoomCalendarShare.created_at"
     )
 
     @property
@@ -72,6 +83,34 @@ class FacilitySpace(db.Model):
     def is_citizen_reservable(self) -> bool:
         config = self.reservation_config
         return bool(config and config.citizen_reservable and self.archived_at is None)
+
+
+SHARE_STATES = ("invited", "revoked")
+
+
+class RoomCalendarShare(db.Model):
+    """Read access to a room's calendar given to one staff member (a calendarPermission, §8.1).
+
+    Exchange emails them an invitation they accept in Outlook; MyGov cannot add the calendar for them.
+    """
+
+    __tablename__ = "room_calendar_share"
+    __table_args__ = (CheckConstraint("status IN ('invited', 'revoked')", name="status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    space_id: Mapped[int] = mapped_column(ForeignKey("facility_space.id"), index=True)
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employee.id"))
+    address: Mapped[str] = mapped_column(String(320))
+    mailbox: Mapped[str] = mapped_column(String(320))
+    role: Mapped[str] = mapped_column(String(32), default="read")
+    status: Mapped[str] = mapped_column(String(16), default="invited")
+    permission_id: Mapped[str | None] = mapped_column(String(256))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("employee.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    space: Mapped[FacilitySpace] = relationship(back_populates="calendar_shares")
+    employee: Mapped[Employee] = relationship(foreign_keys=[employee_id])
 
 
 class ReservationConfig(db.Model):

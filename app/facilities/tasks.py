@@ -1,52 +1,68 @@
-"""Worker actions of the facilities area: room calendars kept true to MyGov's reservations."""
+"""Worker side of the facilities area: results of place and sharing operations, and server jobs."""
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-
 from app.extensions import db
-from app.graph import calendar
-from app.jobs.actions import action
+from app.facilities import provisioning, reconcile
+from app.facilities.models import FacilitySpace, RoomCalendarShare
+from app.facilities.services import SHARE_TARGET, SPACE_TARGET
+from app.jobs.actions import Param, action
+from app.jobs.handlers import on_result
 from app.jobs.models import GraphOperation
-from app.jobs.outbox import record_operation
 from app.microsoft import graph_client
-from app.reservations.models import ACTIVE_STATUSES, Reservation
-from app.sqltypes import utcnow
+
+
+def _space(operation: GraphOperation) -> FacilitySpace | None:
+    return db.session.get(FacilitySpace, int(operation.target_id))
+
+
+@on_result("ensure_building_place", SPACE_TARGET)
+def building_placed(operation: GraphOperation, result: dict[str, Any]) -> None:
+    space = _space(operation)
+    if space is not None:
+        space.facility.graph_building_place_id = result["building_id"]
+
+
+@on_result("ensure_floor_place", SPACE_TARGET)
+def floor_placed(operation: GraphOperation, result: dict[str, Any]) -> None:
+    space = _space(operation)
+    if space is not None:
+        space.graph_floor_place_id = result["floor_id"]
+
+
+@on_result("create_room", SPACE_TARGET)
+def room_created(operation: GraphOperation, result: dict[str, Any]) -> None:
+    """The address Exchange gave is the room's identity, even if it is not the one asked for."""
+    space = _space(operation)
+    if space is None:
+        return
+    if result.get("address") and result["address"].lower() != (space.exchange_resource_mailbox or "").lower():
+        space.provisioning_error = (f"Exchange gave the room the address {result['address']} instead of "
+                                    f"{space.exchange_resource_mailbox}.")
+        space.exchange_resource_mailbox = result["address"]
+    if result.get("place_id"):
+        space.graph_place_id = result["place_id"]
+
+
+@on_result("share_calendar", SHARE_TARGET)
+def calendar_shared(operation: GraphOperation, result: dict[str, Any]) -> None:
+    share = db.session.get(RoomCalendarShare, int(operation.target_id))
+    if share is not None:
+        share.permission_id = result.get("permission_id")
+
+
+@action("facilities.check_provisioning", description="Mark provisioning rooms active once Graph lists them "
+        "(or failed when Exchange refused).", queue="sync")
+def check_provisioning(params: dict[str, Any]) -> dict[str, Any]:
+    return provisioning.check_all(graph_client())
 
 
 @action(
     "facilities.reconcile_room_calendars",
-    description="Re-create blocking events that vanished from room calendars (deleted in Outlook).", queue="sync",
+    description="Compare room calendars' MyGov events with active reservations and published events; "
+    "report missing, extra and mismatched events (repair waits for staff confirmation).", queue="sync",
+    params=(Param("days", kind="int", help="days ahead to compare, from now (default 30)"),),
 )
 def reconcile_room_calendars(params: dict[str, Any]) -> dict[str, Any]:
-    counts = {"checked": 0, "recreated": 0}
-    now = utcnow()
-    reservations = db.session.scalars(
-        select(Reservation).where(
-            Reservation.status.in_(ACTIVE_STATUSES), Reservation.end_at > now,
-            Reservation.exchange_event_id.is_not(None),
-        )
-    ).all()
-    for reservation in reservations:
-        mailbox = reservation.space.exchange_resource_mailbox
-        if not mailbox:
-            continue
-        counts["checked"] += 1
-        if calendar.get_event(graph_client(), mailbox, reservation.exchange_event_id) is not None:
-            continue
-        original = db.session.scalar(select(GraphOperation).where(
-            GraphOperation.target_type == "reservation", GraphOperation.target_id == str(reservation.id),
-            GraphOperation.kind == "create_event",
-        ).order_by(GraphOperation.id.desc()))
-        if original is None:
-            continue
-        key = f"{original.idempotency_key}-recreate-{now:%Y%m%dT%H%M%S}"
-        event = {**original.payload["event"], "transactionId": key}
-        record_operation("create_event", target_type="reservation", target_id=reservation.id,
-                         payload={**original.payload, "event": event}, idempotency_key=key)
-        counts["recreated"] += 1
-    db.session.commit()
-    return counts
-
-
+    return reconcile.check_rooms(graph_client(), days=int(params.get("days") or reconcile.DEFAULT_DAYS))

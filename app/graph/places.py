@@ -2,6 +2,8 @@
 
 Rooms are keyed by their email address, never by `place.id` (not immutable), and new rooms take
 time to appear in /places (up to 24-48 h in a real tenant), so callers poll rather than assume.
+v1.0 `POST /places` makes up a room's address; only beta takes the address MyGov's naming
+convention chose, so rooms are created there and the answer's address is checked by the caller.
 """
 from __future__ import annotations
 
@@ -26,6 +28,34 @@ def list_places(graph: GraphClient, place_type: str = ROOM, *, filter: str | Non
 
 def list_rooms(graph: GraphClient, *, filter: str | None = None) -> Iterator[dict[str, Any]]:
     return list_places(graph, ROOM, filter=filter)
+
+
+def beta_url(graph: GraphClient, path: str) -> str:
+    base = graph.settings.graph_base_url.rstrip("/")
+    root = base[: -len("/v1.0")] if base.endswith("/v1.0") else base.rsplit("/", 1)[0]
+    return f"{root}/beta{path}"
+
+
+def search_rooms(graph: GraphClient, text: str, *, limit: int = 25) -> list[dict[str, Any]]:
+    """Rooms whose display name or address contains `text` (a city has hundreds of rooms, not more)."""
+    needle = text.strip().lower()
+    found = []
+    for room in list_rooms(graph):
+        if needle in str(room.get("displayName", "")).lower() or needle in str(room.get("emailAddress", "")).lower():
+            found.append(room)
+            if len(found) >= limit:
+                break
+    return found
+
+
+def find_child(graph: GraphClient, place_type: str, display_name: str, parent_id: str | None = None) -> dict[str, Any] | None:
+    """An existing building (or a floor of a building) with this name, so provisioning reuses it."""
+    for place in list_places(graph, place_type):
+        if str(place.get("displayName", "")).strip().lower() != display_name.strip().lower():
+            continue
+        if parent_id is None or place.get("parentId") == parent_id:
+            return place
+    return None
 
 
 def get_place(graph: GraphClient, id_or_email: str) -> dict[str, Any] | None:
@@ -63,4 +93,4 @@ def create_room(
         "bookingType": "standard",
         **fields,
     }
-    return graph.post("/places", json=body).body
+    return graph.post(beta_url(graph, "/places"), json=body).body

@@ -7,7 +7,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from app.extensions import db
-from app.graph import GraphClient, calendar, groups, mail, places, sharepoint, teams
+from app.graph import GraphClient, GraphError, calendar, groups, mail, places, sharepoint, teams
 from app.jobs.handlers import handles
 from app.jobs.models import GraphOperation
 
@@ -123,15 +123,74 @@ def remove_group_member(operation: GraphOperation, graph: GraphClient) -> dict[s
 @handles("share_calendar")
 def share_calendar(operation: GraphOperation, graph: GraphClient) -> dict[str, Any]:
     payload = operation.payload
-    permission = calendar.share_calendar(graph, payload["owner"], payload["address"], role=payload.get("role", "read"))
+    permission = calendar.share_calendar(graph, payload["owner"], payload["address"],
+                                         role=payload.get("role", "read"), name=payload.get("name"))
     return {"permission_id": permission.get("id")}
 
 
 @handles("revoke_calendar_share")
 def revoke_calendar_share(operation: GraphOperation, graph: GraphClient) -> dict[str, Any]:
     payload = operation.payload
-    revoked = calendar.revoke_calendar_permission(graph, payload["owner"], payload["permission_id"])
-    return {"revoked": revoked}
+    permission_id = payload.get("permission_id") or earlier_result(operation, "share_calendar", "permission_id")
+    if not permission_id:
+        return {"revoked": False, "reason": "the share was never made"}
+    revoked = calendar.revoke_calendar_permission(graph, payload["owner"], permission_id)
+    return {"revoked": revoked, "permission_id": permission_id}
+
+
+def earlier_result(operation: GraphOperation, kind: str, key: str) -> Any:
+    """A value an earlier, finished operation of `kind` on the same target returned (e.g. a new place's id)."""
+    earlier = db.session.scalars(
+        select(GraphOperation).where(
+            GraphOperation.target_type == operation.target_type, GraphOperation.target_id == operation.target_id,
+            GraphOperation.id < operation.id, GraphOperation.status == "done", GraphOperation.kind == kind,
+        ).order_by(GraphOperation.id.desc())
+    ).first()
+    return (earlier.result or {}).get(key) if earlier else None
+
+
+@handles("ensure_building_place")
+def ensure_building_place(operation: GraphOperation, graph: GraphClient) -> dict[str, Any]:
+    """The facility's building place: the known one, one of the same name, or a new one."""
+    payload = operation.payload
+    if payload.get("building_id") and places.get_place(graph, payload["building_id"]):
+        return {"building_id": payload["building_id"], "created": False}
+    existing = places.find_child(graph, places.BUILDING, payload["display_name"])
+    if existing:
+        return {"building_id": existing["id"], "created": False}
+    created = places.create_building(graph, payload["display_name"], **payload.get("fields", {}))
+    return {"building_id": created["id"], "created": True}
+
+
+@handles("ensure_floor_place")
+def ensure_floor_place(operation: GraphOperation, graph: GraphClient) -> dict[str, Any]:
+    payload = operation.payload
+    building_id = payload.get("building_id") or earlier_result(operation, "ensure_building_place", "building_id")
+    if not building_id:
+        raise LookupError("no building place to put the floor in")
+    existing = places.find_child(graph, places.FLOOR, payload["display_name"], building_id)
+    if existing:
+        return {"floor_id": existing["id"], "building_id": building_id, "created": False}
+    created = places.create_floor(graph, building_id, payload["display_name"], **payload.get("fields", {}))
+    return {"floor_id": created["id"], "building_id": building_id, "created": True}
+
+
+@handles("create_room")
+def create_room(operation: GraphOperation, graph: GraphClient) -> dict[str, Any]:
+    """The room and its mailbox. A 409 on a retry means our earlier attempt made it: the address is ours."""
+    payload = operation.payload
+    floor_id = payload.get("floor_id") or earlier_result(operation, "ensure_floor_place", "floor_id")
+    if not floor_id:
+        raise LookupError("no floor place to put the room on")
+    try:
+        room = places.create_room(graph, floor_id, payload["display_name"], payload["address"],
+                                  **payload.get("fields", {}))
+    except GraphError as error:
+        if error.status != 409 or operation.attempts <= 1:
+            raise
+        return {"address": payload["address"], "floor_id": floor_id, "already_existed": True}
+    return {"address": room.get("emailAddress") or payload["address"], "place_id": room.get("placeId") or room.get("id"),
+            "floor_id": floor_id, "already_existed": False}
 
 
 @handles("update_room")

@@ -18,6 +18,7 @@ STAFF_NAV: list[tuple[str, str, str]] = [
     ("calendar_staff.calendars", "Calendars", "calendars.editor"),
     ("employees.list_employees", "Employees", "employees.editor"),
     ("reservation_staff.queue", "Reservations", "reservations.approver"),
+    ("facilities.index", "Facilities", "facilities.viewer"),
     ("access.people", "Permissions", "platform.admin"),
     ("ops.outbox", "Operations", "platform.admin"),
 ]

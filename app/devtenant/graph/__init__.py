@@ -1,4 +1,4 @@
-"""The Microsoft Graph v1.0 subset MyGov uses, under `/v1.0`; one blueprint per Graph area."""
+"""The Microsoft Graph v1.0 subset MyGov uses, under `/v1.0` (and a little beta under `/beta`)."""
 
 from __future__ import annotations
 
@@ -25,3 +25,11 @@ def graph_blueprint() -> Blueprint:
     for area in (users, delta, groups, calendar, calendar_delta, schedule, places, mail, sites, batch):
         graph.register_blueprint(area.blueprint)
     return graph
+
+
+def graph_beta_blueprint() -> Blueprint:
+    """The few beta endpoints MyGov relies on: creating a room with a chosen address (contract §7.3)."""
+    beta = Blueprint("graph_beta", __name__, url_prefix="/beta")
+    beta.before_request(guard_graph_request)
+    beta.register_blueprint(places.beta_blueprint)
+    return beta

@@ -1,7 +1,9 @@
 """`/places` (contract §7): rooms and the building → floor → room hierarchy.
 
 A room created here gets its mailbox at once but shows in reads only after the configured
-propagation delay, as `/places` lags behind Exchange in a real tenant.
+propagation delay, as `/places` lags behind Exchange in a real tenant. As in Graph, v1.0
+`POST /places` generates a room's address (alias + digits) whatever the body says; only the beta
+endpoint takes a requested `emailAddress` (§7.3).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from app.devtenant.odata import FilterError, parse_filter
 from app.devtenant.state import Mailbox
 
 blueprint = Blueprint("places", __name__)
+beta_blueprint = Blueprint("places_beta", __name__)
 
 READ_PLACES = permission(OUTLOOK, "Place.Read.All", "Place.ReadWrite.All")
 WRITE_PLACES = permission(OUTLOOK, "Place.ReadWrite.All")
@@ -114,8 +117,17 @@ def _list(place_type: str) -> dict[str, Any]:
 
 @blueprint.post("/places")
 def create_place() -> tuple[dict[str, Any], int]:
+    body = {k: v for k, v in json_body().items() if k != "emailAddress"}  # v1.0 generates it
+    return _create_place(body)
+
+
+@beta_blueprint.post("/places")
+def create_place_beta() -> tuple[dict[str, Any], int]:
+    return _create_place(json_body())
+
+
+def _create_place(body: dict[str, Any]) -> tuple[dict[str, Any], int]:
     require(WRITE_PLACES)
-    body = json_body()
     place_type = str(body.get("@odata.type", "")).lstrip("#").removeprefix("microsoft.graph.")
     if place_type not in TYPES:
         raise bad_request(

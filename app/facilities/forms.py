@@ -1,0 +1,49 @@
+"""Forms of the facility screens (CSRF-protected; errors are shown next to their field)."""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, IntegerField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+
+class FacilityForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(message="Enter the facility's name."), Length(max=200)])
+    building_abbreviation = StringField(
+        "Building abbreviation", validators=[DataRequired(message="Enter an abbreviation, such as LIB."), Length(max=16)],
+        description="Letters or digits, such as LIB. It becomes part of each room's mailbox address.")
+    address = TextAreaField("Street address", validators=[Optional(), Length(max=500)])
+
+
+class SpaceForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(message="Enter the space's name."), Length(max=200)],
+                       description="As the public and staff call it, such as Program Room.")
+    floor = StringField("Floor", validators=[Optional(), Length(max=32)], description="A number (2) or a name (Mezzanine).")
+    capacity = IntegerField("Capacity", validators=[Optional(), NumberRange(min=1, max=10000,
+                            message="Enter a number of people from 1 to 10,000.")], description="People, seated.")
+    accessibility_notes = TextAreaField("Accessibility notes", validators=[Optional(), Length(max=2000)],
+                                        description="Step-free access, hearing loop, accessible restrooms nearby.")
+
+
+class DisplayNameForm(FlaskForm):
+    display_name = StringField(
+        "Name in Outlook's room finder", validators=[Optional(), Length(max=256)],
+        description="Leave empty to use the space's name. Changing it never changes the mailbox address.")
+
+
+class ProvisionForm(FlaskForm):
+    address = HiddenField(validators=[DataRequired()])
+
+
+class LinkForm(FlaskForm):
+    address = HiddenField(validators=[DataRequired()])
+
+
+class ShareForm(FlaskForm):
+    person = StringField("Staff member's work email", validators=[DataRequired(message="Enter a staff member's email.")],
+                         description="For example jordan.lee@auburnal.gov.")
+
+
+class RepairForm(FlaskForm):
+    fingerprint = HiddenField(validators=[DataRequired()])
+    confirm = BooleanField("I have reviewed these differences: repair the room calendars.",
+                           validators=[DataRequired(message="Tick the box to confirm the repairs.")])
