@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.people.contacts import refresh_contacts
-from app.people.images import content_hash, image_kind, store_image
+from app.web.images import content_hash, image_kind, store_image
 from app.people.models import Employee
 
 log = logging.getLogger(__name__)

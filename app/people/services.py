@@ -5,16 +5,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import select
 
 from app.access.models import AuditEntry
 from app.extensions import db
 from app.people.contacts import refresh_contacts
-from app.people.images import image_kind, store_image
 from app.people.models import Employee
 from app.people.validation import InvalidValue, normalize_email, normalize_phone, normalize_text
 from app.sqltypes import utcnow
+from app.web.images import ImageRefused, store_upload
 
 # Graph user property -> Employee column, for the Entra-seeded fields only.
 GRAPH_FIELDS = {
@@ -128,21 +127,13 @@ def clear_override(actor: Employee, employee: Employee, key: str) -> None:
     _apply(actor, employee, "employee.use_entra_value", {FIELDS_BY_KEY[key].override_column: None})
 
 
-def readable_size(size: int) -> str:
-    return f"{size / 1048576:g} MB" if size >= 1048576 else f"{size / 1024:g} KB"
-
-
 def set_photo_override(actor: Employee, employee: Employee, data: bytes) -> str | None:
     """Store an uploaded photo as the employee's override; returns a message when refused."""
-    limit = int(current_app.config["PHOTO_UPLOAD_MAX_BYTES"])
-    if not data:
-        return "Choose a photo to upload."
-    if len(data) > limit:
-        return f"The photo must be {readable_size(limit)} or smaller."
-    kind = image_kind(data)
-    if kind is None:
-        return "The photo must be a JPEG, PNG or WebP image."
-    _apply(actor, employee, "employee.photo_upload", {"photo_override_path": store_image(data, kind)})
+    try:
+        name = store_upload(data)
+    except ImageRefused as refused:
+        return str(refused)
+    _apply(actor, employee, "employee.photo_upload", {"photo_override_path": name})
     return None
 
 

@@ -7,7 +7,7 @@ from operator import attrgetter
 from typing import Any
 
 from flask import (
-    Blueprint, Response, abort, current_app, flash, render_template, request, send_file, url_for,
+    Blueprint, Response, abort, flash, render_template, request, url_for,
 )
 from flask_login import current_user
 from sqlalchemy import select
@@ -16,7 +16,7 @@ from app.access.models import AuditEntry
 from app.access.permissions import requires
 from app.extensions import db
 from app.people import services
-from app.people.images import MIMETYPES, stored_image_path
+from app.web.images import image_response, read_upload, readable_size, upload_limit
 from app.people.models import Employee, EmployeeContact
 from app.people.queries import (
     page_number, public_departments, public_photo_in_use, search_directory, search_employees,
@@ -27,21 +27,11 @@ from app.web.htmx import render_page_or_block, see_other
 employees_bp = Blueprint("employees", __name__, url_prefix="/staff/employees")
 directory_bp = Blueprint("directory", __name__, url_prefix="/directory")
 
-PHOTO_CACHE_SECONDS = 365 * 24 * 3600  # stored names are content hashes: they never change
 
 
 @directory_bp.app_template_filter("tel_href")
 def tel_href(value: str | None) -> str | None:
     return phone_href(value)
-
-
-def _photo_response(name: str) -> Response:
-    path = stored_image_path(name)
-    if path is None:
-        abort(404)
-    response = send_file(path, mimetype=MIMETYPES[path.suffix.lstrip(".")], max_age=PHOTO_CACHE_SECONDS)
-    response.headers["Cache-Control"] += ", immutable"
-    return response
 
 
 def _search_params(**params: str) -> dict[str, str]:
@@ -78,7 +68,7 @@ def index() -> Response:
 def public_photo(name: str) -> Response:
     if not public_photo_in_use(name):
         abort(404)
-    return _photo_response(name)
+    return image_response(name)
 
 
 # --- staff --------------------------------------------------------------------------------
@@ -109,7 +99,7 @@ def _render_employee(employee: Employee, status: int = 200, errors: dict[str, st
     return render_template(
         "people/staff_employee.html", employee=employee, fields=services.OVERRIDE_FIELDS,
         errors=errors or {}, submitted=submitted, history=history,
-        max_photo_size=services.readable_size(int(current_app.config["PHOTO_UPLOAD_MAX_BYTES"])),
+        max_photo_size=readable_size(upload_limit()),
     ), status
 
 
@@ -149,10 +139,7 @@ def use_entra_value(employee_id: int, field: str) -> Response:
 @requires("employees.editor")
 def upload_photo(employee_id: int) -> Response | tuple[str, int]:
     employee = _employee(employee_id)
-    limit = int(current_app.config["PHOTO_UPLOAD_MAX_BYTES"])
-    upload = request.files.get("photo")
-    data = upload.stream.read(limit + 1) if upload else b""
-    refused = services.set_photo_override(current_user, employee, data)
+    refused = services.set_photo_override(current_user, employee, read_upload(request.files.get("photo")))
     if refused:
         return _render_employee(employee, 422, {"photo": refused})
     flash("The uploaded photo is now shown instead of the Entra photo.", "success")
@@ -171,4 +158,4 @@ def use_entra_photo(employee_id: int) -> Response:
 @employees_bp.get("/photos/<name>")
 @requires("employees.editor")
 def staff_photo(name: str) -> Response:
-    return _photo_response(name)
+    return image_response(name)

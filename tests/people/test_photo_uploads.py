@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app.access.models import AuditEntry
 from app.extensions import db
-from app.people.images import content_hash, store_image
+from app.web.images import content_hash, store_image
 from app.people.models import EmployeeContact
 from tests.factories import staff_client
 from tests.people.helpers import csrf_token, employee_with_contact, png_bytes

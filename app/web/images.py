@@ -1,4 +1,4 @@
-"""The image store: photos kept once under the SHA-256 of their bytes, so an unchanged photo
+"""The image store (staff photos, room photos): kept once under the SHA-256 of their bytes, so an unchanged photo
 is never written again and a name can be cached for ever."""
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import re
 import tempfile
 from pathlib import Path
 
-from flask import current_app
+from flask import Response, abort, current_app, send_file
+from werkzeug.datastructures import FileStorage
 
 from app.config import INSTANCE_DIR
 
@@ -19,6 +20,36 @@ SIGNATURES: tuple[tuple[bytes, str], ...] = (
 )
 MIMETYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
 STORED_NAME = re.compile(r"^[0-9a-f]{64}\.(jpg|png|webp)$")
+CACHE_SECONDS = 365 * 24 * 3600  # stored names are content hashes: they never change
+
+
+class ImageRefused(ValueError):
+    """An upload that is not an image MyGov keeps; the message is for the person who sent it."""
+
+
+def upload_limit() -> int:
+    return int(current_app.config["PHOTO_UPLOAD_MAX_BYTES"])
+
+
+def readable_size(size: int) -> str:
+    return f"{size / 1048576:g} MB" if size >= 1048576 else f"{size / 1024:g} KB"
+
+
+def read_upload(upload: FileStorage | None) -> bytes:
+    """At most one byte past the limit, so an oversized upload is refused without reading it all."""
+    return upload.stream.read(upload_limit() + 1) if upload else b""
+
+
+def store_upload(data: bytes) -> str:
+    """Check an uploaded photo (present, small enough, JPEG/PNG/WebP by content) and store it."""
+    if not data:
+        raise ImageRefused("Choose a photo to upload.")
+    if len(data) > upload_limit():
+        raise ImageRefused(f"The photo must be {readable_size(upload_limit())} or smaller.")
+    kind = image_kind(data)
+    if kind is None:
+        raise ImageRefused("The photo must be a JPEG, PNG or WebP image.")
+    return store_image(data, kind)
 
 
 def image_kind(data: bytes) -> str | None:
@@ -61,3 +92,13 @@ def stored_image_path(name: str) -> Path | None:
         return None
     path = image_store_dir() / name
     return path if path.is_file() else None
+
+
+def image_response(name: str) -> Response:
+    """A stored image, cached for ever (its name is its hash); 404 for any other name."""
+    path = stored_image_path(name)
+    if path is None:
+        abort(404)
+    response = send_file(path, mimetype=MIMETYPES[path.suffix.lstrip(".")], max_age=CACHE_SECONDS)
+    response.headers["Cache-Control"] += ", immutable"
+    return response
