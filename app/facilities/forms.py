@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
@@ -22,6 +23,14 @@ class SpaceForm(FlaskForm):
                             message="Enter a number of people from 1 to 10,000.")], description="People, seated.")
     accessibility_notes = TextAreaField("Accessibility notes", validators=[Optional(), Length(max=2000)],
                                         description="Step-free access, hearing loop, accessible restrooms nearby.")
+
+
+class SpacePhotoForm(FlaskForm):
+    photo = FileField("Photo", validators=[FileRequired(message="Choose a photo to upload.")])
+    photo_alt = StringField(
+        "Describe the photo", validators=[DataRequired(message="Describe the photo for people who cannot see it."),
+                                          Length(max=300)],
+        description="What a citizen would see, such as: Tables set for a workshop under tall windows.")
 
 
 class DisplayNameForm(FlaskForm):

@@ -54,6 +54,7 @@ class FacilitySpace(db.Model):
     capacity: Mapped[int | None] = mapped_column(Integer)
     accessibility_notes: Mapped[str] = mapped_column(Text, default="")
     photo_path: Mapped[str | None] = mapped_column(String(512))
+    photo_alt: Mapped[str | None] = mapped_column(String(300))
     exchange_resource_mailbox: Mapped[str | None] = mapped_column(String(320), unique=True)
     mailbox_display_name_override: Mapped[str | None] = mapped_column(String(256))
     graph_place_id: Mapped[str | None] = mapped_column(String(128))

@@ -18,6 +18,7 @@ from app.jobs.outbox import record_operation
 from app.people.models import Employee
 from app.reservations.models import ACTIVE_STATUSES, Reservation
 from app.sqltypes import utcnow
+from app.web.images import store_upload
 
 SPACE_TARGET = "facility_space"
 SHARE_TARGET = "room_calendar_share"
@@ -135,6 +136,24 @@ def update_space(space: FacilitySpace, data: dict[str, Any], actor: Employee) ->
         audit(actor, "facility_space.update", SPACE_TARGET, space.id, before, after)
     if space.mailbox_display_name != shown_before:
         _push_display_name(space)
+    db.session.commit()
+
+
+def set_space_photo(space: FacilitySpace, data: bytes, alt: str, actor: Employee) -> None:
+    """The photo citizens see on the reservation pages; raises ImageRefused for a bad upload."""
+    before = {"photo_path": space.photo_path, "photo_alt": space.photo_alt}
+    space.photo_path, space.photo_alt = store_upload(data), alt.strip()
+    audit(actor, "facility_space.photo", SPACE_TARGET, space.id, before,
+          {"photo_path": space.photo_path, "photo_alt": space.photo_alt})
+    db.session.commit()
+
+
+def remove_space_photo(space: FacilitySpace, actor: Employee) -> None:
+    if space.photo_path is None:
+        return
+    audit(actor, "facility_space.photo_remove", SPACE_TARGET, space.id,
+          {"photo_path": space.photo_path, "photo_alt": space.photo_alt}, {"photo_path": None, "photo_alt": None})
+    space.photo_path = space.photo_alt = None
     db.session.commit()
 
 

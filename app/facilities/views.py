@@ -16,11 +16,12 @@ from app.access.permissions import has_role, requires
 from app.calendars.models import Calendar
 from app.extensions import db
 from app.facilities import provisioning, services
-from app.facilities.forms import DisplayNameForm, FacilityForm, ProvisionForm, ShareForm, SpaceForm
+from app.facilities.forms import DisplayNameForm, FacilityForm, ProvisionForm, ShareForm, SpaceForm, SpacePhotoForm
 from app.facilities.models import Facility, FacilitySpace
 from app.jobs.forms import ConfirmForm
 from app.microsoft import graph_client
 from app.web.htmx import see_other
+from app.web.images import readable_size, upload_limit
 
 FACILITY_FIELDS = (("name", "input"), ("building_abbreviation", "input"), ("address", "textarea"))
 SPACE_FIELDS = (("name", "input"), ("floor", "input"), ("capacity", "input"), ("accessibility_notes", "textarea"))
@@ -158,8 +159,10 @@ def render_space(found: FacilitySpace, status: int = 200, **forms: Any):
         "attempt": provisioning.latest_attempt(found), "form": ConfirmForm(),
         "name_form": forms.get("name_form") or DisplayNameForm(display_name=found.mailbox_display_name_override or ""),
         "share_form": forms.get("share_form") or ShareForm(), "provision_form": ProvisionForm(),
+        "photo_form": forms.get("photo_form") or SpacePhotoForm(photo_alt=found.photo_alt or ""),
         "shares": [s for s in found.calendar_shares if s.status == "invited"],
         "others": services.access_given_elsewhere(found, graph_client()),
+        "max_photo_size": readable_size(upload_limit()),
         "can_edit": has_role(current_user, "facilities.editor"), "is_admin": has_role(current_user, "facilities.admin"),
     }
     return render_template("facilities/space.html", **context), status
@@ -223,4 +226,4 @@ def display_name(space_id: int):
     return see_other(url_for("facilities.space", space_id=found.id))
 
 
-from app.facilities import mailbox_views  # noqa: E402,F401  (routes on this blueprint)
+from app.facilities import mailbox_views, photo_views  # noqa: E402,F401  (routes on this blueprint)

@@ -20,6 +20,7 @@ from app.reservations.rules import (
 )
 from app.sqltypes import utcnow
 from app.web.htmx import render_page_or_block, see_other
+from app.web.images import image_response
 from app.web.templating import city_zone
 
 reservations_bp = Blueprint("reservations", __name__, url_prefix="/reservations")
@@ -66,6 +67,13 @@ def _date_arg(raw: str | None) -> date | None:
 @reservations_bp.get("/")
 def index() -> str:
     return render_template("reservations/index.html", spaces=_reservable_spaces())
+
+
+@reservations_bp.get("/photos/<name>")
+def space_photo(name: str) -> Response:
+    if db.session.scalar(select(FacilitySpace.id).where(FacilitySpace.photo_path == name).limit(1)) is None:
+        abort(404)
+    return image_response(name)
 
 
 @reservations_bp.get("/<facility_slug>/<space_slug>/")

@@ -26,6 +26,7 @@ def upgrade():
         batch_op.add_column(sa.Column('provisioning_error', sa.Text(), nullable=True))
         batch_op.add_column(sa.Column('calendar_check', sa.JSON(), nullable=True))
         batch_op.add_column(sa.Column('calendar_checked_at', sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('photo_alt', sa.String(length=300), nullable=True))
 
     op.create_table('room_calendar_share',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -56,6 +57,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_room_calendar_share_space_id'))
     op.drop_table('room_calendar_share')
     with op.batch_alter_table('facility_space', schema=None) as batch_op:
+        batch_op.drop_column('photo_alt')
         batch_op.drop_column('calendar_checked_at')
         batch_op.drop_column('calendar_check')
         batch_op.drop_column('provisioning_error')
