@@ -31,9 +31,15 @@ def _fill_booking(page, day) -> None:
 
 
 def test_booking_with_javascript_refreshes_free_times_and_is_accessible(app, live_server, page):
+    from app.web.images import store_image
+    from tests.people.helpers import png_bytes
+
     space = make_room()
+    space.photo_path, space.photo_alt = store_image(png_bytes(), "png"), "A quiet room with a round table."
+    db.session.commit()
     day = next_open_day()
     page.goto(f"{live_server.url}/reservations/")
+    expect(page.get_by_alt_text("A quiet room with a round table.")).to_be_visible()
     _assert_accessible(page)
     page.click("text=See free times and reserve")
     expect(page.locator("h1")).to_have_text("Reserve Study Room A, Auburn Public Library")
