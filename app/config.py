@@ -135,6 +135,15 @@ def _engine_options(database_url: str) -> dict[str, Any]:
 
 
 def _refuse_unsafe_production(environ: Mapping[str, str], values: dict[str, Any]) -> None:
+    missing = production_problems(environ, values)
+    if missing:
+        raise ConfigError(
+            "MyGov will not start in production without: " + "; ".join(missing)
+        )
+
+
+def production_problems(environ: Mapping[str, str], values: Mapping[str, Any]) -> list[str]:
+    """What production would refuse in these settings (`flask mygov doctor` reports it in any mode)."""
     missing: list[str] = []
     if values["SECRET_KEY"] == DEV_SECRET_KEY or len(values["SECRET_KEY"] or "") < 32:
         missing.append("SECRET_KEY (a random value of at least 32 characters)")
@@ -155,7 +164,4 @@ def _refuse_unsafe_production(environ: Mapping[str, str], values: dict[str, Any]
     has_cert = values["ENTRA_CLIENT_CERT_PATH"] and values["ENTRA_CLIENT_CERT_THUMBPRINT"]
     if not (has_secret or has_cert):
         missing.append("ENTRA_CLIENT_SECRET or ENTRA_CLIENT_CERT_PATH + ENTRA_CLIENT_CERT_THUMBPRINT")
-    if missing:
-        raise ConfigError(
-            "MyGov will not start in production without: " + "; ".join(missing)
-        )
+    return missing
