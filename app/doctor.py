@@ -1,6 +1,7 @@
 """`flask mygov doctor`: what is wrong with this deployment, in plain words."""
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,9 @@ def _configuration(app: Flask) -> Finding:
     problems = production_problems(effective, app.config)
     if env == "production" and not app.config.get("METRICS_TOKEN"):
         problems.append("METRICS_TOKEN (without it /metrics answers nobody in production)")
+    if env == "production" and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        problems.append("PROMETHEUS_MULTIPROC_DIR (one directory for web and workers, else /metrics shows "
+                        "one process only)")
     refused = "; ".join(problems)
     if env == "production":
         if problems:

@@ -17,3 +17,13 @@ max_requests_jitter = 200
 accesslog = "-"
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def child_exit(server, worker) -> None:  # type: ignore[no-untyped-def]
+    """A web worker is gone: prometheus_client drops its live gauges (its counters stay summed)."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        from app.metrics import process_identifier
+
+        multiprocess.mark_process_dead(process_identifier(worker.pid))

@@ -67,7 +67,8 @@ def test_a_real_tenant_without_production_mode_is_a_problem(app, tenant):
                                         "0b5e2a6c-1d3f-4a7b-8c9d-2e4f6a8b0c1d: check ENTRA_TENANT_ID")
 
 
-def test_production_with_a_default_secret_key_and_no_metrics_token_is_a_problem(app, tenant):
+def test_production_with_a_default_secret_key_and_no_metrics_token_is_a_problem(app, tenant, monkeypatch):
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
     saved = {name: app.config[name] for name in ("MYGOV_ENV", "SECRET_KEY", "METRICS_TOKEN")}
     app.config.update(MYGOV_ENV="production", SECRET_KEY="dev-only-secret-key-change-me", METRICS_TOKEN=None)
     try:
@@ -78,3 +79,4 @@ def test_production_with_a_default_secret_key_and_no_metrics_token_is_a_problem(
     detail = findings["configuration"]
     assert detail.startswith("PROBLEM: production settings missing or unsafe: SECRET_KEY (a random value")
     assert "METRICS_TOKEN (without it /metrics answers nobody in production)" in detail
+    assert "PROMETHEUS_MULTIPROC_DIR (one directory for web and workers" in detail
