@@ -62,6 +62,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("OUTBOX_LEASE_SECONDS", "120", "a running operation not finished by then is released by the sweeper"),
     Setting("TEAMS_WEBHOOK_URL", None, "Teams Workflows webhook for platform alerts (a credential: env only)"),
     Setting("FREEBUSY_CACHE_SECONDS", "20", "how old a room's free/busy may be on public pages (submit checks afresh)"),
+    Setting("HOME_CACHE_SECONDS", "30", "how old the home page's calendar and room lists may be (0 = never cached)"),
     Setting("RATELIMIT_ENABLED", "true", "per-client limits on public forms; false only for load tests"),
     Setting("IMAGE_STORE_DIR", None, "folder for employee photos; default instance/images"),
     Setting("PHOTO_UPLOAD_MAX_BYTES", "2097152", "largest employee photo staff may upload, in bytes"),
