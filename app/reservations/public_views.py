@@ -14,7 +14,7 @@ from app.reservations import exchange, services
 from app.reservations.availability import Availability, space_availability
 from app.reservations.links import LinkExpired, LinkInvalid, reservation_for_link, signed_token
 from app.reservations.models import Reservation
-from app.reservations.formatting import clock_time, duration_words, email_label, weekday_name
+from app.reservations.formatting import clock_time, duration_words, email_label, select_options, weekday_name
 from app.reservations.rules import (
     FIELD_LABELS, FIELD_ORDER, attendee_limit, earliest_start, last_bookable_day, parse_booking,
     time_options,
@@ -28,7 +28,7 @@ reservations_bp = Blueprint("reservations", __name__, url_prefix="/reservations"
 AVAILABILITY_DAYS = 7
 SUBMIT_RATE_LIMIT = "10/minute;50/day"
 
-for _filter in (clock_time, duration_words, email_label, weekday_name):
+for _filter in (clock_time, duration_words, email_label, select_options, weekday_name):
     reservations_bp.add_app_template_filter(_filter)
 
 
