@@ -169,6 +169,7 @@ def _scraped_graph_calls() -> str:
 
 
 def main() -> None:
+    load_before = os.getloadavg()[0]
     tenant = DevTenantServer(port=0, cert_dir=Path(tempfile.mkdtemp()), state=CityStandIn())
     production = {"MYGOV_ENV": "production", "ENTRA_CLIENT_ID": BENCH_CLIENT_ID,
                   "ENTRA_CLIENT_SECRET": BENCH_CLIENT_SECRET, "RATELIMIT_ENABLED": "false",
@@ -199,12 +200,15 @@ def main() -> None:
                 web.wait(20)
     finally:
         tenant.stop()
-    _report(results, seen, total, reached, graph_calls)
+    _report(results, seen, total, reached, graph_calls, (load_before, os.getloadavg()[0]))
 
 
-def _report(results, seen: Bookings, total: int, reached: int, graph_calls: str) -> None:  # type: ignore[no-untyped-def]
+def _report(results, seen: Bookings, total: int, reached: int, graph_calls: str,  # type: ignore[no-untyped-def]
+            load: tuple[float, float]) -> None:
     print(f"gunicorn ({os.cpu_count()} cores), MYGOV_ENV=production, wrk {CONNECTIONS} connections x {DURATION} "
           "per route, PostgreSQL + Redis + 2 workers")
+    print(f"machine load average (1 min) before the run {load[0]:.1f}, after {load[1]:.1f}: "
+          "other work on the machine shares the cores")
     print(f"{'route':28}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}")
     for label, path, r in results:
         print(f"{label:28}{r['rps']:>9.0f}{r['p50']:>9.1f}{r['p99']:>9.1f}{r['errors'] + r['socket_errors']:>8}"
