@@ -67,6 +67,7 @@ SETTINGS: tuple[Setting, ...] = (
             "a running operation not finished by then is released by the sweeper; above OUTBOX_JOB_TIMEOUT_SECONDS"),
     Setting("TEAMS_WEBHOOK_URL", None, "Teams Workflows webhook for platform alerts (a credential: env only)"),
     Setting("FREEBUSY_CACHE_SECONDS", "20", "how old a room's free/busy may be on public pages (submit checks afresh)"),
+    Setting("HOME_CACHE_SECONDS", "30", "how old the home page's calendar and room lists may be (0 = never cached)"),
     Setting("RATELIMIT_ENABLED", "true", "per-client limits on public forms; false only for load tests"),
     Setting("IMAGE_STORE_DIR", None, "folder for employee photos; default instance/images"),
     Setting("PHOTO_UPLOAD_MAX_BYTES", "2097152", "largest employee photo staff may upload, in bytes"),
@@ -143,6 +144,15 @@ def _engine_options(database_url: str) -> dict[str, Any]:
 
 
 def _refuse_unsafe_production(environ: Mapping[str, str], values: dict[str, Any]) -> None:
+    missing = production_problems(environ, values)
+    if missing:
+        raise ConfigError(
+            "MyGov will not start in production without: " + "; ".join(missing)
+        )
+
+
+def production_problems(environ: Mapping[str, str], values: Mapping[str, Any]) -> list[str]:
+    """What production would refuse in these settings (`flask mygov doctor` reports it in any mode)."""
     missing: list[str] = []
     if values["SECRET_KEY"] == DEV_SECRET_KEY or len(values["SECRET_KEY"] or "") < 32:
         missing.append("SECRET_KEY (a random value of at least 32 characters)")
@@ -163,7 +173,4 @@ def _refuse_unsafe_production(environ: Mapping[str, str], values: dict[str, Any]
     has_cert = values["ENTRA_CLIENT_CERT_PATH"] and values["ENTRA_CLIENT_CERT_THUMBPRINT"]
     if not (has_secret or has_cert):
         missing.append("ENTRA_CLIENT_SECRET or ENTRA_CLIENT_CERT_PATH + ENTRA_CLIENT_CERT_THUMBPRINT")
-    if missing:
-        raise ConfigError(
-            "MyGov will not start in production without: " + "; ".join(missing)
-        )
+    return missing

@@ -1,6 +1,7 @@
 """`flask mygov doctor`: what is wrong with this deployment, in plain words."""
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,7 +11,7 @@ from alembic.script import ScriptDirectory
 from flask import Flask
 from sqlalchemy import text
 
-from app.config import PROJECT_ROOT
+from app.config import DEV_TENANT_ID, PROJECT_ROOT, SETTINGS, production_problems
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,30 @@ class Finding:
     check: str
     ok: bool
     detail: str
+
+
+def _configuration(app: Flask) -> Finding:
+    """Production's refusals, applied to whatever mode this is, and a real tenant outside production."""
+    env = app.config["MYGOV_ENV"]
+    effective = {s.name: str(app.config[s.name]) for s in SETTINGS if app.config.get(s.name)}
+    problems = production_problems(effective, app.config)
+    if env == "production" and not app.config.get("METRICS_TOKEN"):
+        problems.append("METRICS_TOKEN (without it /metrics answers nobody in production)")
+    if env == "production" and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        problems.append("PROMETHEUS_MULTIPROC_DIR (one directory for web and workers, else /metrics shows "
+                        "one process only)")
+    refused = "; ".join(problems)
+    if env == "production":
+        if problems:
+            return Finding("configuration", False, f"production settings missing or unsafe: {refused}")
+        return Finding("configuration", True, f"production, Microsoft 365 at {app.config['ENTRA_AUTHORITY_HOST']}")
+    if app.config["ENTRA_TENANT_ID"] != DEV_TENANT_ID:
+        return Finding("configuration", False, f"MYGOV_ENV={env} but Microsoft 365 is the tenant "
+                       f"{app.config['ENTRA_TENANT_ID']}, not the dev tenant: set MYGOV_ENV=production so the "
+                       "production safeguards apply (secure cookies, JSON logs, refusing unsafe settings)"
+                       + (f"; production would refuse: {refused}" if problems else ""))
+    return Finding("configuration", True, f"MYGOV_ENV={env} with the dev tenant: fine for development, "
+                   "never for the city" + (f" (production would refuse: {refused})" if problems else ""))
 
 
 def _database(app: Flask) -> Finding:
@@ -77,10 +102,20 @@ def _graph(app: Flask) -> Finding:
         missing = missing_permissions(graph_client())
     except GraphError as error:
         return Finding("graph", False, f"no app token from {app.config['ENTRA_AUTHORITY_HOST']}: {error.message}")
+    except (ValueError, OSError) as error:  # MSAL: no tenant of that id; requests: CA file or network
+        return Finding("graph", False, _unreachable(app, error))
     if missing:
         return Finding("graph", False, "the app registration lacks application permission(s) "
                        + ", ".join(sorted(missing)) + ": grant them and give admin consent")
     return Finding("graph", True, "app token issued with every required permission")
+
+
+def _unreachable(app: Flask, error: Exception) -> str:
+    host = app.config["ENTRA_AUTHORITY_HOST"]
+    if isinstance(error, ValueError):
+        return (f"{host} does not know the tenant {app.config['ENTRA_TENANT_ID']}: "
+                f"check ENTRA_TENANT_ID and ENTRA_AUTHORITY_HOST ({str(error).split('.')[0].strip()})")
+    return f"cannot reach Microsoft 365 at {host} (check GRAPH_CA_BUNDLE and the network): {error}"
 
 
 def _mail_sender(app: Flask) -> Finding:
@@ -96,13 +131,15 @@ def _mail_sender(app: Flask) -> Finding:
         return Finding("mail sender", False, f"{sender} (MAIL_SENDER) is not a mailbox in the tenant")
     except GraphError as error:
         return Finding("mail sender", False, f"cannot read the inbox of {sender} (bounce reports): {error.message}")
+    except (ValueError, OSError) as error:
+        return Finding("mail sender", False, _unreachable(app, error))
     return Finding("mail sender", True, f"{sender} is a mailbox MyGov can read bounce reports in")
 
 
-CHECKS: tuple[Callable[[Flask], Finding], ...] = (_database, _redis, _workers, _graph, _mail_sender)
+CHECKS: tuple[Callable[[Flask], Finding], ...] = (
+    _configuration, _database, _redis, _workers, _graph, _mail_sender,
+)
 
 
 def diagnose(app: Flask) -> list[Finding]:
-    findings = [Finding("configuration", True, f"MYGOV_ENV={app.config['MYGOV_ENV']}, "
-                        f"Microsoft 365 at {app.config['ENTRA_AUTHORITY_HOST']}")]
-    return findings + [check(app) for check in CHECKS]
+    return [check(app) for check in CHECKS]

@@ -13,6 +13,7 @@ from app.devtenant.app import create_devtenant_app, refuse_production
 from app.devtenant.context import DevTenant
 from app.devtenant.control import DevTenantControl
 from app.devtenant.seed import DEFAULT_SEED
+from app.devtenant.state import TenantState
 from app.devtenant.tls import ensure_tls_files
 
 DEFAULT_CERT_DIR = INSTANCE_DIR / "devtenant"
@@ -27,12 +28,13 @@ class DevTenantServer:
         cert_dir: Path = DEFAULT_CERT_DIR,
         seed: Path = DEFAULT_SEED,
         host: str = "127.0.0.1",
+        state: TenantState | None = None,
     ) -> None:
         refuse_production()
         cert_dir = Path(cert_dir)
         files = ensure_tls_files(cert_dir)
         self.ca_path = str(files.ca)
-        self.app = create_devtenant_app(seed_path=Path(seed), cert_dir=cert_dir)
+        self.app = create_devtenant_app(seed_path=Path(seed), cert_dir=cert_dir, state=state)
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.minimum_version = ssl.TLSVersion.TLSv1_2
         context.load_cert_chain(files.cert, files.key)

@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from functools import lru_cache
+
+from markupsafe import Markup
 
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -32,3 +35,17 @@ EMAIL_LABELS = {
 
 def email_label(template: str) -> str:
     return EMAIL_LABELS.get(template, "Email")
+
+
+def select_options(options: tuple[tuple[str, str], ...], chosen: str | None) -> Markup:
+    """<option> elements for (value, label) pairs, the chosen one selected: the form's time lists
+    are the same on every view of a room, so they are built once."""
+    html = _options_html(options)
+    if chosen and (value := f'value="{Markup.escape(chosen)}"') in html:
+        html = html.replace(value, f"{value} selected", 1)
+    return Markup(html)
+
+
+@lru_cache(maxsize=256)
+def _options_html(options: tuple[tuple[str, str], ...]) -> str:
+    return "".join(Markup('<option value="{}">{}</option>').format(value, label) for value, label in options)

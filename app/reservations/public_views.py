@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, flash, render_template, request, url_for
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
 
 from app.extensions import db, htmx, limiter
 from app.facilities.models import Facility, FacilitySpace, ReservationConfig
@@ -13,10 +14,10 @@ from app.reservations import exchange, services
 from app.reservations.availability import Availability, space_availability
 from app.reservations.links import LinkExpired, LinkInvalid, reservation_for_link, signed_token
 from app.reservations.models import Reservation
-from app.reservations.formatting import clock_time, duration_words, email_label, weekday_name
+from app.reservations.formatting import clock_time, duration_words, email_label, select_options, weekday_name
 from app.reservations.rules import (
     FIELD_LABELS, FIELD_ORDER, attendee_limit, earliest_start, last_bookable_day, parse_booking,
-    time_choices,
+    time_options,
 )
 from app.sqltypes import utcnow
 from app.web.htmx import render_page_or_block, see_other
@@ -28,7 +29,7 @@ reservations_bp = Blueprint("reservations", __name__, url_prefix="/reservations"
 AVAILABILITY_DAYS = 7
 SUBMIT_RATE_LIMIT = "10/minute;50/day"
 
-for _filter in (clock_time, duration_words, email_label, weekday_name):
+for _filter in (clock_time, duration_words, email_label, select_options, weekday_name):
     reservations_bp.add_app_template_filter(_filter)
 
 
@@ -37,6 +38,7 @@ def _reservable_spaces() -> list[FacilitySpace]:
         select(FacilitySpace)
         .join(ReservationConfig)
         .join(Facility)
+        .options(contains_eager(FacilitySpace.facility), contains_eager(FacilitySpace.reservation_config))
         .where(
             ReservationConfig.citizen_reservable,
             FacilitySpace.archived_at.is_(None),
@@ -47,10 +49,13 @@ def _reservable_spaces() -> list[FacilitySpace]:
 
 
 def _space(facility_slug: str, space_slug: str) -> FacilitySpace:
+    # One query for the space, its facility and its reservation rules: every page here needs all three.
     space = db.session.scalar(
-        select(FacilitySpace).join(Facility).where(
-            Facility.slug == facility_slug, FacilitySpace.slug == space_slug
-        )
+        select(FacilitySpace)
+        .join(Facility)
+        .outerjoin(ReservationConfig)
+        .options(contains_eager(FacilitySpace.facility), contains_eager(FacilitySpace.reservation_config))
+        .where(Facility.slug == facility_slug, FacilitySpace.slug == space_slug)
     )
     if space is None or not space.is_citizen_reservable or not space.exchange_resource_mailbox:
         abort(404)
@@ -119,7 +124,7 @@ def _page_context(space: FacilitySpace, form: dict[str, str], **extra: Any) -> d
     availability = space_availability(space, first_day, AVAILABILITY_DAYS, zone, now)
     return {
         "space": space, "config": config, "form": form, "errors": {}, "field_labels": FIELD_LABELS,
-        "field_order": FIELD_ORDER, "times": time_choices(config), "availability": availability,
+        "field_order": FIELD_ORDER, "time_options": time_options(config), "availability": availability,
         "attendee_limit": attendee_limit(space),
         "earlier_from": first_day - timedelta(days=AVAILABILITY_DAYS),
         "later_from": first_day + timedelta(days=AVAILABILITY_DAYS),

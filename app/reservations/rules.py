@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date, datetime, time, timedelta, timezone
 from typing import TypeVar
 from zoneinfo import ZoneInfo
@@ -49,14 +50,29 @@ class BookingRequest:
 
 def time_choices(config: ReservationConfig) -> list[time]:
     """Start and end times the form offers: every SLOT_MINUTES within the opening hours."""
+    return list(_times_between(config.open_time, config.close_time))
+
+
+def time_options(config: ReservationConfig) -> tuple[tuple[str, str], ...]:
+    """The form's (value, label) pairs, e.g. ("09:30", "9:30 AM"): the same for every visitor."""
+    return _options_between(config.open_time, config.close_time)
+
+
+@lru_cache(maxsize=256)
+def _times_between(opens: time, closes: time) -> tuple[time, ...]:
     anchor = date(2000, 1, 3)
-    current = datetime.combine(anchor, config.open_time)
-    last = datetime.combine(anchor, config.close_time)
+    current = datetime.combine(anchor, opens)
+    last = datetime.combine(anchor, closes)
     choices = []
     while current <= last:
         choices.append(current.time())
         current += timedelta(minutes=SLOT_MINUTES)
-    return choices
+    return tuple(choices)
+
+
+@lru_cache(maxsize=256)
+def _options_between(opens: time, closes: time) -> tuple[tuple[str, str], ...]:
+    return tuple((clock.strftime("%H:%M"), clock_time(clock)) for clock in _times_between(opens, closes))
 
 
 def earliest_start(config: ReservationConfig, now: datetime) -> datetime:

@@ -25,6 +25,7 @@ from app.metrics import REQUEST_LATENCY
 metrics_bp = Blueprint("metrics", __name__)
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 LOOPBACK = {"127.0.0.1", "::1"}
+FORWARDING_HEADERS = ("X-Forwarded-For", "Forwarded", "X-Real-IP", "X-Forwarded-Host")
 
 
 class RequestContextFilter(logging.Filter):
@@ -94,11 +95,19 @@ class LiveStateCollector:
 
 
 def _authorised_scrape() -> bool:
+    """The scrape token when one is set; production always needs it.
+
+    Without a token only a direct loopback request is let in: behind a reverse proxy on the same
+    host every visitor arrives from 127.0.0.1, so a request the proxy forwarded is refused.
+    """
     token = current_app.config.get("METRICS_TOKEN")
     if token:
         supplied = request.headers.get("Authorization", "").removeprefix("Bearer ")
         return hmac.compare_digest(supplied.encode(), token.encode())
-    return request.remote_addr in LOOPBACK
+    if current_app.config["MYGOV_ENV"] == "production":
+        return False
+    forwarded = any(name in request.headers for name in FORWARDING_HEADERS)
+    return request.remote_addr in LOOPBACK and not forwarded
 
 
 @metrics_bp.get("/metrics")
@@ -109,6 +118,7 @@ def metrics() -> Response:
     live = CollectorRegistry()
     live.register(LiveStateCollector())
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # Every web and worker process's counters, not only this gunicorn worker's.
         process_registry = CollectorRegistry()
         MultiProcessCollector(process_registry)
         body = generate_latest(process_registry)

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, has_request_context
 from flask_login import current_user
+from markupsafe import Markup
 
 PUBLIC_NAV: list[tuple[str, str]] = [
     ("public.home", "Home"), ("calendars.index", "Calendars"), ("directory.index", "Staff directory"),
@@ -53,6 +54,15 @@ def install_template_helpers(app: Flask) -> None:
         if value is None:
             return ""
         return value.astimezone(zone).strftime(fmt)
+
+    @app.template_filter("local_time_range")
+    def local_time_range(interval: Any) -> Markup:
+        """<time>9:00 AM</time> to <time>10:30 AM</time>: written here, not in a macro, because the
+        availability page shows dozens of them on every view."""
+        start, end = interval.start.astimezone(zone), interval.end.astimezone(zone)
+        # ISO instants and clock times are digits, letters and "+-:": nothing to escape.
+        return Markup(f'<time datetime="{start.isoformat()}">{start.strftime("%-I:%M %p")}</time> to '
+                      f'<time datetime="{end.isoformat()}">{end.strftime("%-I:%M %p")}</time>')
 
     @app.template_filter("iso_local")
     def iso_local(value: datetime | None) -> str:

@@ -36,6 +36,14 @@ def test_compose_renders_web_two_workers_scheduler_database_and_redis():
     assert web_env["GRAPH_BASE_URL"] == "https://graph.microsoft.com/v1.0"
 
 
+def test_web_and_workers_share_one_metrics_directory():
+    services = json.loads(_render(SECRETS).stdout)["services"]
+    for name in ("web", "worker", "scheduler"):
+        assert services[name]["environment"]["PROMETHEUS_MULTIPROC_DIR"] == "/srv/mygov/instance/prometheus"
+        mounts = {(m["source"], m["target"]) for m in services[name]["volumes"]}
+        assert ("metrics", "/srv/mygov/instance/prometheus") in mounts
+
+
 def test_compose_refuses_to_render_without_secrets():
     rendered = _render({k: v for k, v in SECRETS.items() if k != "SECRET_KEY"})
     # Compose v2 exits 0 here with --format json, but renders nothing and names the variable.

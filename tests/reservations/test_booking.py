@@ -66,6 +66,10 @@ def test_invalid_answers_are_tied_to_their_fields_and_nothing_is_written(app, cl
         assert f'href="#field-{field}"' in html
         assert re.search(rf'id="field-{field}"[^>]*aria-describedby="error-{field}', html, re.S), field
     assert 'value="Book club"' not in html and ">Book club</textarea>" in html  # answers kept
+    start_list = html.split('id="field-start_time"')[1].split("</select>")[0]
+    end_list = html.split('id="field-end_time"')[1].split("</select>")[0]
+    assert re.findall(r'<option value="([\d:]+)" selected>', start_list) == [form["start_time"]]
+    assert re.findall(r'<option value="([\d:]+)" selected>', end_list) == ["09:00"]  # the times kept too
     assert db.session.scalars(select(Reservation)).all() == []
     assert db.session.scalars(select(GraphOperation)).all() == []
 
