@@ -55,6 +55,26 @@ def test_outbox_filters_are_shareable_get_parameters(app):
     assert "<html" not in text and "#2 send_mail" in text and "Vary" in fragment.headers
 
 
+def test_the_outbox_filters_by_kind(app):
+    admin, _ = staff_client(app, "platform.admin")
+    _operation("pending", kind="create_event", target_id="21")
+    _operation("pending", kind="add_group_member", target_type="role_assignment", target_id="5")
+    rows = admin.get("/staff/ops/outbox?kind=add_group_member").get_data(as_text=True).split("<tbody>")[1]
+    assert "add_group_member" in rows and "create_event" not in rows
+
+
+def test_the_health_screen_shows_the_backlog_and_says_when_no_worker_runs(app):
+    admin, _ = staff_client(app, "platform.admin")
+    for n in range(3):
+        _operation("pending", target_id=str(30 + n))
+    _operation("dead", target_id="40")
+    page = admin.get("/staff/ops/health").get_data(as_text=True)
+    waiting = get_queue("graph").count
+    assert waiting == 4 and f'<th scope="row">graph</th><td>{waiting}</td>' in page
+    assert "Pending: 3" in page and "Dead: 1" in page
+    assert "No worker has sent a heartbeat recently" in page  # tests run no worker process
+
+
 def test_an_operation_shows_its_graph_error_and_request_id_and_can_be_retried(app):
     admin, employee = staff_client(app, "platform.admin", name="Ops Admin")
     operation = _operation("dead", attempts=8, last_error_status=503, last_error_code="serviceNotAvailable",
