@@ -7,6 +7,8 @@ ignores STATUS) and their bumped SEQUENCE.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -21,24 +23,39 @@ PRODID = "-//City of Auburn//MyGov calendars//EN"
 REFRESH = timedelta(hours=1)
 
 
-def feed(calendar: Calendar, events: list[CalendarEvent], *, page_url: str, year: int) -> bytes:
+@dataclass(frozen=True)
+class FeedHeader:
+    """What the VCALENDAR says about itself: one calendar, a filtered view of one, or several combined."""
+
+    name: str
+    description: str
+    time_zone: str
+
+    @classmethod
+    def of(cls, calendar: Calendar) -> FeedHeader:
+        return cls(calendar.name, calendar.description or "", calendar.time_zone)
+
+
+def feed(header: FeedHeader, events: list[CalendarEvent], *, page_url: Callable[[CalendarEvent], str],
+         year: int) -> bytes:
     ical = ICalendar()
     ical.add("prodid", PRODID)
     ical.add("version", "2.0")
     ical.add("calscale", "GREGORIAN")
     ical.add("method", "PUBLISH")
-    ical.add("name", calendar.name)
-    ical.add("x-wr-calname", calendar.name)
-    ical.add("x-wr-timezone", calendar.time_zone)
-    if calendar.description:
-        ical.add("x-wr-caldesc", calendar.description)
+    ical.add("name", header.name)
+    ical.add("x-wr-calname", header.name)
+    ical.add("x-wr-timezone", header.time_zone)
+    if header.description:
+        ical.add("description", header.description)
+        ical.add("x-wr-caldesc", header.description)
     ical.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     ical.add("x-published-ttl", "PT1H")  # Outlook's poller reads this one
     zones = sorted({e.time_zone for e in events if not e.all_day})
     for tzid in zones:
         ical.add_component(vtimezone(tzid, year))
     for event in sorted(events, key=lambda e: e.uid):
-        ical.add_component(_vevent(event, page_url))
+        ical.add_component(_vevent(event, page_url(event)))
         for override in event.overrides:
             ical.add_component(_override(event, override))
     return ical.to_ical()
@@ -47,8 +64,7 @@ def feed(calendar: Calendar, events: list[CalendarEvent], *, page_url: str, year
 def _vevent(event: CalendarEvent, page_url: str) -> IEvent:
     vevent = IEvent()
     vevent.add("uid", event.uid)
-    vevent.add("dtstamp", event.updated_at.astimezone(timezone.utc))
-    vevent.add("sequence", event.sequence)
+    _stamps(vevent, event)
     cancelled = event.status == "cancelled"
     vevent.add("summary", f"Cancelled: {event.title}" if cancelled else event.title)
     vevent.add("status", "CANCELLED" if cancelled else "CONFIRMED")
@@ -67,10 +83,19 @@ def _vevent(event: CalendarEvent, page_url: str) -> IEvent:
         vevent.add("location", event.location)
     if event.description:
         vevent.add("description", event.description)
-    vevent.add("url", f"{page_url}#event-{event.uid}")
+    vevent.add("url", page_url)
     if event.category:
         vevent.add("categories", [event.category])
     return vevent
+
+
+def _stamps(vevent: IEvent, event: CalendarEvent) -> None:
+    """From the data, never the clock: the body stays byte-identical until the event changes."""
+    changed = event.updated_at.astimezone(timezone.utc)
+    vevent.add("dtstamp", changed)
+    vevent.add("created", event.created_at.astimezone(timezone.utc))
+    vevent.add("last-modified", changed)
+    vevent.add("sequence", event.sequence)
 
 
 def _local(event: CalendarEvent, iso: str):
@@ -86,8 +111,7 @@ def _override(event: CalendarEvent, override) -> IEvent:
     zone = ZoneInfo(event.time_zone)
     vevent = IEvent()
     vevent.add("uid", event.uid)
-    vevent.add("dtstamp", event.updated_at.astimezone(timezone.utc))
-    vevent.add("sequence", event.sequence)
+    _stamps(vevent, event)
     vevent.add("recurrence-id", override.recurrence_id.astimezone(zone))
     vevent.add("dtstart", override.start_at.astimezone(zone))
     vevent.add("dtend", override.end_at.astimezone(zone))
