@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrule, rrulestr
@@ -167,6 +167,8 @@ def _of(event: CalendarEvent, zone: ZoneInfo, window_start: datetime, window_end
                                          cancelled or override.cancelled))
         elif window_start <= occurrence_start < window_end:
             local = occurrence_start.astimezone(zone)
-            end = datetime.combine(local.date() + length, time.min, zone) if event.all_day else local + length
+            # Aware arithmetic in one zone is wall-clock time: add the exact duration in UTC instead.
+            end = (datetime.combine(local.date() + length, time.min, zone) if event.all_day
+                   else (local.astimezone(timezone.utc) + length).astimezone(zone))
             result.append(Occurrence(event, local, end, event.all_day, cancelled))
     return result
