@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import requests
-from harness import ROOT, services
+from harness import ROOT, services, wait_for
 from sqlalchemy import func, select
 
 from app.demo.services import seed_demo
@@ -79,12 +79,7 @@ def main() -> None:
                                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         running.start_workers(2)
         try:
-            for _ in range(60):
-                try:
-                    requests.get(f"http://{BIND}/healthz", timeout=2)
-                    break
-                except requests.ConnectionError:
-                    time.sleep(0.5)
+            wait_for(f"http://{BIND}/healthz")
             stop, accepted = threading.Event(), []
             booking = threading.Thread(target=citizens, args=(stop, accepted), daemon=True)
             booking.start()

@@ -8,9 +8,11 @@ strong ETag and its Last-Modified, so a poll costs two small queries and one Red
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
-from typing import Callable
 
 from app.calendars import queries
 from app.calendars.scope import Scope
@@ -21,9 +23,37 @@ FEED_CACHE_SECONDS = 3600
 
 @dataclass(frozen=True)
 class BuiltFeed:
-    body: bytes
     etag: str
     last_modified: datetime | None
+    load_body: Callable[[], bytes]  # a 304 never needs the body: it is fetched only when sent
+
+
+class _Recent:
+    """The last few bodies in this process, by the same versioned key: a poll then skips Redis's
+    round trip of several megabytes. A key names its data, so an entry here is never stale."""
+
+    def __init__(self, size: int) -> None:
+        self.size, self.entries = size, OrderedDict[str, tuple[str, datetime | None, bytes]]()
+        self.lock = threading.Lock()
+
+    def get(self, key: str) -> tuple[str, datetime | None, bytes] | None:
+        with self.lock:
+            if key in self.entries:
+                self.entries.move_to_end(key)
+            return self.entries.get(key)
+
+    def put(self, key: str, entry: tuple[str, datetime | None, bytes]) -> None:
+        with self.lock:
+            self.entries[key] = entry
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.entries.clear()
+
+
+recent = _Recent(size=8)
 
 
 def cached_feed(scope: Scope, variant: str, build: Callable[[], tuple[bytes, date | None]]) -> BuiltFeed:
@@ -32,11 +62,23 @@ def cached_feed(scope: Scope, variant: str, build: Callable[[], tuple[bytes, dat
     parts = [scope.slug, variant, str(changed), str(count), scope.today.isoformat()]
     parts += [f"{c.id}:{c.slug}:{c.name}:{c.description}:{c.time_zone}" for c in scope.calendars]
     key = "mygov:ics:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+    hit = recent.get(key)
+    if hit is not None:
+        body = hit[2]
+        return BuiltFeed(hit[0], hit[1], lambda: body)
     redis = get_redis()
-    body, etag, modified = redis.hmget(key, ("body", "etag", "modified"))
-    if body is not None and etag is not None:
-        stamp = float(modified) if modified else None
-        return BuiltFeed(body, etag.decode(), datetime.fromtimestamp(stamp, timezone.utc) if stamp else None)
+    etag, modified = redis.hmget(key, ("etag", "modified"))
+    if etag is not None:
+        stamp = datetime.fromtimestamp(float(modified), timezone.utc) if modified else None
+
+        def from_redis() -> bytes:
+            body = redis.hget(key, "body")
+            if body is None:  # expired in between: build it again
+                return cached_feed(scope, variant, build).load_body()
+            recent.put(key, (etag.decode(), stamp, body))
+            return body
+
+        return BuiltFeed(etag.decode(), stamp, from_redis)
     body, last_drop = build()
     last_modified = _last_modified(changed, last_drop, scope)
     etag_text = hashlib.sha256(body).hexdigest()
@@ -45,7 +87,8 @@ def cached_feed(scope: Scope, variant: str, build: Callable[[], tuple[bytes, dat
         pipe.hset(key, mapping=entry)
         pipe.expire(key, FEED_CACHE_SECONDS)
         pipe.execute()
-    return BuiltFeed(body, etag_text, last_modified)
+    recent.put(key, (etag_text, last_modified, body))
+    return BuiltFeed(etag_text, last_modified, lambda: body)
 
 
 def _last_modified(changed: datetime | None, last_drop: date | None, scope: Scope) -> datetime | None:

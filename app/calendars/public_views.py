@@ -8,10 +8,12 @@ from __future__ import annotations
 import calendar as pycalendar
 import hashlib
 from datetime import date, datetime, timedelta, timezone
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote, urlencode
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from werkzeug.http import is_resource_modified
 
 from app.calendars import ics, queries
 from app.calendars.feed_cache import cached_feed
@@ -143,7 +145,7 @@ def feed(slug: str) -> Response:
 
     variant = f"{request.host_url}|{datetime.now().year}|{urlencode(args, doseq=True)}"
     built = cached_feed(scope, variant, build)
-    return _ics_response(built.body, built.etag, built.last_modified, f'inline; filename="{slug}.ics"')
+    return _ics_response(built.load_body, built.etag, built.last_modified, f'inline; filename="{slug}.ics"')
 
 
 def _in_view(scope: Scope, filters: ListFilters, events: list[CalendarEvent]) -> list[CalendarEvent]:
@@ -167,7 +169,7 @@ def event_download(slug: str, uid: str) -> Response:
     scope, found = _event(slug, uid)
     header = ics.FeedHeader(found.title, "", found.time_zone)
     body = ics.feed(header, [found], page_url=_page_url, year=datetime.now().year)
-    return _ics_response(body, hashlib.sha256(body).hexdigest(), found.updated_at,
+    return _ics_response(lambda: body, hashlib.sha256(body).hexdigest(), found.updated_at,
                          f'attachment; filename="event-{_safe(uid)}.ics"')
 
 
@@ -179,8 +181,11 @@ def _page_url(event: CalendarEvent) -> str:
     return url_for("calendars.event", slug=event.calendar.slug, uid=event.uid, _external=True)
 
 
-def _ics_response(body: bytes, etag: str, last_modified: datetime | None, disposition: str) -> Response:
-    response = Response(body, content_type="text/calendar; charset=utf-8")
+def _ics_response(load_body: Callable[[], bytes], etag: str, last_modified: datetime | None,
+                  disposition: str) -> Response:
+    """A conditional GET: 304 when the client's copy is current (the body is then never loaded)."""
+    fresh = not is_resource_modified(request.environ, etag=etag, last_modified=last_modified)
+    response = Response(b"" if fresh else load_body(), content_type="text/calendar; charset=utf-8")
     response.headers["Content-Disposition"] = disposition
     response.set_etag(etag)
     if last_modified:

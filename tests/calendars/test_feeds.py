@@ -94,3 +94,21 @@ def test_unknown_or_private_calendars_have_no_feed(app, client, library):
     db.session.commit()
     assert _feed(client).status_code == 404
     assert client.get("/calendars/nope.ics").status_code == 404
+
+
+def test_text_is_escaped_and_long_lines_fold_between_characters(app, client, library):
+    import vobject
+
+    event = library.events[0]
+    event.title = "Budget, taxes; and \\ more\nSecond line " + "Ä" * 60
+    event.location = "Room 1, City Hall; 2nd floor"
+    db.session.commit()
+    body = _feed(client).get_data()
+    assert b"SUMMARY:Budget\\, taxes\\; and \\\\ more\\nSecond line" in body
+    for line in body.split(b"\r\n"):
+        assert len(line) <= 75
+        line.decode("utf-8")
+    parsed = ICalendar.from_ical(body)
+    assert any(str(e.get("summary")) == event.title for e in parsed.walk("VEVENT"))
+    read = vobject.readOne(body.decode("utf-8"))
+    assert any(e.summary.value == event.title and e.location.value == event.location for e in read.vevent_list)
