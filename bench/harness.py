@@ -25,6 +25,18 @@ sys.path.insert(0, str(ROOT))
 SECRET = "bench-secret-key-" + "x" * 32
 
 
+def wait_for(url: str, attempts: int = 60, pause: float = 0.5, get: Any = None) -> None:
+    """Until a server just started answers (any status) at `url`."""
+    import requests
+
+    for _ in range(attempts):
+        try:
+            (get or requests.get)(url, timeout=2)
+            return
+        except requests.ConnectionError:
+            time.sleep(pause)
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]

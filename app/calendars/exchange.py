@@ -5,13 +5,14 @@ from datetime import datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from dateutil.rrule import DAILY, MONTHLY, WEEKLY, YEARLY, rrulestr
+from icalendar import vRecur
 
 from app.calendars.models import CalendarEvent
 from app.graph.calendar import graph_datetime
 
 GRAPH_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-PATTERNS = {DAILY: "daily", WEEKLY: "weekly", MONTHLY: "absoluteMonthly", YEARLY: "absoluteYearly"}
+ICAL_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+PATTERNS = {"DAILY": "daily", "WEEKLY": "weekly", "MONTHLY": "absoluteMonthly", "YEARLY": "absoluteYearly"}
 
 
 def graph_event(event: CalendarEvent) -> dict[str, Any]:
@@ -25,8 +26,14 @@ def graph_event(event: CalendarEvent) -> dict[str, Any]:
     }
     if event.all_day:
         body["isAllDay"] = True
-        body["start"] = {"dateTime": f"{event.start_date.isoformat()}T00:00:00", "timeZone": "UTC"}
-        body["end"] = {"dateTime": f"{event.end_date.isoformat()}T00:00:00", "timeZone": "UTC"}
+        body["start"] = {"dateTime": f"{event.start_date.isoformat()}T00:00:00", "timeZone": event.time_zone}
+        body["end"] = {"dateTime": f"{event.end_date.isoformat()}T00:00:00", "timeZone": event.time_zone}
+    elif event.rrule:
+        # A series repeats at its local wall-clock time: in UTC it would slip an hour at each DST change.
+        zone = ZoneInfo(event.time_zone)
+        body["start"], body["end"] = (
+            {"dateTime": moment.astimezone(zone).strftime("%Y-%m-%dT%H:%M:%S"), "timeZone": event.time_zone}
+            for moment in (event.start_at, event.end_at))
     else:
         body["start"], body["end"] = graph_datetime(event.start_at), graph_datetime(event.end_at)
     recurrence = patterned_recurrence(event)
@@ -40,32 +47,43 @@ def patterned_recurrence(event: CalendarEvent) -> dict[str, Any] | None:
 
     Not expressible and so sent as the first occurrence only: BYSETPOS, several BYMONTHDAY values,
     BYHOUR/BYMINUTE, and monthly/yearly rules by weekday (Graph's relative patterns need one index).
+    Skipped and moved occurrences stay MyGov's (pages and feeds); Exchange gets the series.
     """
     if not event.rrule:
         return None
-    zone = ZoneInfo(event.time_zone)
-    start = (datetime.combine(event.start_date, time.min) if event.all_day
-             else event.start_at.astimezone(zone).replace(tzinfo=None))
-    rule = rrulestr(event.rrule, dtstart=start)
-    freq = rule._freq  # dateutil keeps the parsed parts on the rule
-    if freq not in PATTERNS or rule._bysetpos or set(rule._byhour or {start.hour}) != {start.hour}:
+    parts = vRecur.from_ical(event.rrule)
+    start = _local_start(event)
+    freq = parts.get("FREQ", [""])[0]
+    if freq not in PATTERNS or parts.get("BYSETPOS") or parts.get("BYHOUR") or parts.get("BYMINUTE"):
         return None
-    pattern: dict[str, Any] = {"type": PATTERNS[freq], "interval": rule._interval}
-    if freq == WEEKLY:
-        pattern["daysOfWeek"] = [GRAPH_DAYS[d] for d in sorted(rule._byweekday or (start.weekday(),))]
+    pattern: dict[str, Any] = {"type": PATTERNS[freq], "interval": int(parts.get("INTERVAL", [1])[0])}
+    if freq == "WEEKLY":
+        days = parts.get("BYDAY") or [ICAL_DAYS[start.weekday()]]
+        if any(str(day) not in ICAL_DAYS for day in days):
+            return None
+        pattern["daysOfWeek"] = [GRAPH_DAYS[ICAL_DAYS.index(str(day))] for day in days]
         pattern["firstDayOfWeek"] = "sunday"
-    elif freq in (MONTHLY, YEARLY):
-        if rule._bynweekday or len(rule._bymonthday or ()) > 1:
+    elif freq in ("MONTHLY", "YEARLY"):
+        if parts.get("BYDAY") or len(parts.get("BYMONTHDAY", [])) > 1:
             return None
         pattern["dayOfMonth"] = start.day
-        if freq == YEARLY:
+        if freq == "YEARLY":
             pattern["month"] = start.month
     date_range: dict[str, Any] = {"startDate": start.date().isoformat(), "recurrenceTimeZone": event.time_zone}
-    if rule._count:
-        date_range.update(type="numbered", numberOfOccurrences=rule._count)
-    elif rule._until:
-        until = rule._until.astimezone(zone) if rule._until.tzinfo else rule._until
-        date_range.update(type="endDate", endDate=until.date().isoformat())
+    if parts.get("COUNT"):
+        date_range.update(type="numbered", numberOfOccurrences=int(parts["COUNT"][0]))
+    elif parts.get("UNTIL"):
+        until = parts["UNTIL"][0]
+        if isinstance(until, datetime):
+            until = until.astimezone(ZoneInfo(event.time_zone)) if until.tzinfo else until
+            until = until.date()
+        date_range.update(type="endDate", endDate=until.isoformat())
     else:
         date_range["type"] = "noEnd"
     return {"pattern": pattern, "range": date_range}
+
+
+def _local_start(event: CalendarEvent) -> datetime:
+    if event.all_day:
+        return datetime.combine(event.start_date, time.min)
+    return event.start_at.astimezone(ZoneInfo(event.time_zone)).replace(tzinfo=None)

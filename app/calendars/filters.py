@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from app.calendars.models import CalendarEvent
 from app.calendars.queries import Occurrence
 
 MAX_RANGE_DAYS = 366
@@ -18,6 +19,8 @@ class ListFilters:
     category: str = ""
     location: str = ""
     error: str = ""
+    dated: bool = False  # the range was asked for (not today's default window)
+    calendars: tuple[str, ...] = ()  # the combined view: slugs to show (none = all)
 
     @classmethod
     def from_args(cls, args: Any, today: date, default_days: int) -> ListFilters:
@@ -33,22 +36,41 @@ class ListFilters:
             error = (error + " " if error else "") + "The end date is before the start date: showing from the start on."
             last = first + timedelta(days=default_days)
         last = min(last, first + timedelta(days=MAX_RANGE_DAYS))
-        return cls(first, last, text, category, location, error)
+        dated = bool(args.get("from") or args.get("to")) and not error
+        chosen = tuple(sorted({slug.strip()[:100] for slug in args.getlist("calendar") if slug.strip()}))
+        return cls(first, last, text, category, location, error, dated, chosen)
 
     def keep(self, occurrence: Occurrence) -> bool:
-        event = occurrence.event
+        return self.keep_event(occurrence.event)
+
+    def keep_event(self, event: CalendarEvent) -> bool:
+        """Every filter but the dates is about the event, so a page and its feed keep the same events."""
+        if self.calendars and event.calendar.slug not in self.calendars:
+            return False
         if self.category and (event.category or "") != self.category:
             return False
-        if self.location and self.location.lower() not in (event.location or "").lower():
+        place = f"{event.location} {event.facility.name if event.facility else ''}".lower()
+        if self.location and self.location.lower() not in place:
             return False
         if self.text:
             haystack = f"{event.title} {event.description} {event.location}".lower()
             return all(word in haystack for word in self.text.lower().split())
         return True
 
-    def as_args(self) -> dict[str, str]:
-        return {"q": self.text, "category": self.category, "location": self.location,
-                "from": self.first.isoformat(), "to": self.last.isoformat()}
+    def feed_args(self) -> dict[str, str | list[str]]:
+        """The query string of the feed of this view: the filters set, the dates only when asked for."""
+        args: dict[str, str | list[str]] = {
+            name: value for name, value in (("q", self.text), ("category", self.category), ("location", self.location))
+            if value}
+        if self.dated:
+            args.update({"from": self.first.isoformat(), "to": self.last.isoformat()})
+        if self.calendars:
+            args["calendar"] = list(self.calendars)
+        return args
+
+    @property
+    def filtered(self) -> bool:
+        return bool(self.feed_args())
 
 
 def _day(value: str | None) -> date | None:

@@ -1,85 +1,124 @@
-"""Public calendar pages and ICS/webcal feeds. List view is the default; feeds are conditional GETs."""
+"""Public calendar pages and ICS/webcal feeds. List view is the default; feeds are conditional GETs.
+
+Every view exists per calendar and combined across all public calendars (slug `all`); every
+filtered list has a feed of exactly the events it shows (same filters, same code).
+"""
 from __future__ import annotations
 
 import calendar as pycalendar
 import hashlib
-from datetime import date, datetime, timedelta
-from urllib.parse import quote
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta, timezone
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Any
+from urllib.parse import quote, urlencode
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from werkzeug.http import is_resource_modified
+from werkzeug.routing import BaseConverter
 
 from app.calendars import ics, queries
+from app.calendars.feed_cache import cached_feed
 from app.calendars.filters import ListFilters
-from app.jobs.queue import get_redis
+from app.calendars.models import CalendarEvent
+from app.calendars.scope import COMBINED_SLUG, Scope, scope_for
 from app.web.htmx import render_page_or_block
 
 calendars_bp = Blueprint("calendars", __name__, url_prefix="/calendars")
 LIST_DAYS = 60
-FEED_CACHE_SECONDS = 3600
 
 
 @calendars_bp.get("/")
 def index() -> str:
-    return render_template("calendars/index.html", calendars=queries.public_calendars())
+    return render_template("calendars/index.html", calendars=queries.public_calendars(),
+                           zone_label=scope_for(COMBINED_SLUG).zone_label)
+
+
+def _shown(scope: Scope, filters: ListFilters) -> tuple[list[CalendarEvent], list[queries.Occurrence]]:
+    """The events of a scope, and the occurrences a list view with these filters shows."""
+    events, _ = queries.feed_events(scope.calendars, scope.today)
+    kept = [e for e in events if filters.keep_event(e)]
+    return events, queries.occurrences(kept, scope.zone, filters.first, filters.last)
 
 
 @calendars_bp.get("/<slug>/")
 def calendar_list(slug: str) -> Response:
-    calendar = queries.public_calendar(slug) or abort(404)
-    zone = ZoneInfo(calendar.time_zone)
-    today = datetime.now(zone).date()
-    filters = ListFilters.from_args(request.args, today, LIST_DAYS)
-    events = queries.feed_events(calendar)
-    shown = [o for o in queries.occurrences(events, zone, filters.first, filters.last) if filters.keep(o)]
+    scope = scope_for(slug)
+    filters = ListFilters.from_args(request.args, scope.today, LIST_DAYS)
+    events, shown = _shown(scope, filters)
     days: dict[date, list[queries.Occurrence]] = {}
     for occurrence in shown:
         days.setdefault(occurrence.day, []).append(occurrence)
-    feed = url_for("calendars.feed", slug=slug, _external=True)
-    webcal = "webcal://" + feed.split("://", 1)[1]
     return render_page_or_block(
-        "calendars/list.html", "results", calendar=calendar, days=days, today=today, filters=filters,
+        "calendars/list.html", "results", scope=scope, days=days, today=scope.today, filters=filters,
         count=len(shown), categories=sorted({e.category for e in events if e.category}),
-        feed_url=feed, webcal_url=webcal,
-        google_url="https://calendar.google.com/calendar/r?cid=" + quote(webcal, safe=""),
+        **subscribe_links(scope, filters.feed_args()),
     )
+
+
+def subscribe_links(scope: Scope, args: dict[str, Any]) -> dict[str, str]:
+    """The feed of a view three ways: webcal:// (Apple, Outlook), Google's cid= link, the https address."""
+    feed = url_for("calendars.feed", slug=scope.slug, _external=True)
+    if args:
+        feed += "?" + urlencode(args, doseq=True)
+    webcal = "webcal://" + feed.split("://", 1)[1]
+    return {"feed_url": feed, "webcal_url": webcal,
+            "google_url": "https://calendar.google.com/calendar/r?cid=" + quote(webcal, safe="")}
 
 
 @calendars_bp.get("/<slug>/month")
 def month(slug: str) -> str:
-    calendar = queries.public_calendar(slug) or abort(404)
-    zone = ZoneInfo(calendar.time_zone)
-    today = datetime.now(zone).date()
-    first = _month_arg(request.args.get("month")) or today.replace(day=1)
+    scope = scope_for(slug)
+    first = _month_arg(request.args.get("month")) or scope.today.replace(day=1)
     weeks = pycalendar.Calendar(firstweekday=6).monthdatescalendar(first.year, first.month)
-    occurrences = queries.occurrences(queries.feed_events(calendar), zone, weeks[0][0], weeks[-1][-1])
+    events, _ = queries.feed_events(scope.calendars, scope.today)
     by_day: dict[date, list[queries.Occurrence]] = {}
-    for occurrence in occurrences:
+    for occurrence in queries.occurrences(events, scope.zone, weeks[0][0], weeks[-1][-1]):
         by_day.setdefault(occurrence.day, []).append(occurrence)
     previous_month = (first - timedelta(days=1)).replace(day=1)
     next_month = (first + timedelta(days=32)).replace(day=1)
-    return render_template("calendars/month.html", calendar=calendar, first=first, weeks=weeks, by_day=by_day,
-                           today=today, previous_month=previous_month, next_month=next_month)
+    return render_template("calendars/month.html", scope=scope, first=first, weeks=weeks, by_day=by_day,
+                           today=scope.today, previous_month=previous_month, next_month=next_month)
 
 
 @calendars_bp.get("/<slug>/day/<day>")
 def day(slug: str, day: str) -> str:
-    calendar = queries.public_calendar(slug) or abort(404)
+    scope = scope_for(slug)
     chosen = _date_arg(day) or abort(404)
-    zone = ZoneInfo(calendar.time_zone)
-    occurrences = queries.occurrences(queries.feed_events(calendar), zone, chosen, chosen)
-    return render_template("calendars/day.html", calendar=calendar, day=chosen, occurrences=occurrences,
-                           today=datetime.now(zone).date(), one_day=timedelta(days=1))
+    events, _ = queries.feed_events(scope.calendars, scope.today)
+    occurrences = queries.occurrences(events, scope.zone, chosen, chosen)
+    return render_template("calendars/day.html", scope=scope, day=chosen, occurrences=occurrences,
+                           today=scope.today, one_day=timedelta(days=1))
+
+
+def _event(slug: str, uid: str) -> tuple[Scope, CalendarEvent]:
+    scope = scope_for(slug)
+    if scope.calendar is None:
+        abort(404)
+    events, _ = queries.feed_events(scope.calendars, scope.today)
+    return scope, next((e for e in events if e.uid == uid), None) or abort(404)
 
 
 @calendars_bp.get("/<slug>/events/<uid>")
 def event(slug: str, uid: str) -> str:
-    calendar = queries.public_calendar(slug) or abort(404)
-    found = next((e for e in queries.feed_events(calendar) if e.uid == uid), None) or abort(404)
-    zone = ZoneInfo(calendar.time_zone)
-    today = datetime.now(zone).date()
-    upcoming = queries.occurrences([found], zone, today, today + timedelta(days=365))[:10]
-    return render_template("calendars/event.html", calendar=calendar, event=found, upcoming=upcoming)
+    scope, found = _event(slug, uid)
+    upcoming = queries.occurrences([found], scope.zone, scope.today, scope.today + timedelta(days=365))[:10]
+    return render_template("calendars/event.html", scope=scope, event=found, upcoming=upcoming,
+                           google_url=google_event_link(found, upcoming[0] if upcoming else None))
+
+
+def google_event_link(event: CalendarEvent, occurrence: queries.Occurrence | None) -> str | None:
+    """Google's "add event" link (undocumented, stable): one date only, so the next occurrence."""
+    if occurrence is None:
+        return None
+    if occurrence.all_day:
+        dates = f"{occurrence.start:%Y%m%d}/{occurrence.end:%Y%m%d}"
+    else:
+        utc = [moment.astimezone(timezone.utc) for moment in (occurrence.start, occurrence.end)]
+        dates = "/".join(f"{moment:%Y%m%dT%H%M%SZ}" for moment in utc)
+    args = {"action": "TEMPLATE", "text": event.title, "dates": dates, "details": event.description or "",
+            "location": event.location or "", "ctz": event.time_zone}
+    return "https://calendar.google.com/calendar/render?" + urlencode(args)
 
 
 def _date_arg(value: str | None) -> date | None:
@@ -95,28 +134,77 @@ def _month_arg(value: str | None) -> date | None:
 
 @calendars_bp.get("/<slug>.ics")
 def feed(slug: str) -> Response:
-    calendar = queries.public_calendar(slug) or abort(404)
-    changed, count = queries.feed_version(calendar)
-    body = _feed_body(calendar, changed, count)
-    response = Response(body, content_type="text/calendar; charset=utf-8")
-    response.headers["Content-Disposition"] = f'inline; filename="{slug}.ics"'
-    response.set_etag(hashlib.sha256(body).hexdigest())
-    if changed:
-        response.last_modified = changed
+    scope = scope_for(slug)
+    filters = ListFilters.from_args(request.args, scope.today, LIST_DAYS)
+    args = filters.feed_args()
+
+    def build() -> tuple[bytes, date | None]:
+        events, last_drop = queries.feed_events(scope.calendars, scope.today)
+        if args:
+            events = _in_view(scope, filters, events)
+        header = ics.FeedHeader(_feed_name(scope, args), scope.description, scope.zone.key)
+        return ics.feed(header, events, page_url=_page_url, year=datetime.now().year), last_drop
+
+    variant = f"{request.host_url}|{datetime.now().year}|{urlencode(args, doseq=True)}"
+    built = cached_feed(scope, variant, build)
+    zipped = "gzip" in request.accept_encodings
+    response = _ics_response(lambda: built.load("gzip" if zipped else "body"),
+                             built.etag + ("-gzip" if zipped else ""), built.last_modified,
+                             f'inline; filename="{slug}.ics"')
+    if zipped and response.status_code == 200:  # calendar clients poll a 2.5 MB feed as ~0.2 MB
+        response.headers["Content-Encoding"] = "gzip"
+    response.vary.add("Accept-Encoding")
+    return response
+
+
+def _in_view(scope: Scope, filters: ListFilters, events: list[CalendarEvent]) -> list[CalendarEvent]:
+    """The events the list view with these filters shows (with dates: those with an occurrence then)."""
+    kept = [e for e in events if filters.keep_event(e)]
+    if not filters.dated:
+        return kept
+    showing = {o.event.uid for o in queries.occurrences(kept, scope.zone, filters.first, filters.last)}
+    return [e for e in kept if e.uid in showing]
+
+
+def _feed_name(scope: Scope, args: dict[str, Any]) -> str:
+    if not args:
+        return scope.name
+    said = [str(args[name]) for name in ("category", "q", "location") if args.get(name)]
+    return f"{scope.name} ({', '.join(said) or 'filtered'})"
+
+
+@calendars_bp.get("/<slug>/events/<uid>.ics")
+def event_download(slug: str, uid: str) -> Response:
+    scope, found = _event(slug, uid)
+    header = ics.FeedHeader(found.title, "", found.time_zone)
+    body = ics.feed(header, [found], page_url=_page_url, year=datetime.now().year)
+    return _ics_response(lambda: body, hashlib.sha256(body).hexdigest(), found.updated_at,
+                         f'attachment; filename="event-{_safe(uid)}.ics"')
+
+
+def _safe(uid: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_" else "-" for c in uid)[:80]
+
+
+def _page_url(event: CalendarEvent) -> str:
+    """The event page's address; built by url_for once per calendar, not 5,000 times per feed."""
+    return _page_url_prefix(event.calendar.slug, request.host_url) + BaseConverter(current_app.url_map).to_url(event.uid)
+
+
+@lru_cache(maxsize=256)
+def _page_url_prefix(slug: str, host_url: str) -> str:
+    return url_for("calendars.event", slug=slug, uid="~", _external=True)[:-1]
+
+
+def _ics_response(load_body: Callable[[], bytes], etag: str, last_modified: datetime | None,
+                  disposition: str) -> Response:
+    """A conditional GET: 304 when the client's copy is current (the body is then never loaded)."""
+    fresh = not is_resource_modified(request.environ, etag=etag, last_modified=last_modified)
+    response = Response(b"" if fresh else load_body(), content_type="text/calendar; charset=utf-8")
+    response.headers["Content-Disposition"] = disposition
+    response.set_etag(etag)
+    if last_modified:
+        response.last_modified = last_modified
     response.cache_control.public = True
     response.cache_control.max_age = int(current_app.config.get("FEED_MAX_AGE_SECONDS", 300))
     return response.make_conditional(request)
-
-
-def _feed_body(calendar, changed: datetime | None, count: int) -> bytes:
-    """Subscribers poll often and the feed changes rarely: a built feed is kept until its events change."""
-    year = datetime.now().year
-    version = f"{calendar.slug}:{calendar.name}:{calendar.description}:{changed}:{count}:{year}:{request.host_url}"
-    key = "mygov:ics:" + hashlib.sha256(version.encode()).hexdigest()
-    redis = get_redis()
-    body = redis.get(key)
-    if body is None:
-        page = url_for("calendars.calendar_list", slug=calendar.slug, _external=True)
-        body = ics.feed(calendar, queries.feed_events(calendar), page_url=page, year=year)
-        redis.set(key, body, ex=FEED_CACHE_SECONDS)
-    return body

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from dateutil.rrule import rrulestr
+from dateutil.rrule import rrule, rrulestr
+from icalendar import vRecur
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -13,6 +14,8 @@ from app.calendars.models import Calendar, CalendarEvent
 from app.extensions import db
 
 FEED_STATUSES = ("published", "cancelled")
+# A cancelled event stays visible (with "Cancelled") until this long after its last day.
+CANCELLED_GRACE = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,11 @@ class Occurrence:
     def day(self) -> date:
         return self.start.date()
 
+    @property
+    def last_day(self) -> date:
+        """The last day it covers (an all-day end is exclusive)."""
+        return (self.end - timedelta(days=1)).date() if self.all_day else self.end.date()
+
 
 def public_calendars() -> list[Calendar]:
     return list(db.session.scalars(select(Calendar).where(Calendar.is_public).order_by(Calendar.name)))
@@ -36,21 +44,78 @@ def public_calendar(slug: str) -> Calendar | None:
     return db.session.scalar(select(Calendar).where(Calendar.slug == slug, Calendar.is_public))
 
 
-def feed_events(calendar: Calendar) -> list[CalendarEvent]:
-    return list(db.session.scalars(
-        select(CalendarEvent).where(CalendarEvent.calendar_id == calendar.id, CalendarEvent.status.in_(FEED_STATUSES))
-        .options(selectinload(CalendarEvent.overrides)).order_by(CalendarEvent.uid)
-    ))
+def feed_events(calendars: list[Calendar], today: date) -> tuple[list[CalendarEvent], date | None]:
+    """Published and cancelled events, a cancelled one only until it is past (plus a day); and the
+    last day a cancelled event left (the feed changed then, so Last-Modified must say so)."""
+    events = db.session.scalars(
+        select(CalendarEvent)
+        .where(CalendarEvent.calendar_id.in_([c.id for c in calendars]), CalendarEvent.status.in_(FEED_STATUSES))
+        .options(selectinload(CalendarEvent.overrides), selectinload(CalendarEvent.calendar),
+                 selectinload(CalendarEvent.facility))
+        .order_by(CalendarEvent.uid)
+    )
+    kept, last_drop = [], None
+    for event in events:
+        leaves = dropped_on(event)
+        if leaves is not None and leaves <= today:
+            last_drop = max(last_drop or leaves, leaves)
+        else:
+            kept.append(event)
+    return kept, last_drop
 
 
-def feed_version(calendar: Calendar) -> tuple[datetime | None, int]:
+def feed_version(calendars: list[Calendar]) -> tuple[datetime | None, int]:
     """When the feed's events last changed, and how many there are: a feed is rebuilt when either moves."""
     changed, count = db.session.execute(
         select(func.max(CalendarEvent.updated_at), func.count()).where(
-            CalendarEvent.calendar_id == calendar.id, CalendarEvent.status.in_(FEED_STATUSES)
+            CalendarEvent.calendar_id.in_([c.id for c in calendars]), CalendarEvent.status.in_(FEED_STATUSES)
         )
     ).one()
     return changed, count
+
+
+def dropped_on(event: CalendarEvent) -> date | None:
+    """The day a cancelled event leaves the pages and feeds; None while it stays (not cancelled, or endless)."""
+    if event.status != "cancelled":
+        return None
+    last_end = last_end_of(event)
+    if last_end is None:
+        return None
+    last_day = last_end.date() if isinstance(last_end, datetime) else last_end
+    return last_day + CANCELLED_GRACE + timedelta(days=1)
+
+
+def last_end_of(event: CalendarEvent) -> datetime | date | None:
+    """When the event (or its last occurrence) ends, in its zone; None for a series without end."""
+    zone = ZoneInfo(event.time_zone)
+    if event.all_day:
+        start: datetime = datetime.combine(event.start_date, time.min)
+        length = event.end_date - event.start_date
+    else:
+        start, length = event.start_at.astimezone(zone).replace(tzinfo=None), event.end_at - event.start_at
+    if event.rrule:
+        parts = vRecur.from_ical(event.rrule)
+        if "COUNT" not in parts and "UNTIL" not in parts:
+            return None
+        occurrences = list(_rule(event, start))
+        start = occurrences[-1] if occurrences else start
+    moved = [o.end_at.astimezone(zone).replace(tzinfo=None) for o in event.overrides]
+    end = max([start + length, *moved])
+    return end.date() if event.all_day else end
+
+
+def _rule(event: CalendarEvent, start: datetime) -> rrule:
+    return rrulestr(event.rrule, dtstart=start)
+
+
+def series_starts(event: CalendarEvent, around: datetime) -> set[datetime]:
+    """The series' naive local starts within a day of `around` (to check that an occurrence exists)."""
+    zone = ZoneInfo(event.time_zone)
+    start = (datetime.combine(event.start_date, time.min) if event.all_day
+             else event.start_at.astimezone(zone).replace(tzinfo=None))
+    if not event.rrule:
+        return {start}
+    return set(_rule(event, start).between(around - timedelta(days=1), around + timedelta(days=1), inc=True))
 
 
 def occurrences(events: list[CalendarEvent], zone: ZoneInfo, first: date, last: date) -> list[Occurrence]:
@@ -63,7 +128,16 @@ def occurrences(events: list[CalendarEvent], zone: ZoneInfo, first: date, last: 
     return sorted(found, key=lambda o: (o.start, o.event.title))
 
 
-def _of(event: CalendarEvent, zone: ZoneInfo, window_start: datetime, window_end: datetime) -> list[Occurrence]:
+def original_occurrences(event: CalendarEvent, first: date, last: date) -> list[Occurrence]:
+    """The series as its rule makes it, before skips and moves (what staff pick occurrences from)."""
+    zone = ZoneInfo(event.time_zone)
+    window_start = datetime.combine(first, time.min, zone)
+    window_end = datetime.combine(last + timedelta(days=1), time.min, zone)
+    return _of(event, zone, window_start, window_end, exceptions=False)
+
+
+def _of(event: CalendarEvent, zone: ZoneInfo, window_start: datetime, window_end: datetime,
+        exceptions: bool = True) -> list[Occurrence]:
     event_zone = ZoneInfo(event.time_zone)
     if event.all_day:
         start = datetime.combine(event.start_date, time.min, zone)
@@ -71,23 +145,30 @@ def _of(event: CalendarEvent, zone: ZoneInfo, window_start: datetime, window_end
     else:
         start, length = event.start_at.astimezone(event_zone), event.end_at - event.start_at
     cancelled = event.status == "cancelled"
+    moved = {o.recurrence_id: o for o in event.overrides} if exceptions else {}
     if not event.rrule:
         starts = [start] if window_start <= start < window_end else []
     else:
-        rule = rrulestr(event.rrule, dtstart=start.replace(tzinfo=None))
-        naive = rule.between(window_start.astimezone(event_zone).replace(tzinfo=None),
-                             window_end.astimezone(event_zone).replace(tzinfo=None), inc=True)
-        skipped = set(event.exdates or [])
-        starts = [s.replace(tzinfo=event_zone) for s in naive if s.isoformat() not in skipped
-                  and s.replace(tzinfo=event_zone).isoformat() not in skipped]
-    moved = {o.recurrence_id: o for o in event.overrides}
+        # Widen the window by the longest move so an occurrence moved into it is found.
+        reach = max([abs(o.start_at - o.recurrence_id) for o in moved.values()], default=timedelta(0))
+        rule = _rule(event, start.replace(tzinfo=None))
+        naive = rule.between((window_start - reach).astimezone(event_zone).replace(tzinfo=None),
+                             (window_end + reach).astimezone(event_zone).replace(tzinfo=None), inc=True)
+        skipped = set(event.exdates or []) if exceptions else set()
+        tz = zone if event.all_day else event_zone
+        starts = [s.replace(tzinfo=tz) for s in naive if s.isoformat() not in skipped]
     result = []
     for occurrence_start in starts:
         override = moved.get(occurrence_start.astimezone(ZoneInfo("UTC")))
         if override is not None:
-            result.append(Occurrence(event, override.start_at.astimezone(zone), override.end_at.astimezone(zone),
-                                     event.all_day, cancelled or override.cancelled))
-        else:
+            begins = override.start_at.astimezone(zone)
+            if window_start <= begins < window_end:
+                result.append(Occurrence(event, begins, override.end_at.astimezone(zone), event.all_day,
+                                         cancelled or override.cancelled))
+        elif window_start <= occurrence_start < window_end:
             local = occurrence_start.astimezone(zone)
-            result.append(Occurrence(event, local, local + length, event.all_day, cancelled))
+            # Aware arithmetic in one zone is wall-clock time: add the exact duration in UTC instead.
+            end = (datetime.combine(local.date() + length, time.min, zone) if event.all_day
+                   else (local.astimezone(timezone.utc) + length).astimezone(zone))
+            result.append(Occurrence(event, local, end, event.all_day, cancelled))
     return result

@@ -47,9 +47,10 @@ def earlier_on_target(operation: GraphOperation, statuses: tuple[str, ...]) -> l
 def _resolve_order(operation: GraphOperation, now: datetime) -> RunOutcome | None:
     """None when the operation may run now; otherwise why not (and any superseding done)."""
     dropped_after = DROPPED_AFTER.get(operation.kind, frozenset())
-    if dropped_after and any(
-        op.kind in dropped_after for op in earlier_on_target(operation, (*UNFINISHED, "done"))
-    ):
+    # A create after the delete (an event published again) starts a new life: its updates run.
+    lives = [op for op in earlier_on_target(operation, (*UNFINISHED, "done"))
+             if op.kind in dropped_after or op.kind == "create_event"] if dropped_after else []
+    if lives and lives[-1].kind in dropped_after:
         _mark(operation, "superseded", now, error=("dropped", "an earlier delete removed the event"))
         return RunOutcome("superseded", "after a delete")
     superseded_kinds = SUPERSEDES.get(operation.kind, frozenset())

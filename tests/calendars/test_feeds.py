@@ -94,3 +94,34 @@ def test_unknown_or_private_calendars_have_no_feed(app, client, library):
     db.session.commit()
     assert _feed(client).status_code == 404
     assert client.get("/calendars/nope.ics").status_code == 404
+
+
+def test_text_is_escaped_and_long_lines_fold_between_characters(app, client, library):
+    import vobject
+
+    event = library.events[0]
+    event.title = "Budget, taxes; and \\ more\nSecond line " + "Ä" * 60
+    event.location = "Room 1, City Hall; 2nd floor"
+    db.session.commit()
+    body = _feed(client).get_data()
+    assert b"SUMMARY:Budget\\, taxes\\; and \\\\ more\\nSecond line" in body
+    for line in body.split(b"\r\n"):
+        assert len(line) <= 75
+        line.decode("utf-8")
+    parsed = ICalendar.from_ical(body)
+    assert any(str(e.get("summary")) == event.title for e in parsed.walk("VEVENT"))
+    read = vobject.readOne(body.decode("utf-8"))
+    assert any(e.summary.value == event.title and e.location.value == event.location for e in read.vevent_list)
+
+
+def test_a_client_that_accepts_gzip_gets_the_same_feed_compressed_with_its_own_etag(app, client, library):
+    import gzip
+
+    plain = _feed(client)
+    zipped = _feed(client, **{"Accept-Encoding": "gzip, deflate"})
+    assert zipped.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in zipped.headers["Vary"]
+    assert gzip.decompress(zipped.get_data()) == plain.get_data()
+    assert zipped.headers["ETag"] != plain.headers["ETag"]  # a strong ETag names one representation
+    assert _feed(client, **{"Accept-Encoding": "gzip"}).get_data() == zipped.get_data()  # byte-identical
+    again = _feed(client, **{"Accept-Encoding": "gzip", "If-None-Match": zipped.headers["ETag"]})
+    assert again.status_code == 304 and "Content-Encoding" not in again.headers

@@ -12,16 +12,9 @@ from app.jobs.models import GraphOperation
 from tests.factories import make_employee
 from tests.jobs.helpers import drain
 
-MAILBOX = "citymeetings@auburnal.gov"
+from tests.calendars.conftest import MAILBOX
 
 
-@pytest.fixture
-def meetings(app) -> Calendar:
-    calendar = Calendar(name="City Meetings", slug="city-meetings", time_zone="America/Chicago",
-                        exchange_calendar_address=MAILBOX)
-    db.session.add(calendar)
-    db.session.commit()
-    return calendar
 
 
 def _input(**fields) -> EventInput:
@@ -41,6 +34,10 @@ def test_bad_input_is_refused_on_its_fields_and_writes_nothing(app, meetings):
         save_event(meetings, None, _input(title="", end_time="17:00", rrule="FREQ=SOMETIMES",
                                           image_url="https://example.org/a.jpg"), editor)
     assert set(refused.value.errors) == {"title", "end_time", "rrule", "image_alt"}
+    with pytest.raises(EventInvalid) as refused:
+        save_event(meetings, None, _input(all_day=True, start_date="2026-12-08", end_date="2026-12-07",
+                                          facility_id="999"), editor)
+    assert set(refused.value.errors) == {"end_date", "facility_id"}
     db.session.rollback()
     assert meetings.events == [] and _operations() == []
 
@@ -53,7 +50,8 @@ def test_a_draft_never_reaches_exchange_and_publishing_records_the_write_with_it
     create = _operations()[0]
     assert (create.kind, create.target_id, create.payload["mailbox"]) == ("create_event", str(event.id), MAILBOX)
     assert create.payload["event"]["recurrence"]["range"]["numberOfOccurrences"] == 6
-    assert create.payload["event"]["start"] == {"dateTime": "2026-12-09T00:00:00", "timeZone": "UTC"}
+    # A series is sent at its local wall-clock time, so Exchange repeats it at 18:00 across DST changes.
+    assert create.payload["event"]["start"] == {"dateTime": "2026-12-08T18:00:00", "timeZone": "America/Chicago"}
 
 
 def test_a_calendar_without_an_exchange_address_writes_nothing_to_exchange(app, meetings):

@@ -1,0 +1,82 @@
+"""Every public calendar view in Chromium: axe (WCAG 2.1 AA) clean, the skip link the first Tab stop,
+the footer's accessibility statement link, and no sideways scrolling at 320 px (month -> agenda)."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from app.demo.services import seed_demo
+from tests.browser_plugin import axe_violations, describe
+from tests.factories import make_employee, grant, sign_in_browser
+
+pytestmark = pytest.mark.browser
+TOMORROW = (datetime.now(ZoneInfo("America/Chicago")).date() + timedelta(days=1)).isoformat()
+PUBLIC_VIEWS = [
+    "/calendars/", "/calendars/library/", "/calendars/library/?category=Children&q=story",
+    "/calendars/library/month", f"/calendars/library/day/{TOMORROW}", "/calendars/library/events/demo-storytime",
+    "/calendars/library/events/demo-author-talk", "/calendars/parks/events/demo-festival",
+    "/calendars/all/", "/calendars/all/?calendar=parks", "/calendars/all/month", f"/calendars/all/day/{TOMORROW}",
+    "/accessibility",
+]
+
+
+@pytest.fixture
+def demo(app):
+    seed_demo(app.config["ENTRA_TENANT_ID"], app.config["CITY_TIMEZONE"])
+
+
+@pytest.mark.parametrize("path", PUBLIC_VIEWS)
+def test_every_public_calendar_view_passes_axe_and_starts_with_the_skip_link(app, demo, live_server, page, path):
+    page.goto(live_server.url + path)
+    violations = axe_violations(page)
+    assert violations == [], describe(violations)
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Skip to main content"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main-content"
+    assert page.locator("footer a", has_text="Accessibility statement").get_attribute("href") == "/accessibility"
+    assert [e for e in page.console_errors if "Content Security Policy" in e] == []
+
+
+@pytest.mark.parametrize("path", PUBLIC_VIEWS)
+def test_every_public_calendar_view_reflows_at_320_pixels(app, demo, live_server, page, path):
+    page.set_viewport_size({"width": 320, "height": 800})
+    page.goto(live_server.url + path)
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, path
+
+
+def test_the_month_becomes_an_agenda_at_320_pixels_and_is_a_table_when_wide(app, demo, live_server, page):
+    page.goto(live_server.url + "/calendars/library/month")
+    assert page.evaluate("getComputedStyle(document.querySelector('.mygov-month td')).display") == "table-cell"
+    page.set_viewport_size({"width": 320, "height": 800})
+    page.goto(live_server.url + "/calendars/library/month")
+    assert page.evaluate("getComputedStyle(document.querySelector('.mygov-month td:not(.mygov-month__empty)')).display") == "block"
+    shown = page.locator(".mygov-month td:visible")
+    assert 1 <= shown.count() < 28  # empty days are left out of the agenda
+    assert "Toddler Story Time" in page.locator(".mygov-month").inner_text()
+    assert shown.first.locator(".mygov-month__weekday").is_visible()  # each day says its weekday
+
+
+def test_the_staff_calendar_screens_are_axe_clean_with_errors_and_occurrences(app, demo, live_server, page):
+    editor = make_employee("Cal Editor")
+    grant(editor, "calendars.editor", "calendars.publisher")
+    sign_in_browser(app, page, live_server.url, editor)
+    page.goto(f"{live_server.url}/staff/calendars/new")
+    page.click("button:has-text('Save calendar')")
+    page.locator("#error-summary").wait_for()
+    assert axe_violations(page) == []
+    from app.calendars.models import CalendarEvent
+    from app.extensions import db
+
+    storytime = db.session.query(CalendarEvent).filter_by(uid="demo-storytime").one()
+    page.goto(f"{live_server.url}/staff/calendars/events/{storytime.id}")
+    page.click("button:has-text('Move this date')")
+    page.locator("#error-summary").wait_for()
+    violations = axe_violations(page)
+    assert violations == [], describe(violations)
+    page.goto(f"{live_server.url}/staff/calendars/")
+    violations = axe_violations(page)
+    assert violations == [], describe(violations)
