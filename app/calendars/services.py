@@ -97,7 +97,8 @@ def _parse(data: EventInput, zone: ZoneInfo) -> dict[str, object]:
 
 
 def save_event(calendar: Calendar, event: CalendarEvent | None, data: EventInput, actor: Employee) -> CalendarEvent:
-    values = _parse(data, ZoneInfo(calendar.time_zone))
+    # An event keeps the zone it was written in (one published from Outlook may differ from the calendar's).
+    values = _parse(data, ZoneInfo(event.time_zone if event is not None else calendar.time_zone))
     if event is None:
         event = CalendarEvent(calendar=calendar, uid=f"{uuid.uuid4()}@mygov", time_zone=calendar.time_zone,
                               status="draft", sequence=0, source="mygov")
