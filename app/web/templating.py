@@ -16,6 +16,7 @@ PUBLIC_NAV: list[tuple[str, str]] = [
 STAFF_NAV: list[tuple[str, str, str]] = [
     ("staff.home", "Overview", "signed-in"),
     ("calendar_staff.calendars", "Calendars", "calendars.editor"),
+    ("outlook_import.index", "From Outlook", "calendars.publisher"),
     ("employees.list_employees", "Employees", "employees.editor"),
     ("reservation_staff.queue", "Reservations", "reservations.approver"),
     ("access.people", "Permissions", "platform.admin"),
