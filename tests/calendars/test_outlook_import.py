@@ -1,0 +1,250 @@
+"""Publishing chosen Outlook events to the website, against the dev tenant over HTTPS (issue 10)."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from icalendar import Calendar as ICalendar
+from sqlalchemy import select
+
+from app.access.models import AuditEntry
+from app.calendars.models import Calendar, CalendarEvent, OutlookImportSource
+from app.extensions import db
+from app.graph import calendar as graph_calendar
+from app.microsoft import graph_client
+from tests.factories import csrf_headers, staff_client
+
+ROOM = "rm_LIB_ProgramRoom@auburnal.gov"
+RANGE = {"from": "2027-03-01", "to": "2027-03-31"}
+CENTRAL = "Central Standard Time"
+
+
+@pytest.fixture
+def programs(app, tenant) -> Calendar:
+    calendar = Calendar(name="Library Programs", slug="library-programs", time_zone="America/Chicago")
+    db.session.add(calendar)
+    db.session.commit()
+    return calendar
+
+
+@pytest.fixture
+def source(programs) -> OutlookImportSource:
+    source = OutlookImportSource(name="Library program room", mailbox=ROOM.lower(), calendar=programs)
+    db.session.add(source)
+    db.session.commit()
+    return source
+
+
+def outlook_event(subject: str, day: str = "2027-03-09", start: str = "18:00", end: str = "19:30",
+                  end_day: str | None = None, **fields) -> dict:
+    body = {"subject": subject, "start": {"dateTime": f"{day}T{start}:00", "timeZone": CENTRAL},
+            "end": {"dateTime": f"{end_day or day}T{end}:00", "timeZone": CENTRAL},
+            "body": {"contentType": "html", "content": f"<p>{subject} for everyone.</p>"}, **fields}
+    return graph_calendar.create_event(graph_client(), ROOM, body)
+
+
+def _listing(client, **args) -> str:
+    response = client.get(f"/staff/outlook/sources/{_source_id()}/events", query_string={**RANGE, **args})
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def _source_id() -> int:
+    return db.session.scalars(select(OutlookImportSource.id)).one()
+
+
+def _publish(client, ids: list[str], status: str = "published"):
+    return client.post(f"/staff/outlook/sources/{_source_id()}/publish", headers=csrf_headers(client),
+                       data={"outlook_id": ids, "status": status, **RANGE})
+
+
+def _imported() -> list[CalendarEvent]:
+    return list(db.session.scalars(select(CalendarEvent).where(CalendarEvent.source == "outlook")
+                                   .order_by(CalendarEvent.id)))
+
+
+def test_a_publisher_publishes_two_of_five_room_events_and_the_list_then_shows_them(app, source):
+    created = [outlook_event(f"Program {n}", day=f"2027-03-{n + 10:02d}") for n in range(5)]
+    publisher, _ = staff_client(app, "calendars.publisher")
+    page = _listing(publisher)
+    assert "5 events in Outlook" in page and page.count('name="outlook_id"') == 5
+    assert "Published</span>" not in page
+
+    answer = _publish(publisher, [created[1]["id"], created[3]["id"]])
+    assert answer.status_code == 303
+    events = _imported()
+    assert [(e.title, e.status, e.outlook_event_id) for e in events] == [
+        ("Program 1", "published", created[1]["id"]), ("Program 3", "published", created[3]["id"])]
+    assert all(e.outlook_source_id == source.id and e.calendar_id == source.calendar_id for e in events)
+
+    page = _listing(publisher)
+    assert page.count("Published</span>") == 2 and page.count('name="outlook_id"') == 3
+    # The same Outlook event is never imported twice.
+    _publish(publisher, [created[1]["id"]])
+    assert len(_imported()) == 2
+    assert "already on the website" in publisher.get(answer.headers["Location"]).get_data(as_text=True)
+
+
+def test_published_events_carry_title_description_times_zone_place_category_and_recurrence(app, source):
+    series = outlook_event(
+        "Story time", day="2027-03-02", start="10:00", end="10:45", categories=["Children", "Library"],
+        location={"displayName": "Program Room"},
+        recurrence={"pattern": {"type": "weekly", "interval": 1, "daysOfWeek": ["tuesday"], "firstDayOfWeek": "sunday"},
+                    "range": {"type": "numbered", "startDate": "2027-03-02", "numberOfOccurrences": 4}})
+    publisher, _ = staff_client(app, "calendars.publisher")
+    page = _listing(publisher)
+    assert page.count('name="outlook_id"') == 1  # the series is one row ...
+    assert "Series: 4 dates in this range" in page  # ... with its occurrences
+    _publish(publisher, [series["id"]], status="draft")
+    event = _imported()[0]
+    assert (event.title, event.status, event.location, event.category) == ("Story time", "draft", "Program Room", "Children")
+    assert event.description == "<p>Story time for everyone.</p>"
+    assert event.time_zone == "America/Chicago"
+    assert event.start_at.isoformat() == "2027-03-02T16:00:00+00:00" and event.end_at.isoformat() == "2027-03-02T16:45:00+00:00"
+    assert event.rrule == "FREQ=WEEKLY;BYDAY=TU;WKST=SU;COUNT=4"
+    assert event.outlook_change_key == graph_calendar.get_event(graph_client(), ROOM, series["id"])["changeKey"]
+    assert db.session.scalars(select(AuditEntry.action).where(AuditEntry.target_id == str(event.id))).all() == [
+        "calendar_event.save", "calendar_event.import_outlook"]
+    public = app.test_client().get(f"/calendars/library-programs/events/{event.uid}")
+    assert public.status_code == 404  # a draft is not on the website
+
+
+def test_an_all_day_event_keeps_its_days(app, source):
+    outlook_event("Spring book sale", day="2027-03-20", start="00:00", end="00:00", end_day="2027-03-22",
+                  isAllDay=True)
+    publisher, _ = staff_client(app, "calendars.publisher")
+    item_id = re.search(r'name="outlook_id" value="([^"]+)"', _listing(publisher)).group(1)
+    _publish(publisher, [item_id])
+    event = _imported()[0]
+    assert (event.all_day, event.start_date.isoformat(), event.end_date.isoformat()) == (True, "2027-03-20", "2027-03-22")
+
+
+def _sequence(client, uid: str) -> int:
+    feed = ICalendar.from_ical(client.get("/calendars/library-programs.ics").get_data())
+    vevent = next(v for v in feed.walk("VEVENT") if str(v["uid"]) == uid)
+    return int(vevent.get("sequence", 0))
+
+
+def test_a_change_in_outlook_is_flagged_and_applied_only_when_staff_choose(app, source):
+    created = outlook_event("Author talk")
+    publisher, _ = staff_client(app, "calendars.publisher")
+    _publish(publisher, [created["id"]])
+    event = _imported()[0]
+    citizen = app.test_client()
+    assert _sequence(citizen, event.uid) == 0
+    graph_calendar.update_event(graph_client(), ROOM, created["id"], {
+        "subject": "Author talk (moved)", "start": {"dateTime": "2027-03-09T17:00:00", "timeZone": CENTRAL},
+        "end": {"dateTime": "2027-03-09T18:30:00", "timeZone": CENTRAL}})
+
+    page = _listing(publisher)
+    assert "Changed in Outlook" in page
+    db.session.expire_all()
+    assert (event.title, event.sequence) == ("Author talk", 0)  # listing changed nothing on the website
+
+    review = publisher.get(f"/staff/outlook/events/{event.id}/changes").get_data(as_text=True)
+    assert "Author talk (moved)" in review and "2027-03-09 18:00 to 2027-03-09 19:30" in review
+    assert "2027-03-09 17:00 to 2027-03-09 18:30" in review and review.count("<strong>Changed</strong>") == 2
+
+    applied = publisher.post(f"/staff/outlook/events/{event.id}/changes/apply", headers=csrf_headers(publisher))
+    assert applied.status_code == 303
+    db.session.expire_all()
+    assert event.title == "Author talk (moved)" and event.start_at.isoformat() == "2027-03-09T23:00:00+00:00"
+    assert event.sequence == 1 and _sequence(citizen, event.uid) == 1
+    assert "Changed in Outlook" not in _listing(publisher)
+
+
+def test_an_event_deleted_in_outlook_is_flagged_and_stays_on_the_website(app, source):
+    created = outlook_event("Film night")
+    publisher, _ = staff_client(app, "calendars.publisher")
+    _publish(publisher, [created["id"]])
+    graph_calendar.delete_event(graph_client(), ROOM, created["id"])
+    page = _listing(publisher)
+    assert "Deleted in Outlook" in page and "Film night" in page
+    event = _imported()[0]
+    assert event.status == "published"
+    assert "no longer in Outlook" in publisher.get(f"/staff/outlook/events/{event.id}/changes").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("sensitivity", ["private", "confidential"])
+def test_a_private_or_confidential_event_cannot_be_published(app, source, sensitivity):
+    secret = outlook_event("Personnel review", sensitivity=sensitivity)
+    publisher, _ = staff_client(app, "calendars.publisher")
+    page = _listing(publisher)
+    assert f"{sensitivity.capitalize()} in Outlook: cannot be published" in page
+    assert 'name="outlook_id"' not in page
+    answer = _publish(publisher, [secret["id"]])  # even when the id is posted by hand
+    assert answer.status_code == 303 and _imported() == []
+    assert "cannot be published" in publisher.get(answer.headers["Location"]).get_data(as_text=True)
+
+
+HOSTILE = ('<html><head><style>p{color:red}</style><script>alert("head")</script></head><body>'
+           '<p onclick="alert(1)">Join us <strong>Saturday</strong>.</p><img src=x onerror="alert(2)">'
+           '<a href="javascript:alert(3)">click</a> <a href="https://auburnal.gov/library">Library</a>'
+           '<svg onload="alert(4)"></svg><iframe src="https://evil.example"></iframe>'
+           '<scr<script>ipt>alert(5)</script></body></html>')
+
+
+def test_script_and_event_handler_markup_in_an_outlook_body_never_reaches_a_public_page(app, source):
+    created = outlook_event("Open house", body={"contentType": "html", "content": HOSTILE})
+    publisher, _ = staff_client(app, "calendars.publisher")
+    _publish(publisher, [created["id"]])
+    event = _imported()[0]
+    page = app.test_client().get(f"/calendars/library-programs/events/{event.uid}").get_data(as_text=True)
+    html = _description_on(page)
+    assert "Join us <strong>Saturday</strong>." in html
+    assert '<a href="https://auburnal.gov/library" rel="noopener noreferrer nofollow">Library</a>' in html
+    for marker in ("<script", "<style", "onclick", "onerror", "onload", "javascript:", "<iframe", "<svg", "color:red",
+                   'alert("head")', "alert(1)", "alert(2)", "alert(3)", "alert(4)"):
+        assert marker not in html, marker
+    assert "ipt&gt;alert(5)" in html  # the broken-up tag survives only as inert, escaped text
+    assert page.count("<script") == page.count("<script src=")  # the layout's own files, nothing inline
+    # Even markup typed later into the editor is cleaned on its way to the page.
+    event.description += '<script>alert("typed")</script><b onmouseover="x()">bold</b>'
+    db.session.commit()
+    html = _description_on(app.test_client().get(f"/calendars/library-programs/events/{event.uid}").get_data(as_text=True))
+    assert "<script" not in html and "typed" not in html and "onmouseover" not in html and "<b>bold</b>" in html
+
+
+def _description_on(page: str) -> str:
+    return page.split('<div class="usa-prose">', 1)[1].split("</div>", 1)[0]
+
+
+def test_only_platform_admins_configure_sources_and_bad_ones_are_refused_on_their_fields(app, programs):
+    publisher, _ = staff_client(app, "calendars.publisher", name="Cal Publisher")
+    assert publisher.get("/staff/outlook/sources").status_code == 403
+    admin, _ = staff_client(app, "platform.admin", name="Pat Admin")
+    assert admin.get("/staff/outlook/").status_code == 403  # configuring is not publishing
+    form = {"name": "", "mailbox": "not-an-address", "calendar_id": "", "outlook_calendar_id": ""}
+    refused = admin.post("/staff/outlook/sources", data=form, headers=csrf_headers(admin))
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert all(f'id="error-{name}"' in html for name in ("name", "mailbox", "calendar_id"))
+    unknown = {"name": "Nobody", "mailbox": "nobody@auburnal.gov", "calendar_id": str(programs.id)}
+    refused = admin.post("/staff/outlook/sources", data=unknown, headers=csrf_headers(admin))
+    assert refused.status_code == 422 and "cannot read that mailbox" in refused.get_data(as_text=True)
+    programs.exchange_calendar_address = "citymeetings@auburnal.gov"
+    db.session.commit()
+    loop = {**unknown, "mailbox": "citymeetings@auburnal.gov"}
+    refused = admin.post("/staff/outlook/sources", data=loop, headers=csrf_headers(admin))
+    assert refused.status_code == 422 and "would bring them back" in refused.get_data(as_text=True)
+    good = {**unknown, "name": "Program room", "mailbox": ROOM}
+    assert admin.post("/staff/outlook/sources", data=good, headers=csrf_headers(admin)).status_code == 303
+    source = db.session.scalars(select(OutlookImportSource)).one()
+    assert (source.mailbox, source.calendar_id) == (ROOM.lower(), programs.id)
+    assert db.session.scalars(select(AuditEntry.action)).all() == ["outlook_source.create"]
+
+
+def test_a_publisher_must_choose_something_and_editors_cannot_publish_from_outlook(app, source):
+    outlook_event("Chess club")
+    publisher, _ = staff_client(app, "calendars.publisher")
+    refused = _publish(publisher, [])
+    assert refused.status_code == 422 and 'id="error-outlook_id"' in refused.get_data(as_text=True)
+    editor, _ = staff_client(app, "calendars.editor", name="Cal Editor")
+    assert editor.get(f"/staff/outlook/sources/{source.id}/events").status_code == 403
+    assert _publish(editor, ["anything"]).status_code == 403 and _imported() == []
+
+
+def test_the_help_page_says_outlook_is_read_only_until_published(app):
+    staff, _ = staff_client(app)
+    html = staff.get("/staff/outlook/help").get_data(as_text=True)
+    assert "Outlook is read-only for the website" in html and "How to publish" in html
