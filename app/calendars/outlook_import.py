@@ -18,7 +18,14 @@ from sqlalchemy import select
 from app.access.models import AuditEntry
 from app.calendars import services
 from app.calendars.models import Calendar, CalendarEvent, OutlookImportSource
-from app.calendars.outlook_mapping import is_publishable, mapped_event
+from app.calendars.outlook_mapping import MappedEvent, is_publishable, mapped_event
+from app.calendars.outlook_series import (
+    DateChange,
+    describe_all,
+    outlook_date_changes,
+    replace_date_changes,
+    website_date_changes,
+)
 from app.extensions import db
 from app.graph.calendar import calendar_view, get_event, parse_graph_datetime
 from app.graph.client import segment
@@ -200,6 +207,7 @@ def _create(source: OutlookImportSource, outlook_event: dict[str, Any], status: 
                           status="draft", sequence=0, source="outlook", outlook_source=source,
                           outlook_event_id=outlook_event["id"], outlook_change_key=mapped.change_key)
     db.session.add(event)
+    replace_date_changes(event, outlook_date_changes(graph_client(), source, outlook_event, mapped))
     saved = services.save_event(source.calendar, event, mapped.data, actor)
     _audit(actor, "calendar_event.import_outlook", "calendar_event", saved.id, {},
            {"source": source.mailbox, "outlook_event_id": outlook_event["id"], "status": status})
@@ -226,6 +234,8 @@ class ChangeReview:
     event: CalendarEvent
     outlook_event: dict[str, Any] | None
     rows: list[DiffRow]
+    mapped: MappedEvent | None = None
+    dates: list[DateChange] = field(default_factory=list)
 
     @property
     def deleted_in_outlook(self) -> bool:
@@ -233,7 +243,8 @@ class ChangeReview:
 
 
 DIFF_FIELDS = [("title", "Title"), ("description", "Description"), ("when", "When"), ("time_zone", "Time zone"),
-               ("location", "Place"), ("category", "Category"), ("rrule", "Repeats")]
+               ("location", "Place"), ("category", "Category"), ("rrule", "Repeats"),
+               ("dates", "Changed or cancelled dates")]
 
 
 def review_change(event: CalendarEvent) -> ChangeReview:
@@ -244,18 +255,19 @@ def review_change(event: CalendarEvent) -> ChangeReview:
     if outlook_event is None:
         return ChangeReview(event, None, [])
     mapped = mapped_event(outlook_event, event.calendar.time_zone)
-    website = _shown(_website_input(event), event.time_zone)
-    outlook = _shown(mapped.data, mapped.time_zone)
+    dates = outlook_date_changes(graph_client(), event.outlook_source, outlook_event, mapped)
+    website = _shown(_website_input(event), event.time_zone, website_date_changes(event))
+    outlook = _shown(mapped.data, mapped.time_zone, dates)
     rows = [DiffRow(label, website[name], outlook[name]) for name, label in DIFF_FIELDS]
-    return ChangeReview(event, outlook_event, rows)
+    return ChangeReview(event, outlook_event, rows, mapped, dates)
 
 
 def apply_change(event: CalendarEvent, actor: Employee) -> CalendarEvent:
     """Take Outlook's current version into the website's event; MyGov-only fields are kept."""
     review = review_change(event)
-    if review.outlook_event is None:
+    if review.outlook_event is None or review.mapped is None:
         raise SourceInvalid({"event": "This event was deleted in Outlook; there is no change to apply."})
-    mapped = mapped_event(review.outlook_event, event.calendar.time_zone)
+    mapped = review.mapped
     data = mapped.data
     data.image_url, data.image_alt = event.image_url or "", event.image_alt or ""
     data.registration_url = event.registration_url or ""
@@ -263,6 +275,8 @@ def apply_change(event: CalendarEvent, actor: Employee) -> CalendarEvent:
            {"outlook_change_key": event.outlook_change_key, "time_zone": event.time_zone},
            {"outlook_change_key": mapped.change_key, "time_zone": mapped.time_zone})
     event.time_zone, event.outlook_change_key = mapped.time_zone, mapped.change_key
+    if replace_date_changes(event, review.dates):
+        event.sequence += 1  # moved or cancelled dates are significant; save_event does not see overrides
     return services.save_event(event.calendar, event, data, actor)  # commits the audit entry with it
 
 
@@ -281,14 +295,15 @@ def _website_input(event: CalendarEvent) -> services.EventInput:
     return data
 
 
-def _shown(data: services.EventInput, time_zone: str) -> dict[str, str]:
+def _shown(data: services.EventInput, time_zone: str, dates: list[DateChange]) -> dict[str, str]:
     if data.all_day:
         when = data.start_date if data.end_date in ("", data.start_date) else f"{data.start_date} to {data.end_date}"
         when += " (all day)"
     else:
         when = f"{data.start_date} {data.start_time} to {data.end_date} {data.end_time}"
     return {"title": data.title, "description": data.description, "when": when, "time_zone": time_zone,
-            "location": data.location, "category": data.category, "rrule": data.rrule or "Does not repeat"}
+            "location": data.location, "category": data.category, "rrule": data.rrule or "Does not repeat",
+            "dates": describe_all(dates, time_zone)}
 
 
 def _audit(actor: Employee, action: str, target_type: str, target_id: int, before: dict, after: dict) -> None:

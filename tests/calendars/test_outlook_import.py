@@ -248,3 +248,41 @@ def test_the_help_page_says_outlook_is_read_only_until_published(app):
     staff, _ = staff_client(app)
     html = staff.get("/staff/outlook/help").get_data(as_text=True)
     assert "Outlook is read-only for the website" in html and "How to publish" in html
+
+
+def _occurrences(series_id: str) -> list[dict]:
+    from datetime import datetime, timezone
+
+    window = (datetime(2027, 3, 1, tzinfo=timezone.utc), datetime(2027, 4, 1, tzinfo=timezone.utc))
+    return [o for o in graph_calendar.calendar_view(graph_client(), ROOM, *window) if o.get("seriesMasterId") == series_id]
+
+
+def test_a_series_keeps_its_moved_and_deleted_occurrences_and_later_ones_are_applied(app, source):
+    series = outlook_event(
+        "Story time", day="2027-03-02", start="10:00", end="10:45",
+        recurrence={"pattern": {"type": "weekly", "interval": 1, "daysOfWeek": ["tuesday"]},
+                    "range": {"type": "numbered", "startDate": "2027-03-02", "numberOfOccurrences": 4}})
+    first, second, third, fourth = (o["id"] for o in _occurrences(series["id"]))
+    graph_calendar.update_event(graph_client(), ROOM, second, {
+        "start": {"dateTime": "2027-03-10T10:00:00", "timeZone": CENTRAL},
+        "end": {"dateTime": "2027-03-10T10:45:00", "timeZone": CENTRAL}})
+    graph_calendar.delete_event(graph_client(), ROOM, third)
+    publisher, _ = staff_client(app, "calendars.publisher")
+    assert "(changed occurrence)" in _listing(publisher)
+    _publish(publisher, [series["id"]])
+    event = _imported()[0]
+    assert sorted((o.recurrence_id.isoformat(), o.start_at.isoformat(), o.cancelled) for o in event.overrides) == [
+        ("2027-03-09T16:00:00+00:00", "2027-03-10T16:00:00+00:00", False),
+        ("2027-03-16T15:00:00+00:00", "2027-03-16T15:00:00+00:00", True)]
+    page = app.test_client().get(f"/calendars/library-programs/events/{event.uid}").get_data(as_text=True)
+    assert "Wednesday, March 10, 2027" in page and "Cancelled: Tuesday, March 16, 2027" in page
+
+    graph_calendar.update_event(graph_client(), ROOM, fourth, {"subject": "Story time (puppets)"})
+    assert "Changed in Outlook" in _listing(publisher)
+    review = publisher.get(f"/staff/outlook/events/{event.id}/changes").get_data(as_text=True)
+    assert review.count("<strong>Changed</strong>") == 1 and "title “Story time (puppets)”" in review
+    publisher.post(f"/staff/outlook/events/{event.id}/changes/apply", headers=csrf_headers(publisher))
+    db.session.expire_all()
+    assert len(event.overrides) == 3 and event.sequence == 1
+    feed = ICalendar.from_ical(app.test_client().get("/calendars/library-programs.ics").get_data())
+    assert "Story time (puppets)" in [str(v["summary"]) for v in feed.walk("VEVENT") if v.get("recurrence-id")]
