@@ -15,6 +15,7 @@ from icalendar import Event as IEvent
 from icalendar import vRecur
 
 from app.calendars.models import Calendar, CalendarEvent
+from app.calendars.outlook_mapping import description_text
 from app.calendars.timezones import vtimezone
 
 PRODID = "-//City of Auburn//MyGov calendars//EN"
@@ -66,7 +67,7 @@ def _vevent(event: CalendarEvent, page_url: str) -> IEvent:
     if event.location:
         vevent.add("location", event.location)
     if event.description:
-        vevent.add("description", event.description)
+        vevent.add("description", description_text(event))  # Outlook's HTML as text
     vevent.add("url", f"{page_url}#event-{event.uid}")
     if event.category:
         vevent.add("categories", [event.category])

@@ -14,6 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from app.access.models import AuditEntry
 from app.calendars import services
@@ -181,9 +182,12 @@ def publish(source: OutlookImportSource, outlook_ids: list[str], status: str, ac
         raise ValueError(f"publish as draft or published, not {status!r}")
     graph, outcome = graph_client(), PublishOutcome()
     for outlook_id in dict.fromkeys(outlook_ids):
+        outlook_event = get_event(graph, source.mailbox, outlook_id)
+        if outlook_event is not None and outlook_event.get("seriesMasterId"):  # one date of a series: the series
+            outlook_id = outlook_event["seriesMasterId"]
+            outlook_event = get_event(graph, source.mailbox, outlook_id)
         existing = db.session.scalar(select(CalendarEvent).where(
             CalendarEvent.outlook_source_id == source.id, CalendarEvent.outlook_event_id == outlook_id))
-        outlook_event = get_event(graph, source.mailbox, outlook_id)
         if existing is not None:
             outcome.refused[outlook_id] = f"“{existing.title}” is already on the website."
         elif outlook_event is None:
@@ -197,6 +201,9 @@ def publish(source: OutlookImportSource, outlook_ids: list[str], status: str, ac
             except services.EventInvalid as invalid:
                 db.session.rollback()
                 outcome.refused[outlook_id] = f"“{outlook_event.get('subject')}” cannot be published: {invalid}"
+            except IntegrityError:  # published by someone else a moment ago: the unique Outlook ids held
+                db.session.rollback()
+                outcome.refused[outlook_id] = f"“{outlook_event.get('subject')}” is already on the website."
     return outcome
 
 

@@ -3,6 +3,7 @@ location, category and an RRULE from Graph's patternedRecurrence (contract §6.1
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -10,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import nh3
 
+from app.calendars.models import CalendarEvent
 from app.calendars.services import EventInput
 from app.graph.calendar import parse_graph_datetime
 
@@ -37,6 +39,17 @@ def sanitise_html(markup: str) -> str:
     cleaned = nh3.clean(markup or "", tags=SAFE_TAGS, attributes=SAFE_ATTRIBUTES, url_schemes=SAFE_URL_SCHEMES,
                         link_rel="noopener noreferrer nofollow", strip_comments=True)
     return cleaned.strip()
+
+
+def plain_text(markup: str) -> str:
+    """An HTML description as text, for feeds: block ends become line breaks, entities are decoded."""
+    spaced = re.sub(r"(?i)<br\s*/?>|</(p|li|h[2-4]|blockquote)>", "\n", markup or "")
+    text = html.unescape(nh3.clean(spaced, tags=set()))
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def description_text(event: CalendarEvent) -> str:
+    return plain_text(event.description) if event.source == "outlook" else event.description
 
 
 def description_of(body: dict[str, Any] | None) -> str:

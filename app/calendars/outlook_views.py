@@ -16,6 +16,7 @@ from app.calendars.filters import ListFilters
 from app.calendars.models import Calendar, CalendarEvent, OutlookImportSource
 from app.calendars.outlook_mapping import sanitise_html
 from app.extensions import db
+from app.graph.errors import GraphError
 from app.web.htmx import see_other
 from app.web.templating import city_zone
 
@@ -82,8 +83,8 @@ def index() -> str:
 
 @outlook_bp.get("/sources/<int:source_id>/events")
 @requires("calendars.publisher")
-def source_events(source_id: int) -> str:
-    return _listing(db.get_or_404(OutlookImportSource, source_id), {})
+def source_events(source_id: int) -> tuple[str, int]:
+    return _listing(db.get_or_404(OutlookImportSource, source_id), {}, 200)
 
 
 @outlook_bp.post("/sources/<int:source_id>/publish")
@@ -97,34 +98,54 @@ def publish(source_id: int) -> Response | tuple[str, int]:
     if status not in ("draft", "published"):
         errors["status"] = "Choose whether the events start as drafts or published."
     if errors:
-        return _listing(source, errors), 422
-    outcome = outlook_import.publish(source, chosen, status, current_user)
+        return _listing(source, errors, 422)
+    back = url_for("outlook_import.source_events", source_id=source.id,
+                   **{k: v for k, v in request.form.items() if k in ("from", "to")})
+    try:
+        outcome = outlook_import.publish(source, chosen, status, current_user)
+    except GraphError as error:
+        db.session.rollback()
+        flash(_unreachable(error), "error")
+        return see_other(back)
     if outcome.published:
         state = "published on" if status == "published" else "saved as drafts for"
         flash(f"{len(outcome.published)} {'event' if len(outcome.published) == 1 else 'events'} {state} the website: "
               + ", ".join(f"“{e.title}”" for e in outcome.published) + ".", "success")
     for reason in outcome.refused.values():
         flash(reason, "error")
-    return see_other(url_for("outlook_import.source_events", source_id=source.id,
-                             **{k: v for k, v in request.form.items() if k in ("from", "to")}))
+    return see_other(back)
 
 
-def _listing(source: OutlookImportSource, errors: dict[str, str]) -> str:
+def _listing(source: OutlookImportSource, errors: dict[str, str], status_code: int) -> tuple[str, int]:
     zone = city_zone(current_app)
     filters = ListFilters.from_args(request.values, datetime.now(zone).date(), DEFAULT_DAYS)
     start = datetime.combine(filters.first, time.min, zone)
     end = datetime.combine(filters.last + timedelta(days=1), time.min, zone)
-    listing = outlook_import.list_events(source, start, end)
-    return render_template("calendars/outlook_events.html", source=source, listing=listing, filters=filters,
+    try:
+        listing, outlook_error = outlook_import.list_events(source, start, end), ""
+    except GraphError as error:
+        listing, outlook_error = outlook_import.SourceListing([], []), _unreachable(error)
+    page = render_template("calendars/outlook_events.html", source=source, listing=listing, filters=filters,
                            errors=errors, range_error=filters.error, chosen=set(request.form.getlist("outlook_id")),
-                           status=request.form.get("status", "draft"))
+                           status=request.form.get("status", "draft"), outlook_error=outlook_error)
+    return page, 503 if outlook_error else status_code
+
+
+def _unreachable(error: GraphError) -> str:
+    return (f"Outlook could not be read just now ({error.code}); nothing was changed. Try again in a minute; "
+            "if it keeps happening, the operations screen shows Microsoft 365's state.")
 
 
 @outlook_bp.get("/events/<int:event_id>/changes")
 @requires("calendars.publisher")
-def review_change(event_id: int) -> str:
-    review = outlook_import.review_change(_imported_or_404(event_id))
-    return render_template("calendars/outlook_change.html", review=review)
+def review_change(event_id: int) -> str | tuple[str, int]:
+    event = _imported_or_404(event_id)
+    try:
+        review = outlook_import.review_change(event)
+    except GraphError as error:
+        flash(_unreachable(error), "error")
+        return render_template("calendars/outlook_change.html", review=None, event=event), 503
+    return render_template("calendars/outlook_change.html", review=review, event=event)
 
 
 @outlook_bp.post("/events/<int:event_id>/changes/apply")
@@ -133,9 +154,9 @@ def apply_change(event_id: int) -> Response:
     event = _imported_or_404(event_id)
     try:
         outlook_import.apply_change(event, current_user)
-    except outlook_import.SourceInvalid as invalid:
+    except (outlook_import.SourceInvalid, GraphError) as problem:
         db.session.rollback()
-        flash(str(invalid), "error")
+        flash(_unreachable(problem) if isinstance(problem, GraphError) else str(problem), "error")
         return see_other(url_for("outlook_import.review_change", event_id=event.id))
     flash(f"“{event.title}” on the website now matches Outlook.", "success")
     return see_other(url_for("outlook_import.review_change", event_id=event.id))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from icalendar import Calendar as ICalendar
@@ -68,7 +69,7 @@ def test_a_publisher_publishes_two_of_five_room_events_and_the_list_then_shows_t
     publisher, _ = staff_client(app, "calendars.publisher")
     page = _listing(publisher)
     assert "5 events in Outlook" in page and page.count('name="outlook_id"') == 5
-    assert "Published</span>" not in page
+    assert "Imported</span>" not in page
 
     answer = _publish(publisher, [created[1]["id"], created[3]["id"]])
     assert answer.status_code == 303
@@ -78,7 +79,7 @@ def test_a_publisher_publishes_two_of_five_room_events_and_the_list_then_shows_t
     assert all(e.outlook_source_id == source.id and e.calendar_id == source.calendar_id for e in events)
 
     page = _listing(publisher)
-    assert page.count("Published</span>") == 2 and page.count('name="outlook_id"') == 3
+    assert page.count("Imported</span>") == 2 and page.count('name="outlook_id"') == 3
     # The same Outlook event is never imported twice.
     _publish(publisher, [created[1]["id"]])
     assert len(_imported()) == 2
@@ -198,6 +199,9 @@ def test_script_and_event_handler_markup_in_an_outlook_body_never_reaches_a_publ
         assert marker not in html, marker
     assert "ipt&gt;alert(5)" in html  # the broken-up tag survives only as inert, escaped text
     assert page.count("<script") == page.count("<script src=")  # the layout's own files, nothing inline
+    feed = ICalendar.from_ical(app.test_client().get("/calendars/library-programs.ics").get_data())
+    description = str(next(v for v in feed.walk("VEVENT") if str(v["uid"]) == event.uid)["description"])
+    assert description.startswith("Join us Saturday.") and "<" not in description and "alert(1)" not in description
     # Even markup typed later into the editor is cleaned on its way to the page.
     event.description += '<script>alert("typed")</script><b onmouseover="x()">bold</b>'
     db.session.commit()
@@ -232,6 +236,18 @@ def test_only_platform_admins_configure_sources_and_bad_ones_are_refused_on_thei
     source = db.session.scalars(select(OutlookImportSource)).one()
     assert (source.mailbox, source.calendar_id) == (ROOM.lower(), programs.id)
     assert db.session.scalars(select(AuditEntry.action)).all() == ["outlook_source.create"]
+    in_use = CalendarEvent(calendar=programs, uid="x@mygov", title="Chess club", time_zone="America/Chicago",
+                           start_at=source.created_at, end_at=source.created_at + timedelta(hours=1),
+                           source="outlook", outlook_source_id=source.id, outlook_event_id="AAMk-x")
+    db.session.add(in_use)
+    db.session.commit()
+    kept = admin.post(f"/staff/outlook/sources/{source.id}/delete", headers=csrf_headers(admin))
+    assert "stays so they keep their link" in admin.get(kept.headers["Location"]).get_data(as_text=True)
+    db.session.delete(in_use)
+    db.session.commit()
+    admin.post(f"/staff/outlook/sources/{source.id}/delete", headers=csrf_headers(admin))
+    assert db.session.scalars(select(OutlookImportSource)).all() == []
+    assert db.session.scalars(select(AuditEntry.action)).all() == ["outlook_source.create", "outlook_source.delete"]
 
 
 def test_a_publisher_must_choose_something_and_editors_cannot_publish_from_outlook(app, source):
@@ -286,3 +302,19 @@ def test_a_series_keeps_its_moved_and_deleted_occurrences_and_later_ones_are_app
     assert len(event.overrides) == 3 and event.sequence == 1
     feed = ICalendar.from_ical(app.test_client().get("/calendars/library-programs.ics").get_data())
     assert "Story time (puppets)" in [str(v["summary"]) for v in feed.walk("VEVENT") if v.get("recurrence-id")]
+
+
+def test_when_outlook_cannot_be_read_the_screen_says_so_and_nothing_changes(app, source, tenant):
+    created = outlook_event("Chess club")
+    publisher, _ = staff_client(app, "calendars.publisher")
+    saved, app.config["GRAPH_MAX_ATTEMPTS"] = app.config.get("GRAPH_MAX_ATTEMPTS"), 1
+    tenant.throttle(1.0, retry_after=0, status=503, path_prefix="/v1.0/users/")
+    try:
+        listed = publisher.get(f"/staff/outlook/sources/{source.id}/events", query_string=RANGE)
+        assert listed.status_code == 503 and "Outlook could not be read just now" in listed.get_data(as_text=True)
+        answer = _publish(publisher, [created["id"]])
+        assert answer.status_code == 303 and _imported() == []
+    finally:
+        tenant.clear_faults()
+        app.config["GRAPH_MAX_ATTEMPTS"] = saved
+    assert "Outlook could not be read just now" in publisher.get(answer.headers["Location"]).get_data(as_text=True)
