@@ -10,7 +10,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.exceptions import NotFound
 
-from app.access.permissions import SIGNED_IN, requires
+from app.access.permissions import SIGNED_IN, has_role, requires
 from app.calendars import outlook_import
 from app.calendars.filters import ListFilters
 from app.calendars.models import Calendar, CalendarEvent, OutlookImportSource
@@ -78,7 +78,8 @@ def _sources_page(form: dict[str, str], errors: dict[str, str]) -> str:
 @outlook_bp.get("/")
 @requires("calendars.publisher")
 def index() -> str:
-    return render_template("calendars/outlook_index.html", sources=outlook_import.sources_for())
+    return render_template("calendars/outlook_index.html", sources=outlook_import.sources_for(),
+                           may_configure=has_role(current_user, "platform.admin"))
 
 
 @outlook_bp.get("/sources/<int:source_id>/events")

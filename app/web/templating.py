@@ -21,6 +21,7 @@ STAFF_NAV: list[tuple[str, str, str]] = [
     ("reservation_staff.queue", "Reservations", "reservations.approver"),
     ("access.people", "Permissions", "platform.admin"),
     ("ops.outbox", "Operations", "platform.admin"),
+    ("outlook_import.sources", "Outlook sources", "platform.admin"),
 ]
 
 

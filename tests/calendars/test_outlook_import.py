@@ -318,3 +318,14 @@ def test_when_outlook_cannot_be_read_the_screen_says_so_and_nothing_changes(app,
         tenant.clear_faults()
         app.config["GRAPH_MAX_ATTEMPTS"] = saved
     assert "Outlook could not be read just now" in publisher.get(answer.headers["Location"]).get_data(as_text=True)
+
+
+def test_every_page_of_calendar_view_is_read(app, source):
+    outlook_event("Morning reading", day="2027-03-01", start="09:00", end="09:30",
+                  recurrence={"pattern": {"type": "daily", "interval": 1},
+                              "range": {"type": "endDate", "startDate": "2027-03-01", "endDate": "2027-06-30"}})
+    publisher, _ = staff_client(app, "calendars.publisher")
+    page = _listing(publisher, to="2027-06-30")  # 122 occurrences: more than one page of 100
+    assert "Series: 122 dates in this range" in page and page.count('name="outlook_id"') == 1
+    _publish(publisher, [re.search(r'name="outlook_id" value="([^"]+)"', page).group(1)])
+    assert _imported()[0].rrule == "FREQ=DAILY;UNTIL=20270630T235959"
