@@ -137,17 +137,18 @@ def list_events(source: OutlookImportSource, start: datetime, end: datetime) -> 
             continue
         key = entry.get("seriesMasterId") or entry["id"]
         item = items.get(key)
+        private = not is_publishable(entry)
         if item is None:
+            # A private item's details stay private: the app can read them, the publisher need not.
             item = items[key] = OutlookItem(
-                outlook_id=key, title=entry.get("subject") or "(no title)",
+                outlook_id=key, title="Private event" if private else entry.get("subject") or "(no title)",
                 start=parse_graph_datetime(entry["start"]), end=parse_graph_datetime(entry["end"]),
                 all_day=bool(entry.get("isAllDay")), sensitivity=str(entry.get("sensitivity") or "normal").lower(),
-                categories=list(entry.get("categories") or []), change_key=str(entry.get("changeKey") or ""),
+                categories=[] if private else list(entry.get("categories") or []), change_key=str(entry.get("changeKey") or ""),
                 is_series=bool(entry.get("seriesMasterId")),
             )
         if item.is_series:
-            item.occurrences.append({"id": entry["id"], "type": entry.get("type"), "subject": entry.get("subject"),
-                                     "start": parse_graph_datetime(entry["start"]),
+            item.occurrences.append({"id": entry["id"], "type": entry.get("type"), "start": parse_graph_datetime(entry["start"]),
                                      "end": parse_graph_datetime(entry["end"])})
     imported = {e.outlook_event_id: e for e in db.session.scalars(
         select(CalendarEvent).where(CalendarEvent.outlook_source_id == source.id))}
@@ -157,9 +158,14 @@ def list_events(source: OutlookImportSource, start: datetime, end: datetime) -> 
             master = get_event(graph, source.mailbox, item.outlook_id)
             if master is not None:
                 item.change_key = str(master.get("changeKey") or item.change_key)
-    unseen = [e for key, e in imported.items() if key not in items and _overlaps(e, start, end)]
-    deleted = [e for e in unseen if get_event(graph, source.mailbox, e.outlook_event_id or "") is None]
+    unseen = [e for key, e in imported.items()
+              if key not in items and e.status != "cancelled" and _overlaps(e, start, end)]
+    deleted = [e for e in unseen if _gone(get_event(graph, source.mailbox, e.outlook_event_id or ""))]
     return SourceListing(sorted(items.values(), key=lambda i: (i.start, i.title)), deleted)
+
+
+def _gone(outlook_event: dict[str, Any] | None) -> bool:
+    return outlook_event is None or bool(outlook_event.get("isCancelled"))
 
 
 def _overlaps(event: CalendarEvent, start: datetime, end: datetime) -> bool:
@@ -190,11 +196,11 @@ def publish(source: OutlookImportSource, outlook_ids: list[str], status: str, ac
             CalendarEvent.outlook_source_id == source.id, CalendarEvent.outlook_event_id == outlook_id))
         if existing is not None:
             outcome.refused[outlook_id] = f"“{existing.title}” is already on the website."
-        elif outlook_event is None:
+        elif _gone(outlook_event):
             outcome.refused[outlook_id] = "This event is no longer in Outlook."
         elif not is_publishable(outlook_event):
-            outcome.refused[outlook_id] = (f"“{outlook_event.get('subject')}” is marked "
-                                           f"{outlook_event.get('sensitivity')} in Outlook and cannot be published.")
+            outcome.refused[outlook_id] = (f"An event marked {outlook_event.get('sensitivity')} in Outlook "
+                                           "cannot be published.")
         else:
             try:
                 outcome.published.append(_create(source, outlook_event, status, actor))
@@ -259,7 +265,7 @@ def review_change(event: CalendarEvent) -> ChangeReview:
     if event.outlook_source is None or not event.outlook_event_id:
         raise ValueError("this event was not published from Outlook")
     outlook_event = get_event(graph_client(), event.outlook_source.mailbox, event.outlook_event_id)
-    if outlook_event is None:
+    if _gone(outlook_event):
         return ChangeReview(event, None, [])
     mapped = mapped_event(outlook_event, event.calendar.time_zone)
     dates = outlook_date_changes(graph_client(), event.outlook_source, outlook_event, mapped)
