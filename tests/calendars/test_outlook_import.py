@@ -329,3 +329,24 @@ def test_every_page_of_calendar_view_is_read(app, source):
     assert "Series: 122 dates in this range" in page and page.count('name="outlook_id"') == 1
     _publish(publisher, [re.search(r'name="outlook_id" value="([^"]+)"', page).group(1)])
     assert _imported()[0].rrule == "FREQ=DAILY;UNTIL=20270630T235959"
+
+
+def test_staff_enrich_a_published_event_in_the_editor_and_applying_a_change_keeps_it(app, source):
+    created = outlook_event("Author talk")
+    publisher, _ = staff_client(app, "calendars.publisher", "calendars.editor")
+    _publish(publisher, [created["id"]])
+    event = _imported()[0]
+    form = publisher.get(f"/staff/calendars/events/{event.id}").get_data(as_text=True)
+    fields = dict(re.findall(r'name="(title|start_date|start_time|end_date|end_time|location)"[^>]*value="([^"]*)"', form))
+    assert fields["start_time"] == "18:00" and fields["location"] == ""
+    saved = publisher.post(f"/staff/calendars/events/{event.id}", headers=csrf_headers(publisher), data={
+        **fields, "description": event.description, "image_url": "https://auburnal.gov/img/author.jpg",
+        "image_alt": "The author signing books", "registration_url": "https://auburnal.gov/register/author"})
+    assert saved.status_code == 303
+    graph_calendar.update_event(graph_client(), ROOM, created["id"], {"location": {"displayName": "Auditorium"}})
+    publisher.post(f"/staff/outlook/events/{event.id}/changes/apply", headers=csrf_headers(publisher))
+    db.session.expire_all()
+    assert (event.location, event.image_alt, event.registration_url) == (
+        "Auditorium", "The author signing books", "https://auburnal.gov/register/author")
+    assert (event.source, event.outlook_event_id, event.start_at.isoformat()) == (
+        "outlook", created["id"], "2027-03-10T00:00:00+00:00")
