@@ -18,7 +18,8 @@ PATTERNS = {"DAILY": "daily", "WEEKLY": "weekly", "MONTHLY": "absoluteMonthly", 
 def graph_event(event: CalendarEvent) -> dict[str, Any]:
     body: dict[str, Any] = {
         "subject": event.title,
-        "body": {"contentType": "text", "content": event.description or ""},
+        # Published from Outlook = sanitised HTML (outlook_mapping); native descriptions are text.
+        "body": {"contentType": "html" if event.source == "outlook" else "text", "content": event.description or ""},
         "location": {"displayName": event.location or ""},
         "showAs": "free",
         "isReminderOn": False,

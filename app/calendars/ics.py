@@ -19,6 +19,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from app.calendars.models import Calendar, CalendarEvent, CalendarEventOverride
+from app.calendars.outlook_mapping import description_text
 from app.calendars.timezones import vtimezone
 
 PRODID = "-//City of Auburn//MyGov calendars//EN"
@@ -81,7 +82,7 @@ def _vevent(event: CalendarEvent, page_url: str) -> list[str]:
     if event.location:
         lines.append(f"LOCATION:{text(event.location)}")
     if event.description:
-        lines.append(f"DESCRIPTION:{text(event.description)}")
+        lines.append(f"DESCRIPTION:{text(description_text(event))}")  # Outlook's HTML as text
     lines.append(f"URL:{page_url}")
     if event.category:
         lines.append(f"CATEGORIES:{text(event.category)}")

@@ -74,13 +74,14 @@ class CalendarEvent(db.Model):
     sequence: Mapped[int] = mapped_column(Integer, default=0)
     exchange_event_id: Mapped[str | None] = mapped_column(String(256))
     source: Mapped[str] = mapped_column(String(16), default="mygov")
-    outlook_source_id: Mapped[int | None] = mapped_column(Integer)
+    outlook_source_id: Mapped[int | None] = mapped_column(ForeignKey("outlook_import_source.id"))
     outlook_event_id: Mapped[str | None] = mapped_column(String(256))
     outlook_change_key: Mapped[str | None] = mapped_column(String(256))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     calendar: Mapped[Calendar] = relationship(back_populates="events")
+    outlook_source: Mapped[OutlookImportSource | None] = relationship()
     facility: Mapped[Facility | None] = relationship()
     overrides: Mapped[list[CalendarEventOverride]] = relationship(
         back_populates="event", cascade="all, delete-orphan",
@@ -108,3 +109,23 @@ class CalendarEventOverride(db.Model):
     location: Mapped[str | None] = mapped_column(String(300))
 
     event: Mapped[CalendarEvent] = relationship(back_populates="overrides")
+
+
+class OutlookImportSource(db.Model):
+    """A mailbox or shared calendar whose Outlook events staff may publish to one MyGov calendar.
+
+    Configured by platform admins; reading it never changes the website (issue 10)."""
+
+    __tablename__ = "outlook_import_source"
+    __table_args__ = (UniqueConstraint("mailbox", "outlook_calendar_id", "calendar_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    mailbox: Mapped[str] = mapped_column(String(320))
+    # A calendar of that mailbox other than its default one (Graph calendar id); None = default.
+    outlook_calendar_id: Mapped[str | None] = mapped_column(String(256))
+    calendar_id: Mapped[int] = mapped_column(ForeignKey("calendar.id"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("employee.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    calendar: Mapped[Calendar] = relationship()

@@ -21,6 +21,7 @@ SHOW_AS = ("free", "tentative", "busy", "oof", "workingElsewhere", "unknown")
 ATTENDEE_TYPES = ("required", "optional", "resource")
 SENSITIVITY = ("normal", "personal", "private", "confidential")
 IMPORTANCE = ("low", "normal", "high")
+EXCEPTION_REACH_DAYS = 31
 UPDATABLE = {
     "attendees",
     "body",
@@ -213,6 +214,8 @@ def update(state: TenantState, event: dict[str, Any], body: dict[str, Any]) -> d
         event["_start"], event["_end"] = times
     if "recurrence" in body:
         event["type"] = "seriesMaster" if body["recurrence"] else "singleInstance"
+        event.pop("_exceptions", None)  # a new pattern drops the series' changed and deleted occurrences
+        event.pop("_deleted_occurrences", None)
     event.update(_new_ids(), lastModifiedDateTime=iso_utc(dt.datetime.now(dt.timezone.utc)))
     state.record_event_change(event["_mailbox"], event["id"])
     if event.get("isOrganizer"):
@@ -266,6 +269,45 @@ def sync_attendee_copies(state: TenantState, event: dict[str, Any]) -> None:
         state.record_event_change(target.id, copy["id"])
 
 
+def update_occurrence(
+    state: TenantState, master: dict[str, Any], occurrence: dict[str, Any], body: dict[str, Any]
+) -> dict[str, Any]:
+    """Changing one occurrence makes it an exception. Exchange keeps exceptions inside the series
+    master item, so the master's changeKey and lastModifiedDateTime change with it."""
+    validate(body, creating=False)
+    if "recurrence" in body:
+        raise EventError(
+            "ErrorInvalidPropertyUpdateSentByClient", "The recurrence of an occurrence can't be updated."
+        )
+    key = occurrence["id"].rpartition("_")[2]
+    exception = {**master.setdefault("_exceptions", {}).get(key, {}), **body}
+    if "start" in body or "end" in body:
+        exception["_start"], exception["_end"] = _times(
+            {
+                "start": body.get("start") or format_in(occurrence["_start"], None),
+                "end": body.get("end") or format_in(occurrence["_end"], None),
+            }
+        )
+    now = iso_utc(dt.datetime.now(dt.timezone.utc))
+    exception.update(_new_ids(), lastModifiedDateTime=now)
+    master["_exceptions"][key] = exception
+    master.update(_new_ids(), lastModifiedDateTime=now)
+    state.record_event_change(master["_mailbox"], master["id"])
+    state.record_event_change(master["_mailbox"], occurrence["id"])
+    return next(i for i in instances(master, exception.get("_start", occurrence["_start"]),
+                                     exception.get("_end", occurrence["_end"]) + dt.timedelta(seconds=1))
+                if i["id"] == occurrence["id"])
+
+
+def delete_occurrence(state: TenantState, master: dict[str, Any], occurrence_id: str) -> None:
+    """Deleting one occurrence leaves the series; calendarView no longer returns that date."""
+    master.setdefault("_deleted_occurrences", []).append(occurrence_id.rpartition("_")[2])
+    master.get("_exceptions", {}).pop(occurrence_id.rpartition("_")[2], None)
+    master.update(_new_ids(), lastModifiedDateTime=iso_utc(dt.datetime.now(dt.timezone.utc)))
+    state.record_event_change(master["_mailbox"], master["id"])
+    state.record_event_change(master["_mailbox"], occurrence_id)
+
+
 def instances(
     event: dict[str, Any], window_start: dt.datetime, window_end: dt.datetime
 ) -> list[dict[str, Any]]:
@@ -280,22 +322,30 @@ def instances(
     zone_name = event["start"].get("timeZone")
     local_start = event["_start"].astimezone(zone(zone_name))
     found = []
-    for day in recurrence.occurrence_dates(event["recurrence"], (window_end + dt.timedelta(days=1)).date()):
-        start = dt.datetime.combine(
+    deleted, exceptions = set(event.get("_deleted_occurrences", ())), event.get("_exceptions", {})
+    # An exception may have been moved earlier than its original date: look a little further ahead.
+    horizon = (window_end + dt.timedelta(days=1 + EXCEPTION_REACH_DAYS)).date()
+    for day in recurrence.occurrence_dates(event["recurrence"], horizon):
+        key = f"{day:%Y%m%d}"
+        if key in deleted:
+            continue
+        original = dt.datetime.combine(
             day, local_start.timetz().replace(tzinfo=None), local_start.tzinfo
         ).astimezone(dt.timezone.utc)
-        if start < window_end and start + duration > window_start:
-            found.append(
-                {
-                    **event,
-                    "id": f"{event['id']}_{day:%Y%m%d}",
-                    "type": "occurrence",
-                    "seriesMasterId": event["id"],
-                    "recurrence": None,
-                    "_start": start,
-                    "_end": start + duration,
-                }
-            )
+        occurrence = {
+            **event,
+            "id": f"{event['id']}_{key}",
+            "type": "occurrence",
+            "seriesMasterId": event["id"],
+            "recurrence": None,
+            "originalStart": iso_utc(original),
+            "_start": original,
+            "_end": original + duration,
+        }
+        if key in exceptions:
+            occurrence.update(exceptions[key], type="exception")
+        if occurrence["_start"] < window_end and occurrence["_end"] > window_start:
+            found.append(occurrence)
     return found
 
 

@@ -17,11 +17,13 @@ PUBLIC_NAV: list[tuple[str, str]] = [
 STAFF_NAV: list[tuple[str, str, str]] = [
     ("staff.home", "Overview", "signed-in"),
     ("calendar_staff.calendars", "Calendars", "calendars.editor"),
+    ("outlook_import.index", "From Outlook", "calendars.publisher"),
     ("employees.list_employees", "Employees", "employees.editor"),
     ("reservation_staff.queue", "Reservations", "reservations.approver"),
     ("facilities.index", "Facilities", "facilities.viewer"),
     ("access.people", "Permissions", "platform.admin"),
     ("ops.outbox", "Operations", "platform.admin"),
+    ("outlook_import.sources", "Outlook sources", "platform.admin"),
 ]
 
 

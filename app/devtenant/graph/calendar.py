@@ -119,7 +119,7 @@ def update_event(user_key: str, event_id: str) -> Response:
     require(WRITE_CALENDARS)
     mailbox = find_mailbox_or_404(user_key)
     if event_id not in mailbox.events:
-        raise item_not_found()
+        return _update_occurrence(mailbox, event_id)
     event = mailbox.events[event_id]
     if_match = request.headers.get("If-Match")
     if if_match and if_match not in ("*", event["@odata.etag"]):
@@ -135,12 +135,24 @@ def update_event(user_key: str, event_id: str) -> Response:
     return with_preference(rendered(event))
 
 
+def _update_occurrence(mailbox: Mailbox, occurrence_id: str) -> Response:
+    occurrence = _find_event(mailbox, occurrence_id)  # 404 unless an occurrence of a series here
+    master = mailbox.events[occurrence["seriesMasterId"]]
+    try:
+        changed = events.update_occurrence(tenant().state, master, occurrence, json_body())
+    except events.EventError as error:
+        raise bad_request(error.code, str(error)) from None
+    return with_preference(rendered(changed))
+
+
 @blueprint.delete("/users/<user_key>/events/<event_id>")
 def delete_event(user_key: str, event_id: str) -> tuple[str, int]:
     require(WRITE_CALENDARS)
     mailbox = find_mailbox_or_404(user_key)
     if event_id not in mailbox.events:
-        raise item_not_found()
+        occurrence = _find_event(mailbox, event_id)
+        events.delete_occurrence(tenant().state, mailbox.events[occurrence["seriesMasterId"]], event_id)
+        return "", 204
     event = events.remove(tenant().state, mailbox, event_id)
     mailbox.deleted_events[event_id] = event
     return "", 204
