@@ -41,7 +41,8 @@ def save_calendar(calendar: Calendar | None, data: CalendarInput, actor: Employe
 
 
 def save_event(calendar: Calendar, event: CalendarEvent | None, data: EventInput, actor: Employee) -> CalendarEvent:
-    facility_ids = set(db.session.scalars(select(Facility.id)))
+    with db.session.no_autoflush:  # a new event added by the caller is not complete until the values are set
+        facility_ids = set(db.session.scalars(select(Facility.id)))
     values = parse_event(data, ZoneInfo(event.time_zone if event else calendar.time_zone), facility_ids)
     if event is None:
         event = CalendarEvent(calendar=calendar, uid=f"{uuid.uuid4()}@mygov", time_zone=calendar.time_zone,

@@ -291,7 +291,8 @@ def test_a_series_keeps_its_moved_and_deleted_occurrences_and_later_ones_are_app
         ("2027-03-09T16:00:00+00:00", "2027-03-10T16:00:00+00:00", False),
         ("2027-03-16T15:00:00+00:00", "2027-03-16T15:00:00+00:00", True)]
     page = app.test_client().get(f"/calendars/library-programs/events/{event.uid}").get_data(as_text=True)
-    assert "Wednesday, March 10, 2027" in page and "Cancelled: Tuesday, March 16, 2027" in page
+    assert "Wednesday, March 10, 2027" in page
+    assert re.search(r"Cancelled: <time[^>]*>Tuesday, March 16, 2027</time>", page)
 
     graph_calendar.update_event(graph_client(), ROOM, fourth, {"subject": "Story time (puppets)"})
     assert "Changed in Outlook" in _listing(publisher)
