@@ -121,3 +121,10 @@ def test_the_facility_is_chosen_from_the_list_and_shown_on_the_event_page(app, m
     assert "Auburn Public Library, 749 E Thach Ave" in page
     found = app.test_client().get("/calendars/city-meetings/?location=public+library").get_data(as_text=True)
     assert "Story time" in found
+
+
+def test_the_calendar_screens_tell_the_calendar_address_from_a_rooms_own_mailbox(app, meetings):
+    editor, _ = staff_client(app, "calendars.editor")
+    settings = editor.get(f"/staff/calendars/{meetings.id}/settings").get_data(as_text=True)
+    assert "Where MyGov writes this calendar’s published events" in settings
+    assert "a room’s own mailbox, its identity in Outlook’s room finder and invitations, is set on the room" in settings
