@@ -1,7 +1,7 @@
 """How a published MyGov event looks in Exchange: the Graph event body (contract §6.1)."""
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime, time, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -41,6 +41,25 @@ def graph_event(event: CalendarEvent) -> dict[str, Any]:
     if recurrence:
         body["recurrence"] = recurrence
     return body
+
+
+def occurrence_changes(event: CalendarEvent) -> dict[str, list[Any]] | None:
+    """A timed series' skipped and moved dates for Exchange, by their original start in UTC.
+
+    All-day series keep their skipped and moved dates on MyGov's pages and feeds only.
+    """
+    if not event.rrule or event.all_day or patterned_recurrence(event) is None:
+        return None
+    zone = ZoneInfo(event.time_zone)
+    skipped = [datetime.fromisoformat(value).replace(tzinfo=zone) for value in event.exdates or []]
+    skipped += [o.recurrence_id for o in event.overrides if o.cancelled]
+    moved = [{"original": _utc(o.recurrence_id), "start": graph_datetime(o.start_at), "end": graph_datetime(o.end_at)}
+             for o in event.overrides if not o.cancelled]
+    return {"skipped": sorted(_utc(moment) for moment in skipped), "moved": moved}
+
+
+def _utc(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def patterned_recurrence(event: CalendarEvent) -> dict[str, Any] | None:

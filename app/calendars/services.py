@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app.access.models import AuditEntry
 from app.access.services import audit
-from app.calendars.exchange import graph_event
+from app.calendars.exchange import graph_event, occurrence_changes
 from app.calendars.forms import CalendarInput, EventInput, Invalid, MoveInput, parse_calendar, parse_event, parse_move
 from app.calendars.models import Calendar, CalendarEvent, CalendarEventOverride
 from app.extensions import db
@@ -172,6 +172,7 @@ def _exchange(event: CalendarEvent, kind: str, entry: AuditEntry) -> None:
     payload: dict[str, object] = {"mailbox": mailbox}
     if kind != "delete_event":
         payload["event"] = graph_event(event)
+        payload["occurrences"] = occurrence_changes(event)
     record_operation(kind, target_type="calendar_event", target_id=event.id, payload=payload,
                      idempotency_key=f"calendar-event-{event.id}-{kind}-audit-{entry.id}")
 

@@ -106,6 +106,49 @@ def calendar_view(
     return graph.pages(path, params=params)
 
 
+def graph_instant(value: str) -> datetime:
+    """A DateTimeOffset Graph returns ("2027-03-09T16:00:00Z", maybe with seven fractional digits)."""
+    text = value.replace("Z", "+00:00")
+    if "." in text:
+        head, _, rest = text.partition(".")
+        digits = "".join(ch for ch in rest if ch.isdigit())
+        text = f"{head}.{digits[:6]}{rest[len(digits):]}"
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def naive_window(start: dict[str, str], end: dict[str, str]) -> tuple[datetime, datetime]:
+    """A UTC window surely holding a dateTimeTimeZone pair in any zone (local times are at most 14 h off)."""
+    slack = timedelta(hours=14)
+    first = datetime.fromisoformat(start["dateTime"][:19]).replace(tzinfo=timezone.utc)
+    last = datetime.fromisoformat(end["dateTime"][:19]).replace(tzinfo=timezone.utc)
+    return first - slack, last + slack
+
+
+def apply_occurrence_changes(
+    graph: GraphClient, mailbox: str, series_id: str, skipped: list[datetime],
+    moved: list[tuple[datetime, dict[str, str], dict[str, str]]],
+) -> tuple[int, int]:
+    """Delete the skipped occurrences of a series and move the moved ones, found by `originalStart`.
+
+    Run after the series itself was written: sending its recurrence resets Exchange's exceptions, so
+    the changes are applied again each time and an occurrence already gone is simply not found.
+    """
+    originals = [*skipped, *(original for original, _, _ in moved)]
+    if not originals:
+        return 0, 0
+    found: dict[datetime, str] = {}
+    for item in calendar_view(graph, mailbox, min(originals) - timedelta(days=1), max(originals) + timedelta(days=1),
+                              select="id,seriesMasterId,originalStart,type"):
+        if item.get("seriesMasterId") == series_id and item.get("originalStart"):
+            found[graph_instant(item["originalStart"])] = str(item["id"])
+    deleted = sum(delete_event(graph, mailbox, found[o]) for o in skipped if o in found)
+    for original, start, end in moved:
+        if original in found:
+            update_event(graph, mailbox, found[original], {"start": start, "end": end})
+    return deleted, sum(1 for original, _, _ in moved if original in found)
+
+
 def find_event_by_transaction_id(
     graph: GraphClient, mailbox: str, transaction_id: str, start: datetime, end: datetime, *,
     calendar_id: str | None = None,

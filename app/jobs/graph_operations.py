@@ -35,9 +35,21 @@ def _created_earlier(operation: GraphOperation, graph: GraphClient) -> str | Non
     event = operation.payload["event"]
     return calendar.find_event_by_transaction_id(
         graph, operation.payload["mailbox"], event.get("transactionId", operation.idempotency_key),
-        calendar.parse_graph_datetime(event["start"]), calendar.parse_graph_datetime(event["end"]),
-        calendar_id=operation.payload.get("calendar_id"),
+        *calendar.naive_window(event["start"], event["end"]), calendar_id=operation.payload.get("calendar_id"),
     )
+
+
+def _occurrences(operation: GraphOperation, graph: GraphClient, series_id: str) -> dict[str, int]:
+    """A series' skipped and moved dates (payload `occurrences`, UTC original starts) applied in Exchange."""
+    changes = operation.payload.get("occurrences")
+    if not changes:
+        return {}
+    skipped, moved = calendar.apply_occurrence_changes(
+        graph, operation.payload["mailbox"], series_id,
+        [calendar.graph_instant(o) for o in changes["skipped"]],
+        [(calendar.graph_instant(m["original"]), m["start"], m["end"]) for m in changes["moved"]],
+    )
+    return {"occurrences_skipped": skipped, "occurrences_moved": moved}
 
 
 @handles("create_event")
@@ -48,11 +60,12 @@ def create_event(operation: GraphOperation, graph: GraphClient) -> dict[str, Any
     # so look for the event first and never create it twice (gotcha 12).
     found = _created_earlier(operation, graph) if operation.send_count > 1 else None
     if found:
-        return {"event_id": found, "found_by": "transactionId"}
+        return {"event_id": found, "found_by": "transactionId", **_occurrences(operation, graph, found)}
     created = calendar.create_event(
         graph, operation.payload["mailbox"], event, calendar_id=operation.payload.get("calendar_id")
     )
-    return {"event_id": created["id"], "ical_uid": created.get("iCalUId"), "change_key": created.get("changeKey")}
+    return {"event_id": created["id"], "ical_uid": created.get("iCalUId"), "change_key": created.get("changeKey"),
+            **_occurrences(operation, graph, created["id"])}
 
 
 @handles("update_event")
@@ -61,7 +74,8 @@ def update_event(operation: GraphOperation, graph: GraphClient) -> dict[str, Any
     if event_id is None:
         return {"updated": False, "reason": "no Exchange event exists for this target"}
     updated = calendar.update_event(graph, operation.payload["mailbox"], event_id, operation.payload["event"])
-    return {"event_id": event_id, "updated": True, "change_key": updated.get("changeKey") if updated else None}
+    return {"event_id": event_id, "updated": True, "change_key": updated.get("changeKey") if updated else None,
+            **_occurrences(operation, graph, event_id)}
 
 
 def _superseded_sent_creates(operation: GraphOperation) -> list[GraphOperation]:

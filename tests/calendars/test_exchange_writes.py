@@ -25,17 +25,22 @@ CHICAGO = ZoneInfo("America/Chicago")
 
 
 
+def _published_weekly_series(meetings):
+    """Council meetings on four Tuesdays: US daylight time ends on Sunday November 1, 2026, between the second and third."""
+    editor = make_employee("Cal Editor")
+    event = save_event(meetings, None, _input(start_date="2026-10-20", start_time="18:00", end_time="19:30",
+                                              rrule="FREQ=WEEKLY;BYDAY=TU;COUNT=4"), editor)
+    publish_event(event, editor)
+    drain()
+    return event, editor
+
+
 def _operations() -> list[GraphOperation]:
     return list(db.session.scalars(select(GraphOperation).order_by(GraphOperation.id)))
 
 
 def test_a_weekly_series_stays_at_its_local_time_in_exchange_across_the_dst_change(app, meetings, tenant):
-    editor = make_employee("Cal Editor")
-    # US daylight time ends on Sunday November 1, 2026: two Tuesdays before, two after.
-    event = save_event(meetings, None, _input(start_date="2026-10-20", start_time="18:00", end_time="19:30",
-                                              rrule="FREQ=WEEKLY;BYDAY=TU;COUNT=4"), editor)
-    publish_event(event, editor)
-    drain()
+    _published_weekly_series(meetings)
     instances = list(graph_calendar.calendar_view(graph_client(), MAILBOX, datetime(2026, 10, 1, tzinfo=timezone.utc),
                                                   datetime(2026, 12, 1, tzinfo=timezone.utc)))
     starts = sorted(datetime.fromisoformat(i["start"]["dateTime"].split(".")[0]).replace(tzinfo=timezone.utc)
@@ -97,3 +102,27 @@ def test_an_event_published_again_after_a_cancel_is_back_in_exchange_and_takes_i
     assert [e["subject"] for e in written] == ["Open house (new date)"]
     assert event.exchange_event_id == written[0]["id"]
     assert [op.status for op in _operations()] == ["done"] * 4
+
+
+def test_skipped_moved_and_restored_dates_of_a_published_series_reach_exchange(app, meetings, tenant):
+    from app.calendars.forms import MoveInput
+    from app.calendars.services import move_occurrence, restore_occurrence, skip_occurrence
+
+    event, editor = _published_weekly_series(meetings)
+
+    def in_exchange() -> list[str]:
+        items = graph_calendar.calendar_view(graph_client(), MAILBOX, datetime(2026, 10, 1, tzinfo=timezone.utc),
+                                             datetime(2026, 12, 1, tzinfo=timezone.utc))
+        return sorted(datetime.fromisoformat(i["start"]["dateTime"].split(".")[0]).replace(tzinfo=timezone.utc)
+                      .astimezone(CHICAGO).strftime("%m-%d %H:%M") for i in items if i["subject"] == "Council meeting")
+
+    skip_occurrence(event, "2026-10-27T18:00:00", editor)
+    move_occurrence(event, MoveInput(original="2026-11-03T18:00:00", start_date="2026-11-04", start_time="17:00",
+                                     end_time="18:00"), editor)
+    drain()
+    assert in_exchange() == ["10-20 18:00", "11-04 17:00", "11-10 18:00"]
+    restore_occurrence(event, "2026-10-27T18:00:00", editor)
+    drain()
+    assert in_exchange() == ["10-20 18:00", "10-27 18:00", "11-04 17:00", "11-10 18:00"]
+    last = _operations()[-1]
+    assert last.status == "done" and last.result["occurrences_moved"] == 1
