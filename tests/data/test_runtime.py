@@ -1,6 +1,7 @@
 """The embedded runtime: a worker thread on the same RQ code path, and /healthz reporting it."""
 from __future__ import annotations
 
+import os
 import socket
 import time
 
@@ -54,7 +55,9 @@ def test_healthz_reports_database_down(database_url, tmp_path):
 def test_healthz_reports_the_queue_down_when_redis_is_unreachable(database_url):
     from tests.conftest import make_test_app
 
-    broken = make_test_app(database_url, REDIS_URL=f"redis://127.0.0.1:{_closed_port()}/9")
+    # The rate limiter is one object per process: keep its storage where the other tests' app has it.
+    broken = make_test_app(database_url, REDIS_URL=f"redis://127.0.0.1:{_closed_port()}/9",
+                           RATELIMIT_STORAGE_URI=os.environ.get("REDIS_URL") or "memory://")
     with broken.app_context():
         response = broken.test_client().get("/healthz")
     assert response.status_code == 503
