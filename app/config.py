@@ -67,6 +67,8 @@ SETTINGS: tuple[Setting, ...] = (
             "a running operation not finished by then is released by the sweeper; above OUTBOX_JOB_TIMEOUT_SECONDS"),
     Setting("TEAMS_WEBHOOK_URL", None, "Teams Workflows webhook for platform alerts (a credential: env only)"),
     Setting("FREEBUSY_CACHE_SECONDS", "20", "how old a room's free/busy may be on public pages (submit checks afresh)"),
+    Setting("PUBLIC_PAGE_CACHE_SECONDS", "60",
+            "longest a public calendar page or room availability page is reused (each shows changes at once anyway)"),
     Setting("HOME_CACHE_SECONDS", "30", "how old the home page's calendar and room lists may be (0 = never cached)"),
     Setting("RATELIMIT_ENABLED", "true", "per-client limits on public forms; false only for load tests"),
     Setting("IMAGE_STORE_DIR", None, "folder for employee photos; default instance/images"),

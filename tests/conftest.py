@@ -89,9 +89,9 @@ def app(migrated_app: Flask) -> Iterator[Flask]:
         yield migrated_app
         db.session.remove()
         _empty_all_tables()
-    _flush_queue(migrated_app)
     migrated_app.config.clear()
     migrated_app.config.update(config)
+    _flush_queue(migrated_app)
 
 
 def _empty_all_tables() -> None:

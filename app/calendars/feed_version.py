@@ -27,10 +27,15 @@ def _generation_key(calendar_id: int) -> str:
     return f"mygov:ics:generation:{calendar_id}"
 
 
+def generations(calendars: list[Calendar]) -> str:
+    """The calendars' change generations, e.g. "3.17,5.2": different after any commit touching them."""
+    values = get_redis().mget([_generation_key(c.id) for c in calendars]) if calendars else []
+    return ",".join(f"{c.id}.{(g or b'0').decode()}" for c, g in zip(calendars, values))
+
+
 def current_version(calendars: list[Calendar]) -> tuple[datetime | None, int]:
     redis = get_redis()
-    generations = redis.mget([_generation_key(c.id) for c in calendars]) if calendars else []
-    key = "mygov:ics:version:" + ",".join(f"{c.id}.{(g or b'0').decode()}" for c, g in zip(calendars, generations))
+    key = "mygov:ics:version:" + generations(calendars)
     stored = redis.get(key)
     if stored is not None:
         changed, count = stored.decode().split("|")

@@ -19,10 +19,12 @@ from werkzeug.routing import BaseConverter
 
 from app.calendars import ics, queries
 from app.calendars.feed_cache import cached_feed
+from app.calendars.feed_version import generations
 from app.calendars.filters import ListFilters
 from app.calendars.models import CalendarEvent
 from app.calendars.scope import COMBINED_SLUG, Scope, scope_for
 from app.web.htmx import render_page_or_block
+from app.web.page_cache import cached_page
 
 calendars_bp = Blueprint("calendars", __name__, url_prefix="/calendars")
 LIST_DAYS = 60
@@ -41,7 +43,15 @@ def _shown(scope: Scope, filters: ListFilters) -> tuple[list[CalendarEvent], lis
     return events, queries.occurrences(kept, scope.zone, filters.first, filters.last)
 
 
+def page_version(slug: str, **_: str) -> str:
+    """A calendar page changes with any commit touching its calendars or their events, and with the
+    date (today's mark, what is past); a facility's name on it may lag by PUBLIC_PAGE_CACHE_SECONDS."""
+    scope = scope_for(slug)
+    return f"{generations(scope.calendars)}|{scope.today}|{scope.zone_label}"
+
+
 @calendars_bp.get("/<slug>/")
+@cached_page(page_version)
 def calendar_list(slug: str) -> Response:
     scope = scope_for(slug)
     filters = ListFilters.from_args(request.args, scope.today, LIST_DAYS)
@@ -67,6 +77,7 @@ def subscribe_links(scope: Scope, args: dict[str, Any]) -> dict[str, str]:
 
 
 @calendars_bp.get("/<slug>/month")
+@cached_page(page_version)
 def month(slug: str) -> str:
     scope = scope_for(slug)
     first = _month_arg(request.args.get("month")) or scope.today.replace(day=1)
@@ -82,6 +93,7 @@ def month(slug: str) -> str:
 
 
 @calendars_bp.get("/<slug>/day/<day>")
+@cached_page(page_version)
 def day(slug: str, day: str) -> str:
     scope = scope_for(slug)
     chosen = _date_arg(day) or abort(404)
@@ -100,6 +112,7 @@ def _event(slug: str, uid: str) -> tuple[Scope, CalendarEvent]:
 
 
 @calendars_bp.get("/<slug>/events/<uid>")
+@cached_page(page_version)
 def event(slug: str, uid: str) -> str:
     scope, found = _event(slug, uid)
     upcoming = queries.occurrences([found], scope.zone, scope.today, scope.today + timedelta(days=365))[:10]

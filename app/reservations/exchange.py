@@ -10,6 +10,7 @@ from flask import current_app
 
 from app.graph import GraphError, calendar
 from app.jobs.queue import get_redis
+from app.web.page_cache import limit_page_lifetime
 from app.microsoft import graph_client
 from app.reservations.models import Reservation
 
@@ -42,8 +43,10 @@ def room_bookings(mailbox: str, start: datetime, end: datetime, *, max_age: int 
     redis = get_redis()
     cached = redis.get(key)
     if cached is not None:
+        limit_page_lifetime(max(redis.ttl(key), 0))  # a page showing this answer ends with it
         return [ExchangeBooking(datetime.fromisoformat(b[0]), datetime.fromisoformat(b[1]), b[2], b[3])
                 for b in json.loads(cached)]
+    limit_page_lifetime(max_age)
     bookings = _fresh_bookings(mailbox, start, end)
     redis.set(key, json.dumps([(b.start.isoformat(), b.end.isoformat(), b.status, b.subject) for b in bookings]),
               ex=max_age)

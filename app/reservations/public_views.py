@@ -22,6 +22,8 @@ from app.reservations.rules import (
 from app.sqltypes import utcnow
 from app.web.htmx import render_page_or_block, see_other
 from app.web.images import image_response
+from app.web.page_cache import cached_page
+from app.reservations.page_version import space_generation
 from app.web.templating import city_zone
 
 reservations_bp = Blueprint("reservations", __name__, url_prefix="/reservations")
@@ -81,7 +83,20 @@ def space_photo(name: str) -> Response:
     return image_response(name)
 
 
+def availability_version(facility_slug: str, space_slug: str) -> str:
+    """A room's page changes with its bookings, rules and facility (generations bumped at commit),
+    with where the booking window starts (lead time) and with the date."""
+    space = _space(facility_slug, space_slug)
+    now = utcnow()
+    zone = city_zone(current_app)
+    first = earliest_start(space.reservation_config, now)
+    # Free times start on a whole-minute grid, so the first start rounded up to the minute decides them.
+    minute = (first + timedelta(seconds=59)).replace(second=0, microsecond=0)
+    return f"{space_generation(space)}|{minute.isoformat()}|{first.astimezone(zone).date()}|{now.astimezone(zone).date()}"
+
+
 @reservations_bp.get("/<facility_slug>/<space_slug>/")
+@cached_page(availability_version)
 def space_page(facility_slug: str, space_slug: str) -> Response:
     space = _space(facility_slug, space_slug)
     form = {"date": request.args.get("date", "")}

@@ -1,0 +1,60 @@
+"""When a room's public availability page last changed, for the page cache (app/web/page_cache.py).
+
+Every commit that touches a reservation, the room, its rules or its facility bumps the room's (or
+the facility's) generation after COMMIT, so the next visitor gets a page rendered afresh: MyGov's
+own bookings show at once. What Exchange says is bounded separately: a page is never kept longer
+than the free/busy answer it shows (exchange.room_bookings limits its lifetime).
+"""
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from app.facilities.models import Facility, FacilitySpace, ReservationConfig
+from app.jobs.queue import get_redis
+from app.reservations.models import Reservation
+
+log = logging.getLogger(__name__)
+_TOUCHED = "mygov_spaces_touched"
+
+
+def _key(kind: str, row_id: int) -> str:
+    return f"mygov:availability:generation:{kind}:{row_id}"
+
+
+def space_generation(space: FacilitySpace) -> str:
+    values = get_redis().mget([_key("space", space.id), _key("facility", space.facility_id)])
+    return ".".join((value or b"0").decode() for value in values)
+
+
+@event.listens_for(Session, "after_flush")
+def _note_touched(session: Session, _context: object) -> None:
+    touched = session.info.setdefault(_TOUCHED, set())
+    for row in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(row, (Reservation, ReservationConfig)) and row.space_id is not None:
+            touched.add(("space", row.space_id))
+        elif isinstance(row, FacilitySpace) and row.id is not None:
+            touched.add(("space", row.id))
+        elif isinstance(row, Facility) and row.id is not None:
+            touched.add(("facility", row.id))
+
+
+@event.listens_for(Session, "after_commit")
+def _bump_touched(session: Session) -> None:
+    touched = session.info.pop(_TOUCHED, set())
+    if not touched:
+        return
+    try:
+        with get_redis().pipeline() as pipe:
+            for kind, row_id in touched:
+                pipe.incr(_key(kind, row_id))
+            pipe.execute()
+    except Exception:  # committed; cached pages expire within PUBLIC_PAGE_CACHE_SECONDS
+        log.exception("could not mark rooms %s changed for their availability pages", sorted(touched))
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_touched(session: Session) -> None:
+    session.info.pop(_TOUCHED, None)

@@ -1,0 +1,109 @@
+"""Public pages served from the page cache: the same page for everyone, a change shown at once,
+each visitor's own CSRF token, never longer than the Exchange answer a room page shows."""
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import event as sql_event
+from sqlalchemy import select
+
+from app.calendars.models import Calendar
+from app.calendars.services import publish_event, save_event
+from app.extensions import db
+from app.jobs.queue import get_redis
+from app.reservations.models import Reservation
+from tests.calendars.test_publishing import _input
+from tests.factories import make_employee
+from tests.reservations.conftest import IsolatedClient
+from tests.reservations.helpers import booking_form, make_room, next_open_day, space_url, submit
+
+TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def _statements(run) -> int:
+    seen: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):  # noqa: ANN001
+        seen.append(statement)
+
+    sql_event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        run()
+    finally:
+        sql_event.remove(db.engine, "before_cursor_execute", count)
+    return len(seen)
+
+
+def _visitor(app) -> IsolatedClient:
+    return IsolatedClient(app, app.response_class, use_cookies=True)
+
+
+def test_a_calendar_page_is_rendered_once_and_a_published_event_shows_at_once(app):
+    calendar = Calendar(name="Parks", slug="parks", time_zone="America/Chicago")
+    db.session.add(calendar)
+    db.session.commit()
+    first, second = _visitor(app), _visitor(app)
+    cold = _statements(lambda: first.get("/calendars/parks/"))
+    warm = _statements(lambda: second.get("/calendars/parks/"))
+    assert warm < cold  # the events were not read again
+    assert "Park cleanup" not in second.get("/calendars/parks/").get_data(as_text=True)
+
+    editor = make_employee("Cal Editor")
+    publish_event(save_event(calendar, None, _input(title="Park cleanup", start_date=str(next_open_day())), editor),
+                  editor)
+    assert "Park cleanup" in second.get("/calendars/parks/").get_data(as_text=True)
+
+
+def test_every_visitor_gets_their_own_working_token_on_a_cached_room_page(app, without_rate_limit):
+    space = make_room()
+    ann, bo = _visitor(app), _visitor(app)
+    tokens = [TOKEN.search(client.get(space_url(space)).get_data(as_text=True)).group(1) for client in (ann, bo)]
+    assert tokens[0] != tokens[1]
+    day = next_open_day()
+    for client, token, hour in ((ann, tokens[0], 10), (bo, tokens[1], 13)):
+        answer = client.post(space_url(space), data={**booking_form(day, f"{hour}:00", f"{hour + 1}:00"),
+                                                     "csrf_token": token})
+        assert answer.status_code == 303
+    assert db.session.scalar(select(db.func.count()).select_from(Reservation)) == 2
+
+
+def test_a_booking_shows_on_the_cached_room_page_at_once(app, client):
+    space = make_room()
+    day = next_open_day()
+    page = f"{space_url(space)}?date={day}"
+    before = _text(client.get(page, headers={"HX-Request": "true"}))
+    assert "9:00 AM to 8:00 PM" in before
+    submit(_visitor(app), space, booking_form(day, "10:00", "11:00"))
+    after = _text(client.get(page, headers={"HX-Request": "true"}))
+    assert "9:00 AM to 10:00 AM" in after and "11:00 AM to 8:00 PM" in after
+
+
+def _text(response) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", response.get_data(as_text=True)))
+
+
+def test_a_room_page_is_kept_no_longer_than_the_free_busy_it_shows(app, client):
+    space = make_room()
+    app.config.update(FREEBUSY_CACHE_SECONDS="20", PUBLIC_PAGE_CACHE_SECONDS="600")
+    client.get(space_url(space))
+    redis = get_redis()
+    pages = [redis.ttl(key) for key in redis.scan_iter("mygov:page:*")]
+    freebusy = [redis.ttl(key) for key in redis.scan_iter("mygov:freebusy:*")]
+    assert pages and freebusy and max(pages) <= min(freebusy) <= 20
+
+
+def test_a_visitor_with_a_message_waiting_gets_a_fresh_page(app):
+    space = make_room()
+    visitor = _visitor(app)
+    visitor.get(space_url(space))
+    with visitor.session_transaction() as session:
+        session["_flashes"] = [("success", "Your reservation is cancelled.")]
+    assert "Your reservation is cancelled." in visitor.get(space_url(space)).get_data(as_text=True)
+
+
+def test_with_redis_down_pages_are_rendered_every_time(app, client):
+    db.session.add(Calendar(name="Parks", slug="parks", time_zone="America/Chicago"))
+    db.session.commit()
+    app.config["REDIS_URL"] = "redis://127.0.0.1:1/0"  # nothing listens
+    response = client.get("/calendars/parks/")
+    assert response.status_code == 200 and "Parks" in response.get_data(as_text=True)
