@@ -1,6 +1,8 @@
 """Factories for test data, and signing a test client in as an employee."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import itertools
 import uuid
 
@@ -71,3 +73,20 @@ def sign_in_browser(app, page, base_url: str, employee: Employee) -> None:
     client = app.test_client()
     sign_in(client, employee)
     page.context.add_cookies([{"name": "session", "value": client.get_cookie("session").value, "url": base_url}])
+
+
+def statements_during(action: Callable[[], object]) -> int:
+    """How many SQL statements the database received while `action` ran."""
+    from sqlalchemy import event
+
+    seen: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        action()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    return len(seen)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import event as sql_event
 from sqlalchemy import select
 
 from app.calendars.models import Calendar
@@ -13,25 +12,11 @@ from app.extensions import db
 from app.jobs.queue import get_redis
 from app.reservations.models import Reservation
 from tests.calendars.test_publishing import _input
-from tests.factories import make_employee
+from tests.factories import make_employee, statements_during
 from tests.reservations.conftest import IsolatedClient
 from tests.reservations.helpers import booking_form, make_room, next_open_day, space_url, submit
 
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-def _statements(run) -> int:
-    seen: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args):  # noqa: ANN001
-        seen.append(statement)
-
-    sql_event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        run()
-    finally:
-        sql_event.remove(db.engine, "before_cursor_execute", count)
-    return len(seen)
 
 
 def _visitor(app) -> IsolatedClient:
@@ -43,8 +28,8 @@ def test_a_calendar_page_is_rendered_once_and_a_published_event_shows_at_once(ap
     db.session.add(calendar)
     db.session.commit()
     first, second = _visitor(app), _visitor(app)
-    cold = _statements(lambda: first.get("/calendars/parks/"))
-    warm = _statements(lambda: second.get("/calendars/parks/"))
+    cold = statements_during(lambda: first.get("/calendars/parks/"))
+    warm = statements_during(lambda: second.get("/calendars/parks/"))
     assert warm < cold  # the events were not read again
     assert "Park cleanup" not in second.get("/calendars/parks/").get_data(as_text=True)
 

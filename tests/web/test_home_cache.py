@@ -1,27 +1,13 @@
 """The home page's lists come from one rendering per HOME_CACHE_SECONDS, shared by every visitor."""
 from __future__ import annotations
 
-from sqlalchemy import event
 
 from app.demo.services import seed_demo
 from app.extensions import db
 from app.facilities.models import FacilitySpace
 from app.jobs.queue import get_redis
 from app.web.views import HOME_LISTS_KEY
-
-
-def _queries_during(action) -> int:  # type: ignore[no-untyped-def]
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, *args) -> None:  # type: ignore[no-untyped-def]
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        action()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-    return len(statements)
+from tests.factories import statements_during
 
 
 def test_a_second_visitor_gets_the_lists_without_a_database_query_and_they_expire(app, client):
@@ -30,7 +16,7 @@ def test_a_second_visitor_gets_the_lists_without_a_database_query_and_they_expir
     first = client.get("/").get_data(as_text=True)
     assert "Program Room" in first and "Library Events" in first
     pages: list[str] = []
-    assert _queries_during(lambda: pages.append(app.test_client().get("/").get_data(as_text=True))) == 0
+    assert statements_during(lambda: pages.append(app.test_client().get("/").get_data(as_text=True))) == 0
     assert "Program Room" in pages[0] and "Library Events" in pages[0]
     assert 0 < get_redis().ttl(HOME_LISTS_KEY) <= 30
 
