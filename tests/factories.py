@@ -1,10 +1,9 @@
 """Factories for test data, and signing a test client in as an employee."""
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import itertools
 import uuid
+from collections.abc import Callable
 
 from flask.testing import FlaskClient
 
