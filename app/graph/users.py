@@ -68,11 +68,3 @@ def get_user_photo(graph: GraphClient, user_id: str) -> Photo | None:
     content_type = response.headers.get("Content-Type", "application/octet-stream").split(";")[0]
     return Photo(response.content, content_type, response.headers.get("ETag"))
 
-
-def get_user_photo_etag(graph: GraphClient, user_id: str) -> str | None:
-    """`@odata.mediaEtag` of the photo metadata, to skip unchanged downloads."""
-    try:
-        body = graph.get(f"/users/{segment(user_id)}/photo").body or {}
-    except GraphNotFound:
-        return None
-    return body.get("@odata.mediaEtag")
