@@ -62,8 +62,8 @@ def staff_client(app, *roles: str, name: str = "Pat Staff") -> tuple[FlaskClient
 
 
 def csrf_headers(client: FlaskClient) -> dict[str, str]:
-    """The header htmx sends: the session's CSRF token, read from a page as a browser would."""
-    page = client.get("/").get_data(as_text=True)
+    """The header htmx sends: the session's CSRF token, read from a staff page as a browser would."""
+    page = client.get("/staff/").get_data(as_text=True)
     return {"X-CSRFToken": page.split('"X-CSRFToken": "')[1].split('"')[0]}
 
 

@@ -27,7 +27,7 @@ def test_screens_need_the_employee_editor_role(app):
     viewer, _ = staff_client(app, "facilities.viewer")
     assert viewer.get("/staff/employees/").status_code == 403
     assert viewer.get(f"/staff/employees/{target.id}").status_code == 403
-    token = csrf_token(viewer, "/")
+    token = csrf_token(viewer, "/staff/")
     refused = viewer.post(f"/staff/employees/{target.id}", data={"csrf_token": token, "display_name": "X"})
     assert refused.status_code == 403
     assert _contact(target).display_name == "Robin Clerk"

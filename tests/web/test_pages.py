@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from app.demo.services import seed_demo
 from tests.conftest import make_test_app
-from tests.factories import staff_client
+from tests.factories import csrf_headers, staff_client
 
 
 def test_public_home_identifies_the_city_and_lists_reservable_rooms(app, client):
@@ -61,7 +61,14 @@ def test_unsafe_request_without_csrf_token_is_refused(database_url):
     assert refused.status_code == 400
     assert "Your form expired" in refused.get_data(as_text=True)
 
-    page = client.get("/").get_data(as_text=True)
-    token = page.split('"X-CSRFToken": "')[1].split('"')[0]
-    accepted = client.post("/_test/echo", headers={"X-CSRFToken": token, "HX-Request": "true"})
+    with app.app_context():
+        staff, _ = staff_client(app)
+    accepted = staff.post("/_test/echo", headers={**csrf_headers(staff), "HX-Request": "true"})
     assert accepted.status_code == 200
+
+
+def test_public_pages_without_a_form_set_no_cookie_and_carry_no_token(app, client):
+    for path in ("/", "/calendars/", "/reservations/", "/directory/", "/accessibility"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert "Set-Cookie" not in response.headers and "X-CSRFToken" not in response.get_data(as_text=True), path
