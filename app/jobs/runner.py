@@ -1,8 +1,9 @@
 """Running one outbox operation: claim it, call Graph, record the outcome, release the next one.
 
 Ordering: an operation runs only when every earlier operation on the same target has finished,
-except that a delete supersedes earlier creates/updates that have not run (no orphan event) and
-an update after a delete is dropped. Claiming is one conditional UPDATE, so two workers never
+except that a delete supersedes earlier creates/updates that are not running (a create that was
+sent before may have reached Exchange: the delete handler looks for its event by transactionId, so
+no orphan event) and an update after a delete is dropped. Claiming is one conditional UPDATE, so two workers never
 run the same row. A claimed row holds a lease; the sweeper releases rows whose worker died.
 """
 from __future__ import annotations
