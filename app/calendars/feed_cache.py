@@ -3,8 +3,9 @@
 The key names everything the body depends on (the newest change and the number of events, the
 calendar's own fields, the filter, the day — cancelled events leave once past — and the host), so
 a change makes a new key and the old body simply expires. With the body the entry keeps its
-strong ETag and its Last-Modified. A poll costs one small query (the calendar), a few small Redis
-round trips (feed_version.py) and, for a 200, the body from this process's memory or from Redis.
+strong ETag and its Last-Modified. A poll costs a few small Redis round trips (which calendar the
+address names, app/calendars/catalog.py; its version, feed_version.py) and, for a 200, the body
+from this process's memory or from Redis: no database query.
 """
 from __future__ import annotations
 

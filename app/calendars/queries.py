@@ -1,8 +1,10 @@
 """Reading calendars for the public pages and feeds: which events, and their occurrences in a window."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrule, rrulestr
@@ -12,6 +14,9 @@ from sqlalchemy.orm import selectinload
 
 from app.calendars.models import Calendar, CalendarEvent
 from app.extensions import db
+
+if TYPE_CHECKING:
+    from app.calendars.catalog import CalendarSummary
 
 FEED_STATUSES = ("published", "cancelled")
 # A cancelled event stays visible (with "Cancelled") until this long after its last day.
@@ -44,7 +49,7 @@ def public_calendar(slug: str) -> Calendar | None:
     return db.session.scalar(select(Calendar).where(Calendar.slug == slug, Calendar.is_public))
 
 
-def feed_events(calendars: list[Calendar], today: date) -> tuple[list[CalendarEvent], date | None]:
+def feed_events(calendars: Sequence[CalendarSummary], today: date) -> tuple[list[CalendarEvent], date | None]:
     """Published and cancelled events, a cancelled one only until it is past (plus a day); and the
     last day a cancelled event left (the feed changed then, so Last-Modified must say so)."""
     events = db.session.scalars(
@@ -64,7 +69,7 @@ def feed_events(calendars: list[Calendar], today: date) -> tuple[list[CalendarEv
     return kept, last_drop
 
 
-def feed_version(calendars: list[Calendar]) -> tuple[datetime | None, int]:
+def feed_version(calendars: Sequence[CalendarSummary]) -> tuple[datetime | None, int]:
     """When the feed's events last changed, and how many there are: a feed is rebuilt when either moves."""
     changed, count = db.session.execute(
         select(func.max(CalendarEvent.updated_at), func.count()).where(

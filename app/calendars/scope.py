@@ -7,10 +7,7 @@ from zoneinfo import ZoneInfo
 
 from flask import abort, current_app
 
-from app.calendars import queries
-from app.calendars.models import Calendar
-
-COMBINED_SLUG = "all"  # reserved: no calendar may take it (forms.parse_calendar refuses it)
+from app.calendars.catalog import COMBINED_SLUG, CalendarSummary, public_summaries
 
 
 @dataclass(frozen=True)
@@ -18,8 +15,8 @@ class Scope:
     slug: str
     name: str
     description: str
-    calendars: list[Calendar]
-    calendar: Calendar | None  # None for the combined view
+    calendars: list[CalendarSummary]
+    calendar: CalendarSummary | None  # None for the combined view
     zone: ZoneInfo
 
     @property
@@ -33,10 +30,12 @@ class Scope:
 
 
 def scope_for(slug: str) -> Scope:
+    calendars = public_summaries(slug)
+    if calendars is None:
+        abort(404)
     if slug == COMBINED_SLUG:
-        calendars = queries.public_calendars()
         zone = ZoneInfo(current_app.config["CITY_TIMEZONE"])
         return Scope(slug, "All city calendars", "Events from every public calendar of the city.",
                      calendars, None, zone)
-    calendar = queries.public_calendar(slug) or abort(404)
-    return Scope(slug, calendar.name, calendar.description or "", [calendar], calendar, ZoneInfo(calendar.time_zone))
+    calendar = calendars[0]
+    return Scope(slug, calendar.name, calendar.description, calendars, calendar, ZoneInfo(calendar.time_zone))

@@ -84,7 +84,7 @@ def free_periods(
         return []
     opens = local_instant(day, config.open_time, zone)
     closes = local_instant(day, config.close_time, zone)
-    cursor = max(opens, _on_grid(opens, earliest_start(config, now), up=True))
+    cursor = max(opens, _on_grid(opens, earliest_start(config.lead_time_hours, now), up=True))
     periods: list[Interval] = []
     blocked = sorted((b.widened(config.buffer_minutes) for b in busy), key=lambda b: b.start)
     for block in [*blocked, Interval(closes, closes)]:

@@ -14,18 +14,21 @@ from sqlalchemy.orm import Session
 
 from app.facilities.models import Facility, FacilitySpace, ReservationConfig
 from app.jobs.queue import get_redis
+from app.reservations import rooms
 from app.reservations.models import Reservation
+from app.web.lookups import bump
 
 log = logging.getLogger(__name__)
 _TOUCHED = "mygov_spaces_touched"
+_ROOMS_TOUCHED = "mygov_room_rows_touched"
 
 
 def _key(kind: str, row_id: int) -> str:
     return f"mygov:availability:generation:{kind}:{row_id}"
 
 
-def space_generation(space: FacilitySpace) -> str:
-    values = get_redis().mget([_key("space", space.id), _key("facility", space.facility_id)])
+def space_generation(space_id: int, facility_id: int) -> str:
+    values = get_redis().mget([_key("space", space_id), _key("facility", facility_id)])
     return ".".join((value or b"0").decode() for value in values)
 
 
@@ -33,6 +36,8 @@ def space_generation(space: FacilitySpace) -> str:
 def _note_touched(session: Session, _context: object) -> None:
     touched = session.info.setdefault(_TOUCHED, set())
     for row in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(row, (FacilitySpace, ReservationConfig, Facility)):
+            session.info[_ROOMS_TOUCHED] = True  # an address, an archive or a lead time may have changed
         if isinstance(row, (Reservation, ReservationConfig)) and row.space_id is not None:
             touched.add(("space", row.space_id))
         elif isinstance(row, FacilitySpace) and row.id is not None:
@@ -44,12 +49,15 @@ def _note_touched(session: Session, _context: object) -> None:
 @event.listens_for(Session, "after_commit")
 def _bump_touched(session: Session) -> None:
     touched = session.info.pop(_TOUCHED, set())
-    if not touched:
+    room_rows = session.info.pop(_ROOMS_TOUCHED, False)
+    if not touched and not room_rows:
         return
     try:
         with get_redis().pipeline() as pipe:
             for kind, row_id in touched:
                 pipe.incr(_key(kind, row_id))
+            if room_rows:
+                bump(pipe, rooms.CATALOG)
             pipe.execute()
     except Exception:  # committed; cached pages expire within PUBLIC_PAGE_CACHE_SECONDS
         log.exception("could not mark rooms %s changed for their availability pages", sorted(touched))
@@ -58,3 +66,4 @@ def _bump_touched(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _forget_touched(session: Session) -> None:
     session.info.pop(_TOUCHED, None)
+    session.info.pop(_ROOMS_TOUCHED, None)

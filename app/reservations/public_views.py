@@ -24,6 +24,7 @@ from app.web.htmx import render_page_or_block, see_other
 from app.web.images import image_response
 from app.web.page_cache import cached_page
 from app.reservations.page_version import space_generation
+from app.reservations.rooms import reservable_room, reservable_space
 from app.web.templating import city_zone
 
 reservations_bp = Blueprint("reservations", __name__, url_prefix="/reservations")
@@ -51,17 +52,7 @@ def _reservable_spaces() -> list[FacilitySpace]:
 
 
 def _space(facility_slug: str, space_slug: str) -> FacilitySpace:
-    # One query for the space, its facility and its reservation rules: every page here needs all three.
-    space = db.session.scalar(
-        select(FacilitySpace)
-        .join(Facility)
-        .outerjoin(ReservationConfig)
-        .options(contains_eager(FacilitySpace.facility), contains_eager(FacilitySpace.reservation_config))
-        .where(Facility.slug == facility_slug, FacilitySpace.slug == space_slug)
-    )
-    if space is None or not space.is_citizen_reservable or not space.exchange_resource_mailbox:
-        abort(404)
-    return space
+    return reservable_space(facility_slug, space_slug) or abort(404)
 
 
 def _date_arg(raw: str | None) -> date | None:
@@ -86,13 +77,13 @@ def space_photo(name: str) -> Response:
 def availability_version(facility_slug: str, space_slug: str) -> str:
     """A room's page changes with its bookings, rules and facility (generations bumped at commit),
     with where the booking window starts (lead time) and with the date."""
-    space = _space(facility_slug, space_slug)
+    room = reservable_room(facility_slug, space_slug) or abort(404)
     now = utcnow()
     zone = city_zone(current_app)
-    first = earliest_start(space.reservation_config, now)
+    first = earliest_start(room.lead_time_hours, now)
     # Free times start on a whole-minute grid, so the first start rounded up to the minute decides them.
     minute = (first + timedelta(seconds=59)).replace(second=0, microsecond=0)
-    return f"{space_generation(space)}|{minute.isoformat()}|{first.astimezone(zone).date()}|{now.astimezone(zone).date()}"
+    return f"{space_generation(room.space_id, room.facility_id)}|{minute.isoformat()}|{first.astimezone(zone).date()}|{now.astimezone(zone).date()}"
 
 
 @reservations_bp.get("/<facility_slug>/<space_slug>/")
@@ -134,7 +125,7 @@ def _page_context(space: FacilitySpace, form: dict[str, str], **extra: Any) -> d
     zone = city_zone(current_app)
     now = utcnow()
     config = space.reservation_config
-    first_bookable = earliest_start(config, now).astimezone(zone).date()
+    first_bookable = earliest_start(config.lead_time_hours, now).astimezone(zone).date()
     first_day = max(_date_arg(request.args.get("from")) or first_bookable, now.astimezone(zone).date())
     availability = space_availability(space, first_day, AVAILABILITY_DAYS, zone, now)
     return {

@@ -75,8 +75,8 @@ def _options_between(opens: time, closes: time) -> tuple[tuple[str, str], ...]:
     return tuple((clock.strftime("%H:%M"), clock_time(clock)) for clock in _times_between(opens, closes))
 
 
-def earliest_start(config: ReservationConfig, now: datetime) -> datetime:
-    return now + timedelta(hours=config.lead_time_hours)
+def earliest_start(lead_time_hours: int, now: datetime) -> datetime:
+    return now + timedelta(hours=lead_time_hours)
 
 
 def last_bookable_day(now: datetime, zone: ZoneInfo) -> date:
@@ -192,7 +192,7 @@ def _times(
         errors["end_time"] = f"Reservations last at least {duration_words(config.min_duration_minutes)}."
     elif minutes > config.max_duration_minutes:
         errors["end_time"] = f"Reservations last at most {duration_words(config.max_duration_minutes)}."
-    earliest = earliest_start(config, now)
+    earliest = earliest_start(config.lead_time_hours, now)
     if start_at < earliest:
         when = earliest.astimezone(zone).strftime("%A, %B %-d at %-I:%M %p")
         errors["start_time"] = (

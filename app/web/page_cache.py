@@ -4,12 +4,14 @@ A page is stored under its URL, its htmx variant and a version that its view nam
 calendar page, the calendars' change generation and today's date), so a change shows at once and
 nothing stale is served. What differs per visitor is left out: the CSRF token is stored as a
 placeholder and filled in for each request, and a visitor with flash messages waiting gets a
-freshly rendered page. Redis down means rendering every time, never an error.
+freshly rendered page. Visitors who miss together wait for one rendering (up to a second) rather
+than each rendering the page. Redis down means rendering every time, never an error.
 """
 from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -22,6 +24,8 @@ from app.jobs.queue import get_redis
 
 log = logging.getLogger(__name__)
 TOKEN_PLACEHOLDER = "\x00mygov-csrf-token\x00"
+RENDER_CLAIM_MS = 2000  # a rendering takes milliseconds; a claim of a request that died lapses
+RENDER_WAIT_SECONDS = 1.0
 
 
 def cached_page(version: Callable[..., str], *, seconds: Callable[[], int] | None = None) -> Callable:
@@ -36,20 +40,59 @@ def cached_page(version: Callable[..., str], *, seconds: Callable[[], int] | Non
             try:
                 key = _key(version(*args, **kwargs))
                 stored = get_redis().get(key)
+                rendering = stored is None and _claim(key)
+                if stored is None and not rendering:
+                    stored = _rendered_by_another(key)
             except RedisError:
                 return view(*args, **kwargs)
             if stored is not None:
-                response = make_response(stored.decode().replace(TOKEN_PLACEHOLDER, generate_csrf()))
+                response = make_response(_with_token(stored.decode()))
                 response.vary.add("HX-Request")
                 return response
-            response = make_response(view(*args, **kwargs))
-            if response.status_code == 200 and response.mimetype == "text/html":
-                _store(key, response.get_data(as_text=True), ttl)
+            try:
+                response = make_response(view(*args, **kwargs))
+                if response.status_code == 200 and response.mimetype == "text/html":
+                    _store(key, response.get_data(as_text=True), ttl)
+            finally:
+                if rendering:
+                    _release(key)
             return response
 
         return wrapper
 
     return decorate
+
+
+def _claim(key: str) -> bool:
+    """Whether this request renders the page: after a booking, the visitors of a busy room's page
+    all miss at once, and one rendering serves them all instead of each rendering it (a pile-up
+    that stalled every request queued behind them)."""
+    return bool(get_redis().set(f"{key}:rendering", "1", nx=True, px=RENDER_CLAIM_MS))
+
+
+def _rendered_by_another(key: str) -> bytes | None:
+    """The page the claiming request stores; None once its claim is gone without one (it failed, or
+    the page was not one to keep): this request renders it then."""
+    deadline = time.monotonic() + RENDER_WAIT_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(0.005)
+        with get_redis().pipeline(transaction=False) as pipe:
+            stored, claimed = pipe.get(key).exists(f"{key}:rendering").execute()
+        if stored is not None or not claimed:
+            return stored
+    return None
+
+
+def _release(key: str) -> None:
+    try:
+        get_redis().delete(f"{key}:rendering")
+    except RedisError:
+        pass  # it lapses after RENDER_CLAIM_MS
+
+
+def _with_token(html: str) -> str:
+    """This visitor's CSRF token where the page has a form; a page without one sets no session cookie."""
+    return html.replace(TOKEN_PLACEHOLDER, generate_csrf()) if TOKEN_PLACEHOLDER in html else html
 
 
 def limit_page_lifetime(seconds: float) -> None:

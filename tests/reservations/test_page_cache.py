@@ -3,12 +3,16 @@ each visitor's own CSRF token, never longer than the Exchange answer a room page
 from __future__ import annotations
 
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import select
 
+from app.calendars.forms import CalendarInput
 from app.calendars.models import Calendar
-from app.calendars.services import publish_event, save_event
+from app.calendars.services import publish_event, save_calendar, save_event
 from app.extensions import db
+from app.facilities.services import archive_space
 from app.jobs.queue import get_redis
 from app.reservations.models import Reservation
 from tests.calendars.test_publishing import _input
@@ -92,3 +96,90 @@ def test_with_redis_down_pages_are_rendered_every_time(app, client):
     app.config["REDIS_URL"] = "redis://127.0.0.1:1/0"  # nothing listens
     response = client.get("/calendars/parks/")
     assert response.status_code == 200 and "Parks" in response.get_data(as_text=True)
+
+
+def test_a_cached_page_asks_the_database_nothing(app):
+    db.session.add(Calendar(name="Parks", slug="parks", time_zone="America/Chicago"))
+    db.session.commit()
+    space = make_room()
+    for page in ("/calendars/parks/", "/calendars/parks.ics", space_url(space)):
+        _visitor(app).get(page)
+        assert statements_during(lambda: _visitor(app).get(page)) == 0, page
+
+
+def test_an_address_taken_over_by_another_calendar_shows_that_calendar_and_its_changes(app, client):
+    editor = make_employee("Cal Editor")
+    old = Calendar(name="Parks", slug="parks", time_zone="America/Chicago")
+    db.session.add(old)
+    db.session.commit()
+    assert client.get("/calendars/parks/").status_code == 200
+
+    save_calendar(old, CalendarInput(name="Trails", slug="trails", time_zone="America/Chicago"), editor)
+    assert client.get("/calendars/parks/").status_code == 404
+    new = save_calendar(None, CalendarInput(name="Parks and Recreation", slug="parks", time_zone="America/Chicago"),
+                        editor)
+    assert "Parks and Recreation" in client.get("/calendars/parks/").get_data(as_text=True)
+    publish_event(save_event(new, None, _input(title="Pool opening", start_date=str(next_open_day())), editor),
+                  editor)
+    assert "Pool opening" in client.get("/calendars/parks/").get_data(as_text=True)
+    assert "Pool opening" in client.get("/calendars/parks.ics").get_data(as_text=True)
+
+    save_calendar(new, CalendarInput(name="Parks and Recreation", slug="parks", is_public=False,
+                                     time_zone="America/Chicago"), editor)
+    assert client.get("/calendars/parks/").status_code == 404
+    assert "Parks and Recreation" not in client.get("/calendars/all/").get_data(as_text=True)
+
+
+def test_an_address_taken_over_by_another_room_shows_that_rooms_bookings(app, client):
+    old = make_room()
+    day = next_open_day()
+    page = f"{space_url(old)}?date={day}"
+    assert "9:00 AM to 8:00 PM" in _text(client.get(page, headers={"HX-Request": "true"}))
+    old.slug = "old-study-room"
+    db.session.commit()
+    new = make_room("rm_LIB_ProgramRoom@auburnal.gov")  # takes the address study-room-a
+    assert "9:00 AM to 8:00 PM" in _text(client.get(page, headers={"HX-Request": "true"}))
+    submit(_visitor(app), new, booking_form(day, "10:00", "12:00"))
+    after = _text(client.get(page, headers={"HX-Request": "true"}))
+    assert "9:00 AM to 10:00 AM" in after and "12:00 PM to 8:00 PM" in after
+
+
+def test_a_room_given_a_longer_lead_time_or_archived_changes_its_page_at_once(app, client):
+    space = make_room(lead_time_hours=2)
+    page = f"{space_url(space)}?date={next_open_day(after_days=1)}"
+    assert "9:00 AM to" in _text(client.get(page, headers={"HX-Request": "true"}))
+
+    space.reservation_config.lead_time_hours = 24 * 14  # two weeks' notice: that day is too soon now
+    db.session.commit()
+    assert "no free time is left that day" in _text(client.get(page, headers={"HX-Request": "true"}))
+
+    archive_space(space, make_employee("Facilities Editor"))
+    assert client.get(space_url(space)).status_code == 404
+
+
+def test_a_cached_calendar_page_sets_no_cookie(app, client):
+    db.session.add(Calendar(name="Parks", slug="parks", time_zone="America/Chicago"))
+    db.session.commit()
+    for _ in range(2):  # rendered, then from the cache
+        response = client.get("/calendars/parks/")
+        assert response.status_code == 200 and "Set-Cookie" not in response.headers
+
+
+def test_visitors_arriving_together_after_a_change_share_one_rendering(app, exchange):
+    page = space_url(make_room())
+    exchange.control.set_faults(throttle_share=0.0, latency_ms=300)  # Exchange answering slowly
+    exchange.control.reset_counters()
+    start = threading.Barrier(4)
+
+    def visit() -> str:
+        start.wait()
+        response = _visitor(app).get(page)
+        assert response.status_code == 200
+        return _text(response)
+
+    with ThreadPoolExecutor(4) as pool:
+        pages = list(pool.map(lambda _: visit(), range(4)))
+    exchange.control.clear_faults()
+    assert len(set(pages)) == 1  # the same page for all (tokens live in attributes, not in the text)
+    asked = exchange.control.counters()["requests"]
+    assert sum(n for route, n in asked.items() if route.endswith("/calendar/getSchedule")) == 1
