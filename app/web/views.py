@@ -1,45 +1,37 @@
 """Pages that belong to no single domain: public home, accessibility statement, staff overview, health."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify, render_template
-from markupsafe import Markup
-from redis.exceptions import RedisError
+from flask import Blueprint, Response, jsonify, render_template
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager
 
 from app.access.permissions import SIGNED_IN, requires
+from app.calendars import catalog as calendar_catalog
 from app.calendars.models import Calendar
 from app.extensions import csrf, db
 from app.facilities.models import Facility, FacilitySpace, ReservationConfig
 from app.jobs.health import check_health
 from app.jobs.models import GraphOperation
-from app.jobs.queue import get_redis
 from app.people.models import Employee
+from app.reservations import rooms
 from app.reservations.models import Reservation
+from app.web.lookups import catalog_generations
+from app.web.page_cache import cached_page
 
 public_bp = Blueprint("public", __name__)
 staff_bp = Blueprint("staff", __name__, url_prefix="/staff")
 health_bp = Blueprint("health", __name__)
 
 
-HOME_LISTS_KEY = "mygov:public:home-lists"
+def home_version() -> str:
+    """The home page lists the public calendars and the reservable rooms: a commit touching either
+    catalog's rows renders it afresh; until then every visitor gets one rendering, no database query."""
+    return catalog_generations(calendar_catalog.CATALOG, rooms.CATALOG)
 
 
 @public_bp.get("/")
+@cached_page(home_version)
 def home() -> str:
-    return render_template("public/home.html", lists=Markup(_home_lists()))
-
-
-def _home_lists() -> str:
-    """The public calendars and reservable rooms, the same for every visitor and rarely changed:
-    rendered once per HOME_CACHE_SECONDS, so the busiest page usually touches no database."""
-    seconds = int(current_app.config["HOME_CACHE_SECONDS"])
-    try:
-        cached = get_redis().get(HOME_LISTS_KEY) if seconds > 0 else None
-    except RedisError:
-        cached = None  # Redis down: render from the database
-    if cached is not None:
-        return cached.decode()
     calendars = db.session.scalars(
         select(Calendar).where(Calendar.is_public).order_by(Calendar.name)
     ).all()
@@ -51,13 +43,7 @@ def _home_lists() -> str:
         .where(ReservationConfig.citizen_reservable, FacilitySpace.archived_at.is_(None))
         .order_by(Facility.name, FacilitySpace.name)
     ).all()
-    html = render_template("public/_home_lists.html", calendars=calendars, reservable=reservable)
-    if seconds > 0:
-        try:
-            get_redis().set(HOME_LISTS_KEY, html, ex=seconds)
-        except RedisError:
-            pass
-    return html
+    return render_template("public/home.html", calendars=calendars, reservable=reservable)
 
 
 @public_bp.get("/accessibility")
