@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 from flask import current_app
 
 from app.graph import GraphError, calendar
-from app.jobs.queue import get_redis
+from app.jobs.queue import get_queue, get_redis
 from app.web.page_cache import limit_page_lifetime
 from app.microsoft import graph_client
 from app.reservations.models import Reservation
@@ -17,6 +18,8 @@ from app.reservations.models import Reservation
 # getSchedule answers for windows shorter than 62 days.
 MAX_WINDOW = timedelta(days=60)
 BUSY_STATUSES = {"busy", "tentative", "oof", "workingElsewhere", "unknown"}
+REFRESH_AHEAD_SHARE = 0.5
+log = logging.getLogger(__name__)
 
 
 class ExchangeUnavailable(Exception):
@@ -35,22 +38,51 @@ def room_bookings(mailbox: str, start: datetime, end: datetime, *, max_age: int 
     """Everything that blocks the room between start and end, from Graph getSchedule.
 
     `max_age` > 0 lets a public page reuse an answer that many seconds old (Outlook bookings show
-    up that much later there); submitting always asks Exchange afresh.
+    up that much later there); submitting always asks Exchange afresh. Past half its age, a worker
+    is asked for the next answer (`refresh_free_busy`), so a busy room's page seldom waits on Graph.
     """
     if max_age <= 0:
         return _fresh_bookings(mailbox, start, end)
-    key = f"mygov:freebusy:{mailbox.lower()}:{start.isoformat()}:{end.isoformat()}"
+    key = _free_busy_key(mailbox, start, end)
     redis = get_redis()
-    cached = redis.get(key)
+    cached, left = redis.pipeline(transaction=False).get(key).ttl(key).execute()
     if cached is not None:
-        limit_page_lifetime(max(redis.ttl(key), 0))  # a page showing this answer ends with it
+        if left < max_age * REFRESH_AHEAD_SHARE:
+            _ask_worker_to_refresh(key, mailbox, start, end, max_age, left)
+        limit_page_lifetime(max(left, 0))  # a page showing this answer ends with it
         return [ExchangeBooking(datetime.fromisoformat(b[0]), datetime.fromisoformat(b[1]), b[2], b[3])
                 for b in json.loads(cached)]
     limit_page_lifetime(max_age)
     bookings = _fresh_bookings(mailbox, start, end)
-    redis.set(key, json.dumps([(b.start.isoformat(), b.end.isoformat(), b.status, b.subject) for b in bookings]),
-              ex=max_age)
+    _keep(key, bookings, max_age)
     return bookings
+
+
+def refresh_free_busy(mailbox: str, start: datetime, end: datetime, max_age: int) -> None:
+    """The worker's side of the refresh: a failure leaves the page to ask Exchange when the answer ends."""
+    try:
+        bookings = _fresh_bookings(mailbox, start, end)
+    except ExchangeUnavailable as error:
+        log.warning("free/busy refresh for %s failed: %s", mailbox, error)
+        return
+    _keep(_free_busy_key(mailbox, start, end), bookings, max_age)
+
+
+def _free_busy_key(mailbox: str, start: datetime, end: datetime) -> str:
+    return f"mygov:freebusy:{mailbox.lower()}:{start.isoformat()}:{end.isoformat()}"
+
+
+def _keep(key: str, bookings: list[ExchangeBooking], max_age: int) -> None:
+    get_redis().set(key, json.dumps([(b.start.isoformat(), b.end.isoformat(), b.status, b.subject)
+                                     for b in bookings]), ex=max_age)
+
+
+def _ask_worker_to_refresh(key: str, mailbox: str, start: datetime, end: datetime, max_age: int,
+                           left: int) -> None:
+    """Once per answer: the claim lasts as long as the answer does."""
+    if get_redis().set(f"{key}:refreshing", "1", nx=True, ex=max(left, 1)):
+        get_queue("default").enqueue("app.reservations.tasks.refresh_free_busy", mailbox, start.isoformat(),
+                                     end.isoformat(), max_age, result_ttl=0, failure_ttl=3600)
 
 
 def _fresh_bookings(mailbox: str, start: datetime, end: datetime) -> list[ExchangeBooking]:

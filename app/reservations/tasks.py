@@ -1,11 +1,14 @@
-"""What the worker's results mean for reservations: the blocking event's id and the history line."""
+"""What workers do for reservations: record the blocking event's id and the history line, and
+refresh a busy room's free/busy ahead of its page."""
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from app.extensions import db
 from app.jobs.handlers import on_result
 from app.jobs.models import GraphOperation
+from app.reservations import exchange
 from app.reservations.models import Reservation
 from app.reservations.services import record_sync_result
 
@@ -26,3 +29,8 @@ def _event_deleted(operation: GraphOperation, result: dict[str, Any]) -> None:
         detail = "Removed from the room's Exchange calendar." if result.get("deleted") else (
             "Nothing to remove: the event never reached Exchange.")
         record_sync_result(reservation.id, "event_removed", detail)
+
+
+def refresh_free_busy(mailbox: str, start: str, end: str, max_age: int) -> None:
+    """Enqueued by exchange.room_bookings when a room's free/busy answer is half its age."""
+    exchange.refresh_free_busy(mailbox, datetime.fromisoformat(start), datetime.fromisoformat(end), max_age)
