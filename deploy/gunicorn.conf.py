@@ -12,6 +12,12 @@ worker_class = "gthread"
 timeout = 30
 graceful_timeout = 20
 keepalive = 5
+# Each worker listens on its own SO_REUSEPORT socket, so the kernel spreads new connections over
+# the workers. On one shared socket, whichever worker woke first took a burst of kept-alive
+# connections: bench/load.sh saw 32 of 32 on one worker (one core, the GIL) and two idle. A worker
+# being recycled drops the connections still waiting in its own backlog unless the host sets
+# net.ipv4.tcp_migrate_req=1 (Linux 5.14+), which hands them to a sibling.
+reuse_port = True
 # A worker is recycled (a guard against slow leaks) after this many requests. At 300 requests/s,
 # 2,000 meant each worker rebooting every 20 s, a boot costing a core-second and stalling the
 # connections queued on it (wrk saw 2 s timeouts); this is about once an hour at the city's peak.
