@@ -79,10 +79,11 @@ def _keep(key: str, bookings: list[ExchangeBooking], max_age: int) -> None:
 
 def _ask_worker_to_refresh(key: str, mailbox: str, start: datetime, end: datetime, max_age: int,
                            left: int) -> None:
-    """Once per answer: the claim lasts as long as the answer does."""
+    """Once per answer: the claim lasts as long as the answer does, and so does the job, so workers
+    that were down do not come back to a backlog of refreshes nobody needs any more."""
     if get_redis().set(f"{key}:refreshing", "1", nx=True, ex=max(left, 1)):
         get_queue("default").enqueue("app.reservations.tasks.refresh_free_busy", mailbox, start.isoformat(),
-                                     end.isoformat(), max_age, result_ttl=0, failure_ttl=3600)
+                                     end.isoformat(), max_age, ttl=max(left, 1), result_ttl=0, failure_ttl=3600)
 
 
 def _fresh_bookings(mailbox: str, start: datetime, end: datetime) -> list[ExchangeBooking]:

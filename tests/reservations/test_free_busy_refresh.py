@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import time
+from time import sleep
 
 from app.jobs.queue import get_queue, get_redis
 from tests.jobs.helpers import drain
@@ -60,3 +61,18 @@ def test_a_failed_refresh_leaves_the_answer_and_the_page_asks_exchange_when_it_e
     get_redis().delete(*[k for k in get_redis().scan_iter("mygov:freebusy:*") if not k.endswith(b":refreshing")])
     after = _free_times(client, page)
     assert "9:00 AM to 10:00 AM" in after and "11:00 AM to 8:00 PM" in after
+
+
+def test_a_refresh_no_worker_took_while_the_answer_lasted_is_dropped(app, client, exchange):
+    app.config.update(FREEBUSY_CACHE_SECONDS="20", PUBLIC_PAGE_CACHE_SECONDS="0")
+    space = make_room()
+    page = f"{space_url(space)}?date={next_open_day()}"
+    _free_times(client, page)
+    _age_the_answer(seconds_left=1)
+    _free_times(client, page)
+    assert get_queue("default").count == 1
+    sleep(1.5)  # the workers were down until the answer ended
+    exchange.control.reset_counters()
+    drain()
+    asked = exchange.control.counters()["requests"]
+    assert not any(route.endswith("/calendar/getSchedule") for route in asked)
