@@ -32,13 +32,14 @@ class DevTenantControl:
     def set_faults(
         self,
         throttle_share: float = 1.0,
-        retry_after: int = 1,
+        retry_after: int | None = 1,
         status: int = 429,
         latency_ms: int = 0,
         path_prefix: str | None = None,
         count: int | None = None,
         applied: bool = False,
     ) -> dict[str, Any]:
+        """`retry_after=None`: the errors carry no Retry-After header (Graph may leave it out)."""
         return self._call(
             "PUT",
             "/faults",

@@ -66,7 +66,8 @@ class Mailbox:
 @dataclass
 class Faults:
     throttle_share: float = 0.0
-    retry_after: int = 1
+    # None: no Retry-After header, which Graph may do (contract §11.1); the client backs off itself.
+    retry_after: int | None = 1
     status: int = 429
     latency_ms: int = 0
     path_prefix: str | None = None
