@@ -85,8 +85,9 @@ class DevTenantControl:
         return self._call("GET", "/settings")
 
     def update_settings(self, **settings: Any) -> dict[str, Any]:
-        """delta_page_size, delta_token_lifetime_days, delta_empty_pages, places_propagation_seconds,
-        mailbox_concurrency, undeliverable_domains, undeliverable_addresses."""
+        """delta_page_size (users delta), delta_token_lifetime_days, delta_empty_pages (users and
+        calendarView delta), places_propagation_seconds, mailbox_concurrency, transaction_id_dedupe,
+        undeliverable_domains, undeliverable_addresses."""
         return self._call("PUT", "/settings", settings)
 
     def set_places_propagation_delay(self, seconds: float) -> None:
