@@ -87,8 +87,8 @@ def faults() -> dict[str, Any]:
         ):
             abort(
                 400,
-                "faults take throttle_share (0..1), retry_after (whole seconds >= 0, or null for no Retry-After header), "
-                "status (429|503|504), latency_ms, path_prefix, count, applied",
+                "faults take throttle_share (0..1), retry_after (whole seconds >= 0, or null for no "
+                "Retry-After header), status (429|503|504), latency_ms, path_prefix, count, applied",
             )
         state.faults = Faults(**body)
     elif request.method == "DELETE":
