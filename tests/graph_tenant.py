@@ -52,10 +52,13 @@ class Tenant:
         self.deduplicate_transaction_ids(True)
 
     def throttle(
-        self, share: float, retry_after: int = 1, status: int = 429, path_prefix: str | None = None,
+        self, share: float, retry_after: int | None = 1, status: int = 429, path_prefix: str | None = None,
         count: int | None = None,
     ) -> None:
-        """Answer `share` of the Graph requests with `status`; after `count` rejections, stop."""
+        """Answer `share` of the Graph requests with `status`; after `count` rejections, stop.
+
+        `retry_after=None` sends no Retry-After header, as Graph may.
+        """
         faults = {"throttle_share": share, "retry_after": retry_after, "status": status}
         if path_prefix:
             faults["path_prefix"] = path_prefix

@@ -32,13 +32,14 @@ class DevTenantControl:
     def set_faults(
         self,
         throttle_share: float = 1.0,
-        retry_after: int = 1,
+        retry_after: int | None = 1,
         status: int = 429,
         latency_ms: int = 0,
         path_prefix: str | None = None,
         count: int | None = None,
         applied: bool = False,
     ) -> dict[str, Any]:
+        """`retry_after=None`: the errors carry no Retry-After header (Graph may leave it out)."""
         return self._call(
             "PUT",
             "/faults",
@@ -84,8 +85,9 @@ class DevTenantControl:
         return self._call("GET", "/settings")
 
     def update_settings(self, **settings: Any) -> dict[str, Any]:
-        """delta_page_size, delta_token_lifetime_days, delta_empty_pages, places_propagation_seconds,
-        mailbox_concurrency, undeliverable_domains, undeliverable_addresses."""
+        """delta_page_size (users delta), delta_token_lifetime_days, delta_empty_pages (users and
+        calendarView delta), places_propagation_seconds, mailbox_concurrency, transaction_id_dedupe,
+        undeliverable_domains, undeliverable_addresses."""
         return self._call("PUT", "/settings", settings)
 
     def set_places_propagation_delay(self, seconds: float) -> None:

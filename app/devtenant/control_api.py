@@ -83,15 +83,21 @@ def faults() -> dict[str, Any]:
             unknown
             or body.get("status", 429) not in FAULT_STATUSES
             or not 0 <= body.get("throttle_share", 0) <= 1
+            or not _is_retry_after(body.get("retry_after", 1))
         ):
             abort(
                 400,
-                "faults take throttle_share (0..1), retry_after, status (429|503|504), latency_ms, path_prefix, count, applied",
+                "faults take throttle_share (0..1), retry_after (whole seconds >= 0, or null for no "
+                "Retry-After header), status (429|503|504), latency_ms, path_prefix, count, applied",
             )
         state.faults = Faults(**body)
     elif request.method == "DELETE":
         state.faults = None
     return {"faults": dataclasses.asdict(state.faults) if state.faults else None}
+
+
+def _is_retry_after(value: Any) -> bool:
+    return value is None or (isinstance(value, int) and not isinstance(value, bool) and value >= 0)
 
 
 @blueprint.post("/delta/expire")

@@ -133,7 +133,7 @@ def _injected_fault(ctx: DevTenant, graph_error: bool) -> int:
         if faults.count is not None and faults.rejected >= faults.count:
             ctx.state.faults = None
         status, retry_after, applied = faults.status, faults.retry_after, faults.applied
-    headers = {"Retry-After": str(retry_after)}
+    headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
     if graph_error:
         error = GraphError(
             status, FAULT_CODES.get(status, "UnknownError"), FAULT_MESSAGES.get(status, "Fault."), headers

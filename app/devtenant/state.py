@@ -66,7 +66,8 @@ class Mailbox:
 @dataclass
 class Faults:
     throttle_share: float = 0.0
-    retry_after: int = 1
+    # None: no Retry-After header, which Graph may do (contract §11.1); the client backs off itself.
+    retry_after: int | None = 1
     status: int = 429
     latency_ms: int = 0
     path_prefix: str | None = None
@@ -82,8 +83,9 @@ class Faults:
 class Settings:
     delta_page_size: int = 200
     delta_token_lifetime_days: int = 7
-    # Users delta answers an empty page that still carries a nextLink before every page of a round,
-    # as Graph can (contract §3.2, gotcha 8): a client that stops at an empty page loses the rest.
+    # Users delta and calendarView delta answer an empty page that still carries a nextLink before
+    # every page of a round, as Graph can (contract §3.2, §6.5, gotcha 8): a client that stops at
+    # an empty page loses the rest.
     delta_empty_pages: bool = False
     places_propagation_seconds: float = 0.0
     mailbox_concurrency: int = 4

@@ -16,14 +16,19 @@ def _event(day: str, subject: str) -> dict:
     }
 
 
-def _round(graph, url: str) -> tuple[list[dict], str]:
-    items: list[dict] = []
+def _pages(graph, url: str) -> list[dict]:
+    pages: list[dict] = []
     while True:
         body = graph.get(url, headers={"Prefer": "odata.maxpagesize=2"}).json()
-        items += body["value"]
+        pages.append(body)
         if "@odata.deltaLink" in body:
-            return items, body["@odata.deltaLink"]
+            return pages
         url = body["@odata.nextLink"]
+
+
+def _round(graph, url: str) -> tuple[list[dict], str]:
+    pages = _pages(graph, url)
+    return [item for page in pages for item in page["value"]], pages[-1]["@odata.deltaLink"]
 
 
 def test_window_then_changes_with_out_of_range_removals(tenant, graph):
@@ -49,6 +54,22 @@ def test_window_then_changes_with_out_of_range_removals(tenant, graph):
     assert by_id[moved["id"]]["@removed"] == {"reason": "deleted"}  # merely outside the window now
     assert by_id[deleted["id"]]["@removed"] == {"reason": "deleted"}
     assert by_id[added["id"]]["subject"] == "new" and kept["id"] not in by_id
+
+
+def test_empty_pages_with_only_a_next_link_lose_nothing_when_followed(tenant, graph):
+    for day in ("02", "09", "16"):
+        tenant.control.add_event(MAILBOX, _event(day, f"March {day}"))
+    tenant.control.update_settings(delta_empty_pages=True)
+    pages = _pages(graph, f"/users/{MAILBOX}/calendarView/delta?{WINDOW}")
+    assert [len(page["value"]) for page in pages] == [0, 2, 0, 1]  # each page after an empty one
+    for empty in (pages[0], pages[2]):
+        assert set(empty) == {"@odata.context", "@odata.nextLink", "value"}
+    assert [e["subject"] for page in pages for e in page["value"]] == ["March 02", "March 09", "March 16"]
+
+    added = tenant.control.add_event(MAILBOX, _event("23", "March 23"))
+    changes = _pages(graph, pages[-1]["@odata.deltaLink"])
+    assert [len(page["value"]) for page in changes] == [0, 1] and "@odata.deltaLink" not in changes[0]
+    assert changes[1]["value"][0]["id"] == added["id"]
 
 
 def test_delta_needs_a_window_refuses_select_and_expires(tenant, graph):

@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+import requests
+
 from tests.devtenant.conftest import ROOM, error_code
 
 EVENT = {
@@ -31,6 +34,25 @@ def test_share_503_and_path_prefix(tenant, graph):
     statuses = [graph.get("/users?$top=1").status_code for _ in range(6)]
     assert statuses.count(503) == 3 and statuses.count(200) == 3
     assert graph.get("/groups?$top=1").status_code == 200
+
+
+@pytest.mark.parametrize("status, code", [(429, "TooManyRequests"), (503, "serviceNotAvailable")])
+def test_a_fault_can_leave_out_retry_after_as_graph_may(tenant, graph, status, code):
+    tenant.control.set_faults(throttle_share=1.0, retry_after=None, status=status, count=1)
+    refused = graph.get("/users?$top=1")
+    assert refused.status_code == status and error_code(refused) == code
+    assert "Retry-After" not in refused.headers
+    assert graph.get("/users?$top=1").status_code == 200
+
+
+@pytest.mark.parametrize("retry_after", [-1, "soon", 1.5])
+def test_a_bad_retry_after_is_refused_with_a_clear_message_and_changes_nothing(tenant, retry_after):
+    tenant.control.set_faults(throttle_share=0.5, retry_after=2)
+    with pytest.raises(requests.HTTPError) as refused:
+        tenant.control.set_faults(retry_after=retry_after)
+    assert refused.value.response.status_code == 400
+    assert "retry_after (whole seconds >= 0, or null" in refused.value.response.json()["error"]
+    assert tenant.control.faults()["retry_after"] == 2
 
 
 def test_fifth_concurrent_request_on_one_mailbox_is_throttled(tenant, graph):

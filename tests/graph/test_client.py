@@ -117,6 +117,29 @@ def test_delta_keeps_following_past_empty_pages_that_carry_a_next_link(tenant):
     assert round_.pages == graph.request_count == 2 * pages_with_users  # each after an empty one
 
 
+def test_a_calendar_view_delta_round_follows_empty_pages_to_every_event(tenant):
+    graph = _client(tenant)
+    day, _ = _slot(24 * 500)
+    subjects = [f"delta {n}" for n in range(12)]  # more than the 10 events of a calendarView delta page
+    for n, subject in enumerate(subjects):
+        start = day + timedelta(hours=n)
+        calendar.create_event(graph, ROOM, _event(subject, start, start + timedelta(minutes=30), f"delta-{n}"))
+    tenant.update_settings(delta_empty_pages=True)
+    window = {
+        "startDateTime": f"{day:%Y-%m-%dT%H:%M:%SZ}",
+        "endDateTime": f"{day + timedelta(days=1):%Y-%m-%dT%H:%M:%SZ}",
+    }
+    sent_before = graph.request_count
+    round_ = graph.delta(f"/users/{ROOM}/calendarView/delta", params=window)
+    assert sorted(e["subject"] for e in round_) == sorted(subjects) and round_.delta_link
+    assert round_.pages == graph.request_count - sent_before == 4  # 10 events, then 2, each after an empty page
+
+    late = day + timedelta(hours=20)
+    calendar.create_event(graph, ROOM, _event("delta late", late, late + timedelta(minutes=30), "delta-late"))
+    later = graph.delta(round_.delta_link)
+    assert [e["subject"] for e in later] == ["delta late"] and later.pages == 2
+
+
 def test_group_membership_changes_are_idempotent(tenant):
     graph = _client(tenant)
     member = tenant.any_user()

@@ -1,9 +1,11 @@
-"""The transport against the dev tenant: Retry-After honoured and capped, 503/504 retried, request ids."""
+"""The transport against the dev tenant: Retry-After honoured and capped (else exponential backoff),
+503/504 retried, request ids."""
 from __future__ import annotations
 
 import uuid
 
 import pytest
+import requests
 
 from app.graph import GraphClient, GraphNotFound, GraphSettings, TransportHooks, users
 from app.graph.errors import GraphThrottled
@@ -12,11 +14,12 @@ JITTER = 0.1  # the transport adds up to 10% + 50 ms so that throttled callers d
 
 
 class Recorder:
-    """The waits the transport announces (instead of sleeping them) and the headers it sent."""
+    """The waits the transport announces (instead of sleeping them), the headers it sent, the answers."""
 
     def __init__(self) -> None:
         self.waits: list[float] = []
         self.sent: list[dict[str, str]] = []
+        self.answers: list[requests.Response] = []
 
     def client(self, tenant, **overrides) -> GraphClient:
         graph = GraphClient(
@@ -29,6 +32,7 @@ class Recorder:
 
     def _record(self, response, *args, **kwargs) -> None:
         self.sent.append(dict(response.request.headers))
+        self.answers.append(response)
 
 
 def _within_jitter(wait: float, base: float) -> bool:
@@ -51,6 +55,20 @@ def test_a_long_retry_after_is_capped(tenant):
     tenant.throttle(share=1.0, retry_after=3600, count=1)
     assert users.get_user(graph, tenant.any_user()["id"])
     assert len(recorder.waits) == 1 and _within_jitter(recorder.waits[0], 3), recorder.waits
+
+
+@pytest.mark.parametrize("status", [429, 503])
+def test_without_retry_after_the_wait_doubles_up_to_the_cap(tenant, status):
+    recorder = Recorder()
+    graph = recorder.client(tenant, max_retry_wait_seconds=3)
+    someone = tenant.any_user()
+    tenant.throttle(share=1.0, retry_after=None, status=status, count=4)
+    assert users.get_user(graph, someone["id"])["id"] == someone["id"]
+    assert [a.status_code for a in recorder.answers] == [status] * 4 + [200]
+    assert not any("Retry-After" in a.headers for a in recorder.answers)
+    bases = [1, 2, 3, 3]  # 2 ** (attempt - 1) seconds, capped by max_retry_wait_seconds
+    assert len(recorder.waits) == 4, recorder.waits
+    assert all(_within_jitter(wait, base) for wait, base in zip(recorder.waits, bases)), recorder.waits
 
 
 @pytest.mark.parametrize("status", [503, 504])

@@ -1,7 +1,8 @@
 """`GET /users/{id}/calendarView/delta` (contract §6.5): instances in a window, then changes.
 
 The tokens carry the window; query options other than the window are refused. Like Outlook, a
-changed event that is now outside the window comes back as `@removed` (gotcha 9).
+changed event that is now outside the window comes back as `@removed` (gotcha 9). With
+`delta_empty_pages` on, every page comes after an empty one that has only a nextLink (gotcha 8).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from app.devtenant.context import tenant
 from app.devtenant.errors import bad_request
 from app.devtenant.graph.calendar import READ_CALENDARS, find_mailbox_or_404, response_zone, with_preference
 from app.devtenant.graph.common import link, require
-from app.devtenant.graph.delta import delta_page, new_cursor, read_cursor
+from app.devtenant.graph.delta import delta_page, empty_page_cursor, new_cursor, read_cursor
 from app.devtenant.state import Mailbox
 from app.devtenant.timezones import parse_query_datetime
 
@@ -63,10 +64,12 @@ def calendar_view_delta(user_key: str) -> Any:
     if request.args.get("$deltatoken"):
         cursor["upto"] = tenant().state.event_version
     items = _initial(mailbox, cursor) if cursor.get("initial") else _changes(mailbox, cursor)
+    fragment = "Collection(event)"
+    if (empty := empty_page_cursor(cursor)) is not None:
+        return with_preference(delta_page([], empty, None, None, path, fragment))
     offset = cursor.get("offset", 0)
     size = _page_size()
     page = items[offset : offset + size]
-    fragment = "Collection(event)"
     if offset + size < len(items):
         return with_preference(
             delta_page(page, {**cursor, "offset": offset + size}, None, None, path, fragment)

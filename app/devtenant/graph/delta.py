@@ -2,7 +2,8 @@
 
 Tokens are opaque to the caller and carry the `$select`, the directory version the round started
 from and the token generation; the control API can expire every token (400 or 410), and can make
-every page of a round come after an empty page that has only a nextLink (`delta_empty_pages`).
+every page of a round come after an empty page that has only a nextLink (`delta_empty_pages`,
+which calendarView/delta honours too).
 """
 
 from __future__ import annotations
@@ -56,8 +57,8 @@ def users_delta() -> dict[str, Any]:
         items = [item for item in items if item["id"] > after]
     if delta_token:  # a new round: changes now count up to the current version
         cursor["upto"] = next_version
-    if state.settings.delta_empty_pages and not cursor.pop("empty_page_served", False):
-        return delta_page([], {**cursor, "empty_page_served": True}, None, fields)
+    if (empty := empty_page_cursor(cursor)) is not None:
+        return delta_page([], empty, None, fields)
     page_size = state.settings.delta_page_size
     page = items[:page_size]
     if len(items) > page_size:
@@ -83,6 +84,13 @@ def _id_filter() -> list[str] | None:
             "Request_UnsupportedQuery", f"At most {MAX_ID_FILTER} ids may be filtered in a delta query."
         )
     return ids or ["(none)"]
+
+
+def empty_page_cursor(cursor: dict[str, Any]) -> dict[str, Any] | None:
+    """With `delta_empty_pages` on, the next link of the empty page owed before this page, else None."""
+    if tenant().state.settings.delta_empty_pages and not cursor.pop("empty_page_served", False):
+        return {**cursor, "empty_page_served": True}
+    return None
 
 
 def new_cursor(fields: list[str] | None, version: int, initial: bool = False) -> dict[str, Any]:
