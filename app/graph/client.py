@@ -1,7 +1,6 @@
 """The Graph client: one per process, holding the MSAL app and the HTTP session."""
 from __future__ import annotations
 
-import random
 import threading
 from typing import Any
 from urllib.parse import quote
@@ -62,10 +61,7 @@ class GraphClient:
         return run_batch(self, requests)
 
     def wait(self, seconds: float) -> None:
-        wait = min(seconds, self.settings.max_retry_wait_seconds)
-        wait += random.uniform(0, 0.1 * wait + 0.05)
-        self.hooks.on_throttle_wait(wait)
-        self.transport.sleep(wait)
+        self.transport.wait(seconds)
 
 
 _clients: dict[tuple[GraphSettings, int], GraphClient] = {}

@@ -5,6 +5,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from app.graph.errors import backoff_seconds, retry_after_header
+
 if TYPE_CHECKING:
     from app.graph.client import GraphClient
 
@@ -121,7 +123,8 @@ def run_batch(graph: GraphClient, requests: list[BatchRequest]) -> dict[str, Bat
                 )
                 if response.status == 429 and rounds < graph.settings.max_attempts:
                     retry.append(by_id[response.id])
-                    wait = max(wait, _retry_after(response.headers))
+                    given = retry_after_header(response.headers)  # each inner 429 has its own
+                    wait = max(wait, backoff_seconds(rounds) if given is None else given)
                 else:
                     results[response.id] = response
         if retry:
@@ -130,11 +133,3 @@ def run_batch(graph: GraphClient, requests: list[BatchRequest]) -> dict[str, Bat
     return results
 
 
-def _retry_after(headers: dict[str, str]) -> float:
-    for name, value in headers.items():
-        if name.lower() == "retry-after":
-            try:
-                return float(value)
-            except ValueError:
-                return 1.0
-    return 1.0

@@ -1,6 +1,7 @@
 """Typed Graph errors: status, Graph error code, message and the request id Microsoft support asks for."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 TRANSIENT_STATUSES = frozenset({429, 503, 504})
@@ -81,7 +82,7 @@ def error_class_for(status: int, code: str) -> type[GraphError]:
     return GraphError
 
 
-def parse_error(status: int, body: Any, headers: dict[str, str], client_request_id: str | None) -> GraphError:
+def parse_error(status: int, body: Any, headers: Mapping[str, str], client_request_id: str | None) -> GraphError:
     """Build the typed error from Graph's `{"error": {"code", "message", "innerError"}}` body."""
     error = body.get("error") if isinstance(body, dict) else None
     if not isinstance(error, dict):
@@ -98,9 +99,19 @@ def parse_error(status: int, body: Any, headers: dict[str, str], client_request_
         status, code, message,
         request_id=request_id,
         client_request_id=headers.get("client-request-id") or client_request_id,
-        retry_after=parse_retry_after(headers.get("Retry-After")),
+        retry_after=retry_after_header(headers),
         body=body,
     )
+
+
+def retry_after_header(headers: Mapping[str, str]) -> float | None:
+    """Retry-After in seconds, whatever the case of its name (HTTP/2 proxies lower-case it)."""
+    return parse_retry_after(next((v for k, v in headers.items() if k.lower() == "retry-after"), None))
+
+
+def backoff_seconds(attempt: int) -> float:
+    """The wait before retry `attempt` when Graph gives no Retry-After: 1, 2, 4 ... 32 s (contract §11.1)."""
+    return float(min(2 ** (attempt - 1), 32))
 
 
 def parse_retry_after(value: str | None) -> float | None:

@@ -19,7 +19,7 @@ from urllib.parse import unquote
 
 import requests
 
-from app.graph.errors import TRANSIENT_STATUSES, GraphError, GraphTransportError, parse_error
+from app.graph.errors import TRANSIENT_STATUSES, GraphError, GraphTransportError, backoff_seconds, parse_error
 from app.graph.http import GraphHttpSession
 from app.graph.settings import GraphSettings
 from app.graph.tokens import TokenProvider
@@ -128,13 +128,18 @@ class Transport:
             self._wait_before_retry(attempt, error)
 
     def _wait_before_retry(self, attempt: int, error: GraphError) -> None:
-        base = error.retry_after if error.retry_after is not None else min(2 ** (attempt - 1), 32)
-        wait = min(base, self.settings.max_retry_wait_seconds)
-        wait += random.uniform(0, 0.1 * wait + 0.05)  # jitter: don't return in lockstep
+        base = error.retry_after if error.retry_after is not None else backoff_seconds(attempt)
         log.info(
-            "graph throttled (%s %s), retrying in %.2fs", error.status, error.code, wait,
-            extra={"graph_request_id": error.request_id},
+            "graph throttled (%s %s), retrying in about %.2fs", error.status, error.code,
+            min(base, self.settings.max_retry_wait_seconds), extra={"graph_request_id": error.request_id},
         )
+        self.wait(base)
+
+    def wait(self, seconds: float) -> None:
+        """Wait before a retry: capped by max_retry_wait_seconds, with jitter so that throttled
+        callers do not return in lockstep."""
+        wait = min(seconds, self.settings.max_retry_wait_seconds)
+        wait += random.uniform(0, 0.1 * wait + 0.05)
         self.hooks.on_throttle_wait(wait)
         self.sleep(wait)
 

@@ -8,7 +8,8 @@ import pytest
 import requests
 
 from app.graph import GraphClient, GraphNotFound, GraphSettings, TransportHooks, users
-from app.graph.errors import GraphThrottled
+from app.graph.collections import BatchRequest
+from app.graph.errors import GraphThrottled, parse_error
 
 JITTER = 0.1  # the transport adds up to 10% + 50 ms so that throttled callers do not return in lockstep
 
@@ -108,3 +109,19 @@ def test_every_call_sends_a_client_request_id_that_the_typed_error_keeps(tenant)
     assert len(set(ids[1:])) == len(ids) - 1  # every other call has its own
     assert missing.value.client_request_id == ids[-1]
     assert missing.value.request_id and missing.value.request_id != ids[-1]
+
+
+def test_throttled_batch_requests_without_retry_after_back_off_round_by_round(tenant):
+    recorder = Recorder()
+    graph = recorder.client(tenant, max_retry_wait_seconds=10)
+    someone = tenant.any_user()["id"]
+    tenant.throttle(share=1.0, retry_after=None, path_prefix="/users/", count=3)  # the inner requests only
+    answers = graph.batch([BatchRequest("1", "GET", f"/users/{someone}?$select=id")])
+    assert answers["1"].status == 200 and answers["1"].body["id"] == someone
+    assert len(recorder.waits) == 3, recorder.waits
+    assert all(_within_jitter(wait, base) for wait, base in zip(recorder.waits, [1, 2, 4])), recorder.waits
+
+
+def test_a_retry_after_header_is_read_whatever_the_case_of_its_name():
+    assert parse_error(429, {}, {"retry-after": "7"}, None).retry_after == 7.0
+    assert parse_error(429, {}, {"RETRY-AFTER": "3"}, None).retry_after == 3.0
