@@ -248,13 +248,8 @@ def test_a_dead_operation_tells_platform_admins_by_email_and_in_teams(app, tenan
     assert f"create_event #{operation.id}" in str(card) and "(dead)" in str(card)
 
 
-def test_faults_without_retry_after_back_off_exponentially(app, tenant):
-    from app.graph.client import drop_clients
-
-    app.config.update(GRAPH_BASE_URL="https://127.0.0.1:9/v1.0", GRAPH_MAX_ATTEMPTS=1)  # nothing listens
-    drop_clients()
-    operation = record_event("create_event", "19", "k19")
-    db.session.commit()
+def _waits_of_three_failed_runs(operation) -> list[float]:
+    """Seconds to each next attempt the outbox set, running the operation three times."""
     waits = []
     for _ in range(3):
         before = utcnow()
@@ -262,6 +257,29 @@ def test_faults_without_retry_after_back_off_exponentially(app, tenant):
         db.session.commit()
         assert run(operation.id, graph_client).status == "retry"
         waits.append((operation.next_attempt_at - before).total_seconds())
+    return waits
+
+
+def test_a_throttled_write_without_retry_after_backs_off_exponentially(app, tenant):
+    tenant.throttle(share=1.0, retry_after=None)  # a 429 with no Retry-After, as Graph may send
+    app.config["GRAPH_MAX_ATTEMPTS"] = 1
+    operation = record_event("create_event", "20", "k20")
+    db.session.commit()
+    waits = _waits_of_three_failed_runs(operation)
+    tenant.clear_faults()
+    assert operation.last_error_status == 429 and operation.attempts == 3
+    assert 1 <= waits[0] <= 2.5 and 2 <= waits[1] <= 4.5 and 4 <= waits[2] <= 8.5  # 2^n s, jittered by half
+    assert _subjects(tenant) == []
+
+
+def test_faults_without_retry_after_back_off_exponentially(app, tenant):
+    from app.graph.client import drop_clients
+
+    app.config.update(GRAPH_BASE_URL="https://127.0.0.1:9/v1.0", GRAPH_MAX_ATTEMPTS=1)  # nothing listens
+    drop_clients()
+    operation = record_event("create_event", "19", "k19")
+    db.session.commit()
+    waits = _waits_of_three_failed_runs(operation)
     drop_clients()
     assert operation.last_error_code == "transportError" and operation.attempts == 3
     assert 1 <= waits[0] <= 2.5 and 2 <= waits[1] <= 4.5 and 4 <= waits[2] <= 8.5  # 2^n s, jittered by half
