@@ -70,25 +70,12 @@ def faults() -> dict[str, Any]:
     state = tenant().state
     if request.method == "PUT":
         body = _body()
-        unknown = set(body) - {
-            "throttle_share",
-            "retry_after",
-            "status",
-            "latency_ms",
-            "path_prefix",
-            "count",
-            "applied",
-        }
-        if (
-            unknown
-            or body.get("status", 429) not in FAULT_STATUSES
-            or not 0 <= body.get("throttle_share", 0) <= 1
-            or not _is_retry_after(body.get("retry_after", 1))
-        ):
+        if not _valid_faults(body):
             abort(
                 400,
                 "faults take throttle_share (0..1), retry_after (whole seconds >= 0, or null for no "
-                "Retry-After header), status (429|503|504), latency_ms, path_prefix, count, applied",
+                "Retry-After header), status (429|503|504), latency_ms (whole ms >= 0), path_prefix "
+                "(text), count (whole number >= 1, or null), applied (true|false)",
             )
         state.faults = Faults(**body)
     elif request.method == "DELETE":
@@ -96,8 +83,26 @@ def faults() -> dict[str, Any]:
     return {"faults": dataclasses.asdict(state.faults) if state.faults else None}
 
 
-def _is_retry_after(value: Any) -> bool:
-    return value is None or (isinstance(value, int) and not isinstance(value, bool) and value >= 0)
+def _valid_faults(body: dict[str, Any]) -> bool:
+    """A faults body the tenant can act on; anything else is a 400 that changes nothing."""
+    checks = {
+        "throttle_share": lambda v: _is_number(v) and 0 <= v <= 1,
+        "retry_after": lambda v: v is None or (_is_whole(v) and v >= 0),
+        "status": lambda v: _is_whole(v) and v in FAULT_STATUSES,
+        "latency_ms": lambda v: _is_whole(v) and v >= 0,
+        "path_prefix": lambda v: v is None or isinstance(v, str),
+        "count": lambda v: v is None or (_is_whole(v) and v >= 1),
+        "applied": lambda v: isinstance(v, bool),
+    }
+    return all(name in checks and checks[name](value) for name, value in body.items())
+
+
+def _is_whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 @blueprint.post("/delta/expire")

@@ -45,14 +45,18 @@ def test_a_fault_can_leave_out_retry_after_as_graph_may(tenant, graph, status, c
     assert graph.get("/users?$top=1").status_code == 200
 
 
-@pytest.mark.parametrize("retry_after", [-1, "soon", 1.5])
-def test_a_bad_retry_after_is_refused_with_a_clear_message_and_changes_nothing(tenant, retry_after):
+@pytest.mark.parametrize("bad", [
+    {"retry_after": -1}, {"retry_after": "soon"}, {"retry_after": 1.5}, {"throttle_share": "half"},
+    {"throttle_share": 2}, {"status": "429"}, {"status": 500}, {"latency_ms": -5}, {"count": 0},
+    {"applied": "yes"}, {"path_prefix": 7},
+])
+def test_a_bad_fault_is_refused_with_a_clear_message_and_changes_nothing(tenant, bad):
     tenant.control.set_faults(throttle_share=0.5, retry_after=2)
     with pytest.raises(requests.HTTPError) as refused:
-        tenant.control.set_faults(retry_after=retry_after)
+        tenant.control._call("PUT", "/faults", {"throttle_share": 1.0, **bad})
     assert refused.value.response.status_code == 400
-    assert "retry_after (whole seconds >= 0, or null" in refused.value.response.json()["error"]
-    assert tenant.control.faults()["retry_after"] == 2
+    assert f"{next(iter(bad))} (" in refused.value.response.json()["error"]
+    assert tenant.control.faults()["retry_after"] == 2 and tenant.control.faults()["throttle_share"] == 0.5
 
 
 def test_fifth_concurrent_request_on_one_mailbox_is_throttled(tenant, graph):
