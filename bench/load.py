@@ -15,6 +15,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -67,8 +68,12 @@ def routes() -> list[tuple[str, str]]:
 
 
 def wrk(path: str) -> dict[str, float]:
+    spread: list[str] = []
+    sampler = threading.Timer(_seconds(DURATION) / 2, lambda: spread.append(_connections_per_worker()))
+    sampler.start()
     out = subprocess.run(["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION}", "--latency", f"http://{BIND}{path}"],
                          capture_output=True, text=True, check=True).stdout
+    sampler.join()
 
     def ms(label: str) -> float:
         value, unit = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)", out, re.M).groups()
@@ -80,7 +85,21 @@ def wrk(path: str) -> dict[str, float]:
     socket_count = sum(int(n) for n in re.findall(r"\d+", socket_errors.group(1))) if socket_errors else 0
     return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)), "p50": ms("50"), "p99": ms("99"),
             "errors": int(errors.group(1)) if errors else 0, "socket_errors": socket_count,
-            "socket": socket_errors.group(1) if socket_errors else ""}
+            "socket": socket_errors.group(1) if socket_errors else "", "spread": spread[0] if spread else "?"}
+
+
+def _seconds(duration: str) -> float:
+    value, unit = re.fullmatch(r"([\d.]+)([smh]?)", duration).groups()
+    return float(value) * {"": 1, "s": 1, "m": 60, "h": 3600}[unit]
+
+
+def _connections_per_worker() -> str:
+    """wrk's connections by the gunicorn worker holding them, mid-run (`ss`): how evenly they spread."""
+    port = BIND.rsplit(":", 1)[1]
+    out = subprocess.run(["ss", "-tnpH", "state", "established", f"( sport = :{port} )"],
+                         capture_output=True, text=True).stdout
+    counts = Counter(re.findall(r"pid=(\d+)", out))
+    return "/".join(str(n) for n in sorted(counts.values(), reverse=True)) or "?"
 
 
 @dataclass
@@ -209,10 +228,10 @@ def _report(results, seen: Bookings, total: int, reached: int, graph_calls: str,
           "per route, PostgreSQL + Redis + 2 workers")
     print(f"machine load average (1 min) before the run {load[0]:.1f}, after {load[1]:.1f}: "
           "other work on the machine shares the cores")
-    print(f"{'route':28}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}")
+    print(f"{'route':28}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}  {'conns/worker':>12}")
     for label, path, r in results:
         print(f"{label:28}{r['rps']:>9.0f}{r['p50']:>9.1f}{r['p99']:>9.1f}{r['errors'] + r['socket_errors']:>8}"
-              f"  {path} {r['socket']}")
+              f"  {r['spread']:>12}  {path} {r['socket']}")
     booking_errors = sum(seen.errors.values())
     for label, timings in (("booking form (GET)", seen.form_ms), ("booking submit (POST)", seen.submit_ms)):
         if timings:
