@@ -131,5 +131,3 @@ def run_batch(graph: GraphClient, requests: list[BatchRequest]) -> dict[str, Bat
             graph.wait(wait)
         pending = retry
     return results
-
-

@@ -12,12 +12,13 @@ import re
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
 import requests
+from requests.structures import CaseInsensitiveDict
 
 from app.graph.errors import TRANSIENT_STATUSES, GraphError, GraphTransportError, backoff_seconds, parse_error
 from app.graph.http import GraphHttpSession
@@ -40,7 +41,7 @@ def mailbox_of(path: str) -> str | None:
 @dataclass
 class GraphResponse:
     status: int
-    headers: dict[str, str]
+    headers: Mapping[str, str]  # case-insensitive, as HTTP header names are
     body: Any
     content: bytes = b""
     request_id: str | None = None
@@ -178,8 +179,8 @@ class Transport:
 
 
 def _to_response(raw: requests.Response) -> GraphResponse:
-    headers = dict(raw.headers)
-    content_type = raw.headers.get("Content-Type", "")
+    headers = CaseInsensitiveDict(raw.headers)
+    content_type = headers.get("Content-Type", "")
     body: Any = None
     if raw.content and "json" in content_type:
         try:
@@ -190,7 +191,7 @@ def _to_response(raw: requests.Response) -> GraphResponse:
         body = raw.text
     return GraphResponse(
         status=raw.status_code, headers=headers, body=body, content=raw.content,
-        request_id=raw.headers.get("request-id"),
+        request_id=headers.get("request-id"),
     )
 
 
