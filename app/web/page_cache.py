@@ -28,13 +28,13 @@ RENDER_CLAIM_MS = 2000  # a rendering takes milliseconds; a claim of a request t
 RENDER_WAIT_SECONDS = 1.0
 
 
-def cached_page(version: Callable[..., str], *, seconds: Callable[[], int] | None = None) -> Callable:
+def cached_page(version: Callable[..., str]) -> Callable:
     """Serve the view's 200 HTML from the cache while `version(**view_args)` is unchanged."""
 
     def decorate(view: Callable) -> Callable:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            ttl = seconds() if seconds else int(current_app.config["PUBLIC_PAGE_CACHE_SECONDS"])
+            ttl = int(current_app.config["PUBLIC_PAGE_CACHE_SECONDS"])
             if ttl <= 0 or request.method != "GET" or session.get("_flashes"):
                 return view(*args, **kwargs)
             try:

@@ -79,3 +79,8 @@ def staff(app: Flask, *roles: str, name: str = "Pat Staff") -> tuple[FlaskClient
     client = IsolatedClient(app, app.response_class, use_cookies=True)
     sign_in(client, employee)
     return client, employee
+
+
+def page_text(response) -> str:  # type: ignore[no-untyped-def]
+    """What a page says, without its markup, whitespace collapsed."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", response.get_data(as_text=True)))

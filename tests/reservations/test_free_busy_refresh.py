@@ -2,19 +2,17 @@
 age, a worker fetches the next one (once), and pages rendered after that show it."""
 from __future__ import annotations
 
-import re
 from datetime import time
 from time import sleep
 
 from app.jobs.queue import get_queue, get_redis
 from tests.jobs.helpers import drain
-from tests.reservations.helpers import make_room, next_open_day, space_url
+from tests.reservations.helpers import make_room, next_open_day, page_text, space_url
 from tests.reservations.test_exchange import _outlook_booking
 
 
 def _free_times(client, page: str) -> str:
-    html = client.get(page, headers={"HX-Request": "true"}).get_data(as_text=True)
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html))
+    return page_text(client.get(page, headers={"HX-Request": "true"}))
 
 
 def _age_the_answer(seconds_left: int) -> None:

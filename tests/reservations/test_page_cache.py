@@ -18,7 +18,7 @@ from app.reservations.models import Reservation
 from tests.calendars.test_publishing import _input
 from tests.factories import make_employee, statements_during
 from tests.reservations.conftest import IsolatedClient
-from tests.reservations.helpers import booking_form, make_room, next_open_day, space_url, submit
+from tests.reservations.helpers import booking_form, make_room, next_open_day, page_text, space_url, submit
 
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -60,15 +60,13 @@ def test_a_booking_shows_on_the_cached_room_page_at_once(app, client):
     space = make_room()
     day = next_open_day()
     page = f"{space_url(space)}?date={day}"
-    before = _text(client.get(page, headers={"HX-Request": "true"}))
+    before = page_text(client.get(page, headers={"HX-Request": "true"}))
     assert "9:00 AM to 8:00 PM" in before
     submit(_visitor(app), space, booking_form(day, "10:00", "11:00"))
-    after = _text(client.get(page, headers={"HX-Request": "true"}))
+    after = page_text(client.get(page, headers={"HX-Request": "true"}))
     assert "9:00 AM to 10:00 AM" in after and "11:00 AM to 8:00 PM" in after
 
 
-def _text(response) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", response.get_data(as_text=True)))
 
 
 def test_a_room_page_is_kept_no_longer_than_the_free_busy_it_shows(app, client):
@@ -134,24 +132,24 @@ def test_an_address_taken_over_by_another_room_shows_that_rooms_bookings(app, cl
     old = make_room()
     day = next_open_day()
     page = f"{space_url(old)}?date={day}"
-    assert "9:00 AM to 8:00 PM" in _text(client.get(page, headers={"HX-Request": "true"}))
+    assert "9:00 AM to 8:00 PM" in page_text(client.get(page, headers={"HX-Request": "true"}))
     old.slug = "old-study-room"
     db.session.commit()
     new = make_room("rm_LIB_ProgramRoom@auburnal.gov")  # takes the address study-room-a
-    assert "9:00 AM to 8:00 PM" in _text(client.get(page, headers={"HX-Request": "true"}))
+    assert "9:00 AM to 8:00 PM" in page_text(client.get(page, headers={"HX-Request": "true"}))
     submit(_visitor(app), new, booking_form(day, "10:00", "12:00"))
-    after = _text(client.get(page, headers={"HX-Request": "true"}))
+    after = page_text(client.get(page, headers={"HX-Request": "true"}))
     assert "9:00 AM to 10:00 AM" in after and "12:00 PM to 8:00 PM" in after
 
 
 def test_a_room_given_a_longer_lead_time_or_archived_changes_its_page_at_once(app, client):
     space = make_room(lead_time_hours=2)
     page = f"{space_url(space)}?date={next_open_day(after_days=1)}"
-    assert "9:00 AM to" in _text(client.get(page, headers={"HX-Request": "true"}))
+    assert "9:00 AM to" in page_text(client.get(page, headers={"HX-Request": "true"}))
 
     space.reservation_config.lead_time_hours = 24 * 14  # two weeks' notice: that day is too soon now
     db.session.commit()
-    assert "no free time is left that day" in _text(client.get(page, headers={"HX-Request": "true"}))
+    assert "no free time is left that day" in page_text(client.get(page, headers={"HX-Request": "true"}))
 
     archive_space(space, make_employee("Facilities Editor"))
     assert client.get(space_url(space)).status_code == 404
@@ -175,7 +173,7 @@ def test_visitors_arriving_together_after_a_change_share_one_rendering(app, exch
         start.wait()
         response = _visitor(app).get(page)
         assert response.status_code == 200
-        return _text(response)
+        return page_text(response)
 
     with ThreadPoolExecutor(4) as pool:
         pages = list(pool.map(lambda _: visit(), range(4)))
