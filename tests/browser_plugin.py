@@ -16,7 +16,7 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
-WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
 class LiveServer:
@@ -67,10 +67,10 @@ def page(browser: Any) -> Iterator[Any]:
 
 
 def axe_violations(page: Any) -> list[dict[str, Any]]:
-    """Run axe-core with the WCAG 2.1 A/AA tags on the current page; return its violations."""
+    """Run axe-core with the WCAG 2.0, 2.1 and 2.2 A/AA tags on the current page; return its violations."""
     from axe_playwright_python.sync_playwright import Axe
 
-    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_21_AA}})
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_AA}})
     assert results.response["passes"], "axe-core did not evaluate any rule on this page"
     return results.response["violations"]
 
