@@ -10,6 +10,8 @@ from app.access.registry import RoleDefinition
 
 class RoleForm(FlaskForm):
     role = SelectField("Role", validators=[InputRequired(message="Choose a role.")])
+    # Checked against the role by the service (which names the right choice); the template groups the options.
+    scope = SelectField("For", validate_choice=False, default="")
 
     def with_choices(self, roles: list[RoleDefinition]) -> RoleForm:
         self.role.choices = [("", "Choose a role")] + [(d.qualified_name, d.title) for d in roles]
@@ -18,6 +20,7 @@ class RoleForm(FlaskForm):
 
 class RevokeForm(FlaskForm):
     role = HiddenField(validators=[DataRequired()])
+    scope = HiddenField(default="")
 
 
 class DirectoryPersonForm(FlaskForm):

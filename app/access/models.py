@@ -42,7 +42,7 @@ class Role(db.Model):
 class RoleAssignment(db.Model):
     __tablename__ = "role_assignment"
     __table_args__ = (
-        UniqueConstraint("employee_id", "module_key", "role_key"),
+        UniqueConstraint("employee_id", "module_key", "role_key", "scope"),
         ForeignKeyConstraint(["module_key", "role_key"], ["role.module_key", "role.key"]),
         CheckConstraint("source IN ('entra-seed', 'manual')", name="source"),
     )
@@ -51,6 +51,7 @@ class RoleAssignment(db.Model):
     employee_id: Mapped[int] = mapped_column(ForeignKey("employee.id"), index=True)
     module_key: Mapped[str] = mapped_column(String(32))
     role_key: Mapped[str] = mapped_column(String(32))
+    scope: Mapped[str] = mapped_column(String(200), default="", server_default="")  # see app/access/scopes.py
     source: Mapped[str] = mapped_column(String(16))
     granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("employee.id"))
     granted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -61,17 +62,18 @@ class RoleAssignment(db.Model):
 
 
 class GroupMapping(db.Model):
-    """Role ↔ Entra group (default name `mygov-{module}-{role}`)."""
+    """Role (and scope) ↔ the Entra group MyGov writes (default `mygov-{module}-{role}[-{scope}]`)."""
 
     __tablename__ = "group_mapping"
     __table_args__ = (
-        UniqueConstraint("module_key", "role_key"),
+        UniqueConstraint("module_key", "role_key", "scope"),
         ForeignKeyConstraint(["module_key", "role_key"], ["role.module_key", "role.key"]),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     module_key: Mapped[str] = mapped_column(String(32))
     role_key: Mapped[str] = mapped_column(String(32))
+    scope: Mapped[str] = mapped_column(String(200), default="", server_default="")
     group_name: Mapped[str] = mapped_column(String(256))
     group_object_id: Mapped[str | None] = mapped_column(String(36), unique=True)
     last_reconciled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy import select
 
+from app.access.mappings import role_title
 from app.access.models import GroupMapping, RoleAssignment
 from app.access.services import AccessError, audit, membership_target, queue_membership_change
 from app.extensions import db
@@ -26,7 +27,7 @@ CHANGE_FOR = {"add": "add_group_member", "remove": "remove_group_member"}
 
 @dataclass(frozen=True)
 class DriftRow:
-    role: str
+    role: str  # in words, with the scope: "Reservations approver for Main Library"
     group_name: str
     group_id: str
     oid: str
@@ -40,11 +41,11 @@ class DriftRow:
 
 
 def holders(mapping: GroupMapping) -> dict[str, str]:
-    """Entra object id → name of everyone in this tenant holding exactly the mapped role."""
+    """Entra object id → name of everyone in this tenant holding exactly the mapped role and scope."""
     rows = db.session.execute(
         select(Employee).join(RoleAssignment, RoleAssignment.employee_id == Employee.id).where(
             RoleAssignment.module_key == mapping.module_key, RoleAssignment.role_key == mapping.role_key,
-            Employee.account_enabled.is_(True), Employee.tenant_id == current_app.config["ENTRA_TENANT_ID"],
+            RoleAssignment.scope == mapping.scope, Employee.account_enabled.is_(True), Employee.tenant_id == current_app.config["ENTRA_TENANT_ID"],
         )
     ).scalars()
     return {employee.entra_oid.lower(): employee.display_name for employee in rows}
@@ -84,7 +85,7 @@ def check_groups(graph: GraphClient) -> list[DriftRow]:
             for member in groups.group_members(graph, group_id)
         }
         wanted = holders(mapping)
-        role_name = f"{mapping.module_key}.{mapping.role_key}"
+        role_name = role_title(mapping)
         rows = [DriftRow(role_name, mapping.group_name, group_id, oid, wanted[oid], "add",
                          _queued(group_id, oid, "add")) for oid in sorted(set(wanted) - set(members))]
         for oid in sorted(set(members) - set(wanted)):
@@ -105,7 +106,7 @@ def stored_drift() -> list[DriftRow]:
     rows: list[DriftRow] = []
     for mapping in linked_mappings():
         for item in (mapping.last_reconcile_result or {}).get("drift", []):
-            rows.append(DriftRow(f"{mapping.module_key}.{mapping.role_key}", mapping.group_name,
+            rows.append(DriftRow(role_title(mapping), mapping.group_name,
                                  mapping.group_object_id or "", item["oid"], item["name"], item["change"],
                                  item.get("queued", False)))
     return rows

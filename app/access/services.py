@@ -11,7 +11,9 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from app.access.models import AuditEntry, GroupMapping, Module, Role, RoleAssignment
-from app.access.registry import MODULES, ROLES, role
+from app.access import scopes
+from app.access.registry import MODULES, ROLES, RoleDefinition, role
+from app.access.scopes import WHOLE_MODULE
 from app.extensions import db
 from app.graph import users
 from app.jobs.models import GraphOperation
@@ -63,10 +65,27 @@ def audit(actor: Employee | None, action: str, target_type: str, target_id: str 
     return entry
 
 
-def mapping_for(module_key: str, role_key: str) -> GroupMapping | None:
-    return db.session.scalar(
-        select(GroupMapping).where(GroupMapping.module_key == module_key, GroupMapping.role_key == role_key)
-    )
+def mapping_for(module_key: str, role_key: str, scope: str = WHOLE_MODULE) -> GroupMapping | None:
+    return db.session.scalar(select(GroupMapping).where(
+        GroupMapping.module_key == module_key, GroupMapping.role_key == role_key, GroupMapping.scope == scope))
+
+
+def default_group_name(module_key: str, role_key: str, scope: str = WHOLE_MODULE) -> str:
+    if not scope:
+        return current_app.config["ACCESS_GROUP_NAME_PATTERN"].format(module=module_key, role=role_key)
+    return current_app.config["ACCESS_SCOPED_GROUP_NAME_PATTERN"].format(
+        module=module_key, role=role_key, scope=scopes.slug(scope))
+
+
+def ensure_scoped_mapping(module_key: str, role_key: str, scope: str) -> GroupMapping:
+    """A scoped role's own write-back group, named by the pattern until IT links or MyGov creates it."""
+    mapping = mapping_for(module_key, role_key, scope)
+    if mapping is None:
+        mapping = GroupMapping(module_key=module_key, role_key=role_key, scope=scope,
+                               group_name=default_group_name(module_key, role_key, scope))
+        db.session.add(mapping)
+        db.session.flush()
+    return mapping
 
 
 def writes_back(employee: Employee) -> bool:
@@ -92,34 +111,57 @@ def queue_membership_change(kind: str, group_id: str, oid: str, key: str) -> Gra
     )
 
 
-def _write_back(kind: str, employee: Employee, module_key: str, role_key: str, entry: AuditEntry) -> None:
-    mapping = mapping_for(module_key, role_key)
+def _write_back(kind: str, employee: Employee, module_key: str, role_key: str, scope: str,
+                entry: AuditEntry) -> None:
+    mapping = mapping_for(module_key, role_key, scope)
     if mapping is None or not mapping.group_object_id or not writes_back(employee):
         return
     queue_membership_change(kind, mapping.group_object_id, employee.entra_oid, f"access-audit-{entry.id}")
 
 
-def _assignment(employee: Employee, module_key: str, role_key: str) -> RoleAssignment | None:
+def _assignment(employee: Employee, module_key: str, role_key: str, scope: str) -> RoleAssignment | None:
     return db.session.scalar(select(RoleAssignment).where(
-        RoleAssignment.employee_id == employee.id,
-        RoleAssignment.module_key == module_key, RoleAssignment.role_key == role_key,
+        RoleAssignment.employee_id == employee.id, RoleAssignment.module_key == module_key,
+        RoleAssignment.role_key == role_key, RoleAssignment.scope == scope,
     ))
 
 
-def grant_role(employee: Employee, qualified_name: str, actor: Employee) -> RoleAssignment:
+def role_and_scope(qualified_name: str, scope: str) -> tuple[RoleDefinition, str]:
+    """Check a role and scope chosen together; the error names what to choose instead."""
     try:
         definition = role(qualified_name)
     except KeyError as error:
         raise AccessError("Choose a role from the list.") from error
-    if _assignment(employee, definition.module, definition.key):
-        raise AccessError(f"{employee.display_name} already holds {definition.title}.")
+    scope = scope or WHOLE_MODULE
+    if scope and scopes.kind_of(scope) != definition.scope_kind:
+        if definition.scope_kind is None:
+            raise AccessError(f"{definition.title} is held for the whole module: choose “the whole module”.")
+        raise AccessError(f"{definition.title} can be held for the whole module or for one "
+                          f"{definition.scope_kind}: choose one of those.")
+    if scope and not scopes.exists(scope):
+        raise AccessError(f"That {scopes.kind_of(scope)} no longer exists: choose another.")
+    return definition, scope
+
+
+def _audit_fields(qualified_name: str, scope: str, source: str) -> dict[str, Any]:
+    fields: dict[str, Any] = {"role": qualified_name, "source": source}
+    if scope:
+        fields["scope"], fields["scope_name"] = scope, scopes.label(scope)
+    return fields
+
+
+def grant_role(employee: Employee, qualified_name: str, actor: Employee, scope: str = WHOLE_MODULE) -> RoleAssignment:
+    definition, scope = role_and_scope(qualified_name, scope)
+    if _assignment(employee, definition.module, definition.key, scope):
+        raise AccessError(f"{employee.display_name} already holds {definition.title} for {scopes.label(scope)}.")
     sync_registry()
-    assignment = RoleAssignment(
-        employee=employee, module_key=definition.module, role_key=definition.key, source="manual", granted_by=actor,
-    )
+    if scope:
+        ensure_scoped_mapping(definition.module, definition.key, scope)
+    assignment = RoleAssignment(employee=employee, module_key=definition.module, role_key=definition.key,
+                                scope=scope, source="manual", granted_by=actor)
     db.session.add(assignment)
-    entry = audit(actor, "role.grant", "employee", employee.id, None, {"role": qualified_name, "source": "manual"})
-    _write_back("add_group_member", employee, definition.module, definition.key, entry)
+    entry = audit(actor, "role.grant", "employee", employee.id, None, _audit_fields(qualified_name, scope, "manual"))
+    _write_back("add_group_member", employee, definition.module, definition.key, scope, entry)
     db.session.commit()
     return assignment
 
@@ -132,17 +174,17 @@ def platform_admin_count() -> int:
     ) or 0
 
 
-def revoke_role(employee: Employee, qualified_name: str, actor: Employee) -> None:
+def revoke_role(employee: Employee, qualified_name: str, actor: Employee, scope: str = WHOLE_MODULE) -> None:
     module_key, _, role_key = qualified_name.partition(".")
-    assignment = _assignment(employee, module_key, role_key)
+    assignment = _assignment(employee, module_key, role_key, scope or WHOLE_MODULE)
     if assignment is None:
         raise AccessError(f"{employee.display_name} does not hold that role.")
     if qualified_name == PLATFORM_ADMIN and platform_admin_count() <= 1:
         raise AccessError("MyGov needs at least one platform admin: grant the role to someone else first.")
-    before = {"role": qualified_name, "source": assignment.source}
+    before = _audit_fields(qualified_name, assignment.scope, assignment.source)
     db.session.delete(assignment)
     entry = audit(actor, "role.revoke", "employee", employee.id, before, None)
-    _write_back("remove_group_member", employee, module_key, role_key, entry)
+    _write_back("remove_group_member", employee, module_key, role_key, assignment.scope, entry)
     db.session.commit()
 
 
@@ -167,21 +209,21 @@ def seed_roles_from_groups(employee: Employee, group_ids: set[str]) -> list[str]
     wanted = {g.lower() for g in group_ids}
     mappings = db.session.scalars(select(GroupMapping).where(GroupMapping.group_object_id.is_not(None))).all()
     held = set(db.session.execute(
-        select(RoleAssignment.module_key, RoleAssignment.role_key).where(RoleAssignment.employee_id == employee.id)
+        select(RoleAssignment.module_key, RoleAssignment.role_key, RoleAssignment.scope)
+        .where(RoleAssignment.employee_id == employee.id)
     ).all())
     seeded: list[str] = []
     for mapping in mappings:
         group_id = mapping.group_object_id or ""
-        if group_id.lower() not in wanted or (mapping.module_key, mapping.role_key) in held:
+        if group_id.lower() not in wanted or (mapping.module_key, mapping.role_key, mapping.scope) in held:
             continue
         if _last_membership_change(group_id, employee.entra_oid) == "remove_group_member":
             continue
         qualified = f"{mapping.module_key}.{mapping.role_key}"
-        db.session.add(RoleAssignment(
-            employee=employee, module_key=mapping.module_key, role_key=mapping.role_key, source="entra-seed",
-        ))
-        audit(None, "role.seed", "employee", employee.id, None, {"role": qualified, "source": "entra-seed"},
-              actor_label=f"Entra group {mapping.group_name}")
+        db.session.add(RoleAssignment(employee=employee, module_key=mapping.module_key, role_key=mapping.role_key,
+                                      scope=mapping.scope, source="entra-seed"))
+        audit(None, "role.seed", "employee", employee.id, None,
+              _audit_fields(qualified, mapping.scope, "entra-seed"), actor_label=f"Entra group {mapping.group_name}")
         seeded.append(qualified)
     return seeded
 

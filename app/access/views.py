@@ -7,7 +7,7 @@ from flask import Blueprint, Response, abort, flash, render_template, request, u
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.access import queries, services
+from app.access import queries, scopes, services
 from app.access.forms import DirectoryPersonForm, RevokeForm, RoleForm
 from app.access.permissions import MissingPermission, requires
 from app.access.registry import ROLES, RoleDefinition
@@ -72,6 +72,8 @@ def _person_context(employee: Employee, grant_form: RoleForm | None = None) -> d
         "person": employee, "by_module": by_module, "removals": removals, "pending": pending,
         "module_title": queries.module_title, "revoke_form": RevokeForm(),
         "grant_form": grant_form or RoleForm().with_choices(queries.grantable_roles(employee)),
+        "grantable": queries.grantable_roles(employee),
+        "scope_choices": {kind: scopes.choices(kind) for kind in scopes.KIND_TITLES},
         "in_tenant": services.writes_back(employee),
     }
 
@@ -88,12 +90,20 @@ def person(employee_id: int):
 def grant(employee_id: int):
     employee = db.get_or_404(Employee, employee_id)
     form = RoleForm().with_choices(queries.grantable_roles(employee))
-    if not form.validate_on_submit():
+    valid = form.validate_on_submit()
+    scope = form.scope.data or ""
+    if valid:
+        try:
+            services.role_and_scope(form.role.data, scope)
+        except services.AccessError as error:
+            form.scope.errors = [str(error)]
+            valid = False
+    if not valid:
         # htmx swaps only 2xx answers; a plain form post gets the 422 it should.
         status = 200 if htmx else 422
         return render_page_or_block("access/person.html", "roles", **_person_context(employee, form)), status
-    return _change(employee, lambda: services.grant_role(employee, form.role.data, current_user),
-                   f"{employee.display_name} now holds {_title(form.role.data)}.")
+    return _change(employee, lambda: services.grant_role(employee, form.role.data, current_user, scope),
+                   f"{employee.display_name} now holds {_title(form.role.data, scope)}.")
 
 
 @access_bp.post("/people/<int:employee_id>/revoke")
@@ -103,8 +113,9 @@ def revoke(employee_id: int):
     form = RevokeForm()
     if not form.validate_on_submit():
         abort(400)
-    return _change(employee, lambda: services.revoke_role(employee, form.role.data, current_user),
-                   f"{_title(form.role.data)} was removed from {employee.display_name}.")
+    scope = form.scope.data or ""
+    return _change(employee, lambda: services.revoke_role(employee, form.role.data, current_user, scope),
+                   f"{_title(form.role.data, scope)} was removed from {employee.display_name}.")
 
 
 def _change(employee: Employee, change: Callable[[], object], success: str) -> Response:
@@ -118,8 +129,9 @@ def _change(employee: Employee, change: Callable[[], object], success: str) -> R
     return see_other(url_for("access.person", employee_id=employee.id))
 
 
-def _title(qualified_name: str) -> str:
-    return next((d.title for d in ROLES if d.qualified_name == qualified_name), qualified_name)
+def _title(qualified_name: str, scope: str = "") -> str:
+    title = next((d.title for d in ROLES if d.qualified_name == qualified_name), qualified_name)
+    return f"{title} for {scopes.label(scope)}" if scope else title
 
 
 def _granting_roles(required: RoleDefinition) -> list[RoleDefinition]:
@@ -131,6 +143,7 @@ def forbidden_page(error: MissingPermission) -> tuple[str, int]:
     """403 that says which role would grant access and who can grant it."""
     return render_template(
         "access/forbidden.html", required=error.role, granting=_granting_roles(error.role),
+        scope_name=scopes.label(error.scope) if error.scope else "",
         admins=queries.platform_admins(), admin_group=services.mapping_for("platform", "admin"),
         module_title=queries.module_title,
     ), 403

@@ -10,7 +10,8 @@ from flask import Blueprint, Response, flash, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.access.permissions import has_role, requires
+from app.access import scopes
+from app.access.permissions import can, ensure, requires, scopes_for, within
 from app.calendars import queries, services
 from app.calendars.forms import CalendarInput, EventInput, Invalid, MoveInput
 from app.calendars.models import Calendar, CalendarEvent
@@ -30,20 +31,35 @@ Page = Response | tuple[str, int] | str
 @calendar_staff_bp.get("/")
 @requires("calendars.editor")
 def calendars() -> str:
-    rows = db.session.scalars(select(Calendar).order_by(Calendar.name)).all()
+    allowed = scopes_for(current_user, "calendars.editor")
+    rows = [c for c in db.session.scalars(select(Calendar).order_by(Calendar.name)) if within(allowed, scopes.calendar(c.id))]
     return render_template("calendars/staff_calendars.html", calendars=rows)
+
+
+def _calendar(calendar_id: int, permission: str = "calendars.editor") -> Calendar:
+    """The calendar, if the signed-in person holds `permission` for it (else 403)."""
+    calendar = db.get_or_404(Calendar, calendar_id)
+    ensure(current_user, permission, scopes.calendar(calendar.id))
+    return calendar
+
+
+def _event(event_id: int, permission: str = "calendars.editor") -> CalendarEvent:
+    event = db.get_or_404(CalendarEvent, event_id)
+    ensure(current_user, permission, scopes.calendar(event.calendar_id))
+    return event
 
 
 @calendar_staff_bp.route("/new", methods=["GET", "POST"])
 @requires("calendars.editor")
 def new_calendar() -> Page:
+    ensure(current_user, "calendars.editor", scopes.WHOLE_MODULE)
     return _edit_calendar(None)
 
 
 @calendar_staff_bp.route("/<int:calendar_id>/settings", methods=["GET", "POST"])
 @requires("calendars.editor")
 def edit_calendar(calendar_id: int) -> Page:
-    return _edit_calendar(db.get_or_404(Calendar, calendar_id))
+    return _edit_calendar(_calendar(calendar_id))
 
 
 def _edit_calendar(calendar: Calendar | None) -> Page:
@@ -75,13 +91,13 @@ def _city_zone() -> str:
 @calendar_staff_bp.route("/<int:calendar_id>/events/new", methods=["GET", "POST"])
 @requires("calendars.editor")
 def new_event(calendar_id: int) -> Page:
-    return _edit(db.get_or_404(Calendar, calendar_id), None)
+    return _edit(_calendar(calendar_id), None)
 
 
 @calendar_staff_bp.route("/events/<int:event_id>", methods=["GET", "POST"])
 @requires("calendars.editor")
 def edit_event(event_id: int) -> Page:
-    event = db.get_or_404(CalendarEvent, event_id)
+    event = _event(event_id)
     return _edit(event.calendar, event)
 
 
@@ -105,7 +121,7 @@ def _form(calendar: Calendar, event: CalendarEvent | None, data: EventInput,
     facilities = db.session.scalars(select(Facility).order_by(Facility.name)).all()
     return render_template("calendars/staff_event.html", calendar=calendar, event=event, data=data,
                            facilities=facilities, move=move or MoveInput(), occurrences=_upcoming(event),
-                           may_publish=has_role(current_user, "calendars.publisher"))
+                           may_publish=can(current_user, "calendars.publisher", scopes.calendar(calendar.id)))
 
 
 def _upcoming(event: CalendarEvent | None) -> list[tuple[str, queries.Occurrence, bool]]:
@@ -146,7 +162,7 @@ def _input_of(event: CalendarEvent) -> EventInput:
 @calendar_staff_bp.post("/events/<int:event_id>/occurrences/<any(skip, restore, move):verb>")
 @requires("calendars.editor")
 def change_occurrence(event_id: int, verb: str) -> Page:
-    event = db.get_or_404(CalendarEvent, event_id)
+    event = _event(event_id)
     original = request.form.get("original", "")
     try:
         if verb == "skip":
@@ -168,7 +184,7 @@ def change_occurrence(event_id: int, verb: str) -> Page:
 @calendar_staff_bp.post("/events/<int:event_id>/<any(publish, cancel):verb>")
 @requires("calendars.publisher")
 def change_status(event_id: int, verb: str) -> Response:
-    event = db.get_or_404(CalendarEvent, event_id)
+    event = _event(event_id, "calendars.publisher")
     (services.publish_event if verb == "publish" else services.cancel_event)(event, current_user)
     flash(f"“{event.title}” is {'published' if verb == 'publish' else 'cancelled'}.", "success")
     return see_other(url_for("calendar_staff.edit_event", event_id=event.id))

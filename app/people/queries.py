@@ -48,9 +48,14 @@ def _paginate(statement: Select[Any], number: int) -> ResultPage[Any]:
     return ResultPage(list(items), number, total or 0)
 
 
-def search_employees(query: str, number: int = 1) -> ResultPage[Employee]:
-    """Staff search: every word must match the name (Entra or override), title or department."""
+def search_employees(query: str, number: int = 1, departments: set[str] | None = None) -> ResultPage[Employee]:
+    """Staff search: every word must match the name (Entra or override), title or department.
+
+    `departments` limits it to people of those departments (None: everyone).
+    """
     statement = select(Employee).outerjoin(EmployeeContact).options(selectinload(Employee.contact))
+    if departments is not None:
+        statement = statement.where(Employee.department.in_(sorted(departments)))
     for term in _terms(query):
         pattern = _like(term)
         matches: list[ColumnElement[bool]] = [

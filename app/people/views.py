@@ -13,7 +13,8 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.access.models import AuditEntry
-from app.access.permissions import requires
+from app.access import scopes
+from app.access.permissions import ensure, requires, scopes_for
 from app.extensions import db
 from app.people import services
 from app.web.images import image_response, read_upload, readable_size, upload_limit
@@ -26,6 +27,7 @@ from app.web.htmx import render_page_or_block, see_other
 
 employees_bp = Blueprint("employees", __name__, url_prefix="/staff/employees")
 directory_bp = Blueprint("directory", __name__, url_prefix="/directory")
+EDITOR = "employees.editor"
 
 
 
@@ -78,7 +80,9 @@ def public_photo(name: str) -> Response:
 @requires("employees.editor")
 def list_employees() -> Response:
     query = request.args.get("q", "").strip()
-    results = search_employees(query, page_number(request.args.get("page")))
+    allowed = scopes_for(current_user, EDITOR)
+    departments = None if allowed is None else {scopes.value_of(s) for s in allowed}
+    results = search_employees(query, page_number(request.args.get("page")), departments)
     return render_page_or_block(
         "people/staff_list.html", "results",
         query=query, results=results, params=_search_params(q=query),
@@ -86,7 +90,10 @@ def list_employees() -> Response:
 
 
 def _employee(employee_id: int) -> Employee:
-    return db.session.get(Employee, employee_id) or abort(404)
+    """The employee, if the signed-in editor may edit their department (else 403)."""
+    employee = db.session.get(Employee, employee_id) or abort(404)
+    ensure(current_user, EDITOR, scopes.department(employee.department or ""))
+    return employee
 
 
 def _render_employee(employee: Employee, status: int = 200, errors: dict[str, str] | None = None,
