@@ -74,6 +74,9 @@ def _register_blueprints(app: Flask) -> None:
     from app.jobs.views import ops_bp
 
     app.register_blueprint(ops_bp)
+    from app.access.seeding_views import seeding_bp
+
+    app.register_blueprint(seeding_bp)
     from app.access.audit_views import audit_bp
     from app.access.group_views import groups_bp
     from app.access.permissions import MissingPermission

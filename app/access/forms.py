@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, SelectField
-from wtforms.validators import DataRequired, InputRequired
+from wtforms import BooleanField, HiddenField, SelectField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length
 
 from app.access.registry import RoleDefinition
 
 
 class RoleForm(FlaskForm):
+    """A role and what it is held for (the whole module, or one facility, calendar or department)."""
+
     role = SelectField("Role", validators=[InputRequired(message="Choose a role.")])
     # Checked against the role by the service (which names the right choice); the template groups the options.
     scope = SelectField("For", validate_choice=False, default="")
@@ -29,6 +31,21 @@ class DirectoryPersonForm(FlaskForm):
 
 class MapGroupForm(FlaskForm):
     group_id = HiddenField(validators=[DataRequired()])
+
+
+class SeedingRuleForm(RoleForm):
+    source_kind = SelectField("Who", choices=[
+        ("group", "Members of an Entra group"), ("department", "People of a department"),
+        ("position", "People with a job title"),
+    ], validators=[InputRequired(message="Choose who the rule is about.")])
+    value = StringField("Group name, department or job title", validators=[
+        DataRequired(message="Type the group's name, the department or the job title."), Length(max=256)])
+    role = SelectField("Get the role", validators=[InputRequired(message="Choose a role.")])
+
+
+class MemberForm(FlaskForm):
+    group_id = HiddenField(validators=[DataRequired()])
+    oid = HiddenField(validators=[DataRequired()])
 
 
 class ReconcileForm(FlaskForm):

@@ -8,7 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.access import mappings, reconcile
-from app.access.forms import MapGroupForm, ReconcileForm
+from app.access.forms import MapGroupForm, MemberForm, ReconcileForm
 from app.access.models import GroupMapping
 from app.access.permissions import requires
 from app.access.registry import ROLES, RoleDefinition, role
@@ -168,3 +168,18 @@ def apply():
     else:
         flash(f"{count} change{'s' if count != 1 else ''} to Entra groups queued; they run within seconds.", "success")
     return see_other(url_for("access_groups.reconcile_page"))
+
+
+@groups_bp.post("/reconcile/remove-before-sign-in")
+@requires("platform.admin")
+def remove_before_sign_in():
+    form = MemberForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        row = reconcile.remove_before_sign_in(form.group_id.data, form.oid.data, current_user)
+    except AccessError as error:
+        _fail(error)
+    else:
+        flash(f"{row.name} is being removed from {row.group_name}: they will not get {row.role} at sign-in.", "success")
+    return see_other(url_for("access_groups.reconcile_page") + "#drift")

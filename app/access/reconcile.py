@@ -2,8 +2,9 @@
 
 Checking changes nothing in Entra; it stores the drift on each mapping for the screen. Making
 Entra match MyGov happens only when an admin confirms exactly the drift they were shown.
-Group members who never signed in to MyGov are left alone: their first sign-in gives them the
-role from the group, which is how IT hands out roles before MyGov knows someone.
+Group members who never signed in to MyGov are left alone by "make Entra match": their first
+sign-in gives them the role from the group, which is how IT hands out roles before MyGov knows
+someone. An admin may still take such access away, one person at a time (`remove_before_sign_in`).
 """
 from __future__ import annotations
 
@@ -91,7 +92,7 @@ def check_groups(graph: GraphClient) -> list[DriftRow]:
         for oid in sorted(set(members) - set(wanted)):
             change = "remove" if oid in known else "awaiting"
             rows.append(DriftRow(role_name, mapping.group_name, group_id, oid, members[oid], change,
-                                 change == "remove" and _queued(group_id, oid, "remove")))
+                                 _queued(group_id, oid, "remove")))
         mapping.last_reconciled_at = utcnow()
         mapping.last_reconcile_result = {
             "members": len(members), "holders": len(wanted),
@@ -139,3 +140,27 @@ def make_entra_match(graph: GraphClient, confirmed: str, actor: Employee) -> int
         mapping.last_reconcile_result = result
     db.session.commit()
     return len(rows)
+
+
+def remove_before_sign_in(group_id: str, oid: str, actor: Employee) -> DriftRow:
+    """Take someone who never signed in out of a role's group, so their first sign-in gives no role.
+
+    Only a person the last check listed as awaiting their first sign-in; the removal is the last
+    membership change MyGov made, which the sign-in seeding respects.
+    """
+    row = next((r for r in stored_drift() if r.group_id == group_id and r.oid == oid.lower()
+                and r.change == "awaiting"), None)
+    if row is None or oid.lower() in signed_in_oids():
+        raise AccessError("That person is no longer waiting for a first sign-in in that group. Check again.")
+    entry = audit(actor, "groups.remove_before_sign_in", "group_mapping", group_id, {"member": row.name,
+                  "role": row.role, "group": row.group_name}, None)
+    queue_membership_change("remove_group_member", group_id, row.oid, f"reconcile-{entry.id}-0")
+    for mapping in linked_mappings():
+        if mapping.group_object_id != group_id:
+            continue
+        result = dict(mapping.last_reconcile_result or {})
+        result["drift"] = [{**item, "queued": True} if item["oid"] == row.oid else item
+                           for item in result.get("drift", [])]
+        mapping.last_reconcile_result = result
+    db.session.commit()
+    return row

@@ -10,7 +10,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import func, select
 
-from app.access.models import AuditEntry, GroupMapping, Module, Role, RoleAssignment
+from app.access.models import AuditEntry, GroupMapping, Module, Role, RoleAssignment, SeedExclusion
 from app.access import scopes
 from app.access.registry import MODULES, ROLES, RoleDefinition, role
 from app.access.scopes import WHOLE_MODULE
@@ -29,7 +29,12 @@ PLATFORM_ADMIN = "platform.admin"
 
 
 class AccessError(ValueError):
-    """A change that cannot be made; the message says why, in words for the admin."""
+    """A change that cannot be made; the message says why, in words for the admin; `field` names the
+    form field at fault when there is one."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def sync_registry() -> None:
@@ -111,8 +116,9 @@ def queue_membership_change(kind: str, group_id: str, oid: str, key: str) -> Gra
     )
 
 
-def _write_back(kind: str, employee: Employee, module_key: str, role_key: str, scope: str,
-                entry: AuditEntry) -> None:
+def write_membership(kind: str, employee: Employee, module_key: str, role_key: str, scope: str,
+                     entry: AuditEntry) -> None:
+    """Queue the add/remove of the person in the role's write-back group, if it has one in Entra."""
     mapping = mapping_for(module_key, role_key, scope)
     if mapping is None or not mapping.group_object_id or not writes_back(employee):
         return
@@ -131,19 +137,19 @@ def role_and_scope(qualified_name: str, scope: str) -> tuple[RoleDefinition, str
     try:
         definition = role(qualified_name)
     except KeyError as error:
-        raise AccessError("Choose a role from the list.") from error
+        raise AccessError("Choose a role from the list.", "role") from error
     scope = scope or WHOLE_MODULE
     if scope and scopes.kind_of(scope) != definition.scope_kind:
         if definition.scope_kind is None:
-            raise AccessError(f"{definition.title} is held for the whole module: choose “the whole module”.")
+            raise AccessError(f"{definition.title} is held for the whole module: choose “the whole module”.", "scope")
         raise AccessError(f"{definition.title} can be held for the whole module or for one "
-                          f"{definition.scope_kind}: choose one of those.")
+                          f"{definition.scope_kind}: choose one of those.", "scope")
     if scope and not scopes.exists(scope):
-        raise AccessError(f"That {scopes.kind_of(scope)} no longer exists: choose another.")
+        raise AccessError(f"That {scopes.kind_of(scope)} no longer exists: choose another.", "scope")
     return definition, scope
 
 
-def _audit_fields(qualified_name: str, scope: str, source: str) -> dict[str, Any]:
+def audit_fields(qualified_name: str, scope: str, source: str) -> dict[str, Any]:
     fields: dict[str, Any] = {"role": qualified_name, "source": source}
     if scope:
         fields["scope"], fields["scope_name"] = scope, scopes.label(scope)
@@ -157,13 +163,22 @@ def grant_role(employee: Employee, qualified_name: str, actor: Employee, scope: 
     sync_registry()
     if scope:
         ensure_scoped_mapping(definition.module, definition.key, scope)
+    excluded = exclusion_for(employee, definition.module, definition.key, scope)
+    if excluded is not None:
+        db.session.delete(excluded)  # granted by hand again: seeding rules may give it again too
     assignment = RoleAssignment(employee=employee, module_key=definition.module, role_key=definition.key,
                                 scope=scope, source="manual", granted_by=actor)
     db.session.add(assignment)
-    entry = audit(actor, "role.grant", "employee", employee.id, None, _audit_fields(qualified_name, scope, "manual"))
-    _write_back("add_group_member", employee, definition.module, definition.key, scope, entry)
+    entry = audit(actor, "role.grant", "employee", employee.id, None, audit_fields(qualified_name, scope, "manual"))
+    write_membership("add_group_member", employee, definition.module, definition.key, scope, entry)
     db.session.commit()
     return assignment
+
+
+def exclusion_for(employee: Employee, module_key: str, role_key: str, scope: str) -> SeedExclusion | None:
+    return db.session.scalar(select(SeedExclusion).where(
+        SeedExclusion.employee_id == employee.id, SeedExclusion.module_key == module_key,
+        SeedExclusion.role_key == role_key, SeedExclusion.scope == scope))
 
 
 def platform_admin_count() -> int:
@@ -181,10 +196,16 @@ def revoke_role(employee: Employee, qualified_name: str, actor: Employee, scope:
         raise AccessError(f"{employee.display_name} does not hold that role.")
     if qualified_name == PLATFORM_ADMIN and platform_admin_count() <= 1:
         raise AccessError("MyGov needs at least one platform admin: grant the role to someone else first.")
-    before = _audit_fields(qualified_name, assignment.scope, assignment.source)
+    before = audit_fields(qualified_name, assignment.scope, assignment.source)
+    if assignment.seed_rule_id is not None and exclusion_for(employee, module_key, role_key, assignment.scope) is None:
+        # The rule's group or attribute is never changed by MyGov, so the next sign-in would give the
+        # role back: the exclusion says it must not.
+        db.session.add(SeedExclusion(employee_id=employee.id, module_key=module_key, role_key=role_key,
+                                     scope=assignment.scope, created_by_id=actor.id))
+        before["excluded_from_seeding"] = True
     db.session.delete(assignment)
     entry = audit(actor, "role.revoke", "employee", employee.id, before, None)
-    _write_back("remove_group_member", employee, module_key, role_key, assignment.scope, entry)
+    write_membership("remove_group_member", employee, module_key, role_key, assignment.scope, entry)
     db.session.commit()
 
 
@@ -223,7 +244,7 @@ def seed_roles_from_groups(employee: Employee, group_ids: set[str]) -> list[str]
         db.session.add(RoleAssignment(employee=employee, module_key=mapping.module_key, role_key=mapping.role_key,
                                       scope=mapping.scope, source="entra-seed"))
         audit(None, "role.seed", "employee", employee.id, None,
-              _audit_fields(qualified, mapping.scope, "entra-seed"), actor_label=f"Entra group {mapping.group_name}")
+              audit_fields(qualified, mapping.scope, "entra-seed"), actor_label=f"Entra group {mapping.group_name}")
         seeded.append(qualified)
     return seeded
 

@@ -96,7 +96,7 @@ def grant(employee_id: int):
         try:
             services.role_and_scope(form.role.data, scope)
         except services.AccessError as error:
-            form.scope.errors = [str(error)]
+            getattr(form, error.field or "scope").errors = [str(error)]
             valid = False
     if not valid:
         # htmx swaps only 2xx answers; a plain form post gets the 422 it should.

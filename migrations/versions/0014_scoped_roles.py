@@ -1,4 +1,5 @@
-"""access: roles held for one facility, calendar or department; one Entra group per scoped role
+"""access: roles held for one facility, calendar or department; one Entra group per scoped role;
+seeding rules (Entra group, department, job title -> role) apart from the write-back groups
 
 Revision ID: 0014
 Revises: 0008
@@ -13,8 +14,44 @@ depends_on = None
 
 
 def upgrade():
+    op.create_table('seeding_rule',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('source_kind', sa.String(length=16), nullable=False),
+    sa.Column('match_value', sa.String(length=256), nullable=False),
+    sa.Column('match_label', sa.String(length=256), nullable=False),
+    sa.Column('module_key', sa.String(length=32), nullable=False),
+    sa.Column('role_key', sa.String(length=32), nullable=False),
+    sa.Column('scope', sa.String(length=200), server_default='', nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("source_kind IN ('group', 'department', 'position')", name=op.f('ck_seeding_rule_source_kind')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['employee.id'], name=op.f('fk_seeding_rule_created_by_id_employee')),
+    sa.ForeignKeyConstraint(['module_key', 'role_key'], ['role.module_key', 'role.key'], name=op.f('fk_seeding_rule_module_key_role')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_seeding_rule')),
+    sa.UniqueConstraint('source_kind', 'match_value', 'module_key', 'role_key', 'scope', name=op.f('uq_seeding_rule_source_kind_match_value_module_key_role_key_scope'))
+    )
+    op.create_table('seed_exclusion',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('employee_id', sa.Integer(), nullable=False),
+    sa.Column('module_key', sa.String(length=32), nullable=False),
+    sa.Column('role_key', sa.String(length=32), nullable=False),
+    sa.Column('scope', sa.String(length=200), server_default='', nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['created_by_id'], ['employee.id'], name=op.f('fk_seed_exclusion_created_by_id_employee')),
+    sa.ForeignKeyConstraint(['employee_id'], ['employee.id'], name=op.f('fk_seed_exclusion_employee_id_employee')),
+    sa.ForeignKeyConstraint(['module_key', 'role_key'], ['role.module_key', 'role.key'], name=op.f('fk_seed_exclusion_module_key_role')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_seed_exclusion')),
+    sa.UniqueConstraint('employee_id', 'module_key', 'role_key', 'scope', name=op.f('uq_seed_exclusion_employee_id_module_key_role_key_scope'))
+    )
+    with op.batch_alter_table('seed_exclusion', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_seed_exclusion_employee_id'), ['employee_id'], unique=False)
     with op.batch_alter_table('role_assignment', schema=None) as batch_op:
         batch_op.add_column(sa.Column('scope', sa.String(length=200), server_default='', nullable=False))
+        batch_op.add_column(sa.Column('seed_rule_id', sa.Integer(), nullable=True))
+        batch_op.create_index(batch_op.f('ix_role_assignment_seed_rule_id'), ['seed_rule_id'], unique=False)
+        batch_op.create_foreign_key(batch_op.f('fk_role_assignment_seed_rule_id_seeding_rule'), 'seeding_rule',
+                                    ['seed_rule_id'], ['id'])
         batch_op.drop_constraint('uq_role_assignment_employee_id_module_key_role_key', type_='unique')
         batch_op.create_unique_constraint(
             batch_op.f('uq_role_assignment_employee_id_module_key_role_key_scope'),
@@ -37,4 +74,11 @@ def downgrade():
         batch_op.drop_constraint('uq_role_assignment_employee_id_module_key_role_key_scope', type_='unique')
         batch_op.create_unique_constraint('uq_role_assignment_employee_id_module_key_role_key',
                                           ['employee_id', 'module_key', 'role_key'])
+        batch_op.drop_constraint('fk_role_assignment_seed_rule_id_seeding_rule', type_='foreignkey')
+        batch_op.drop_index('ix_role_assignment_seed_rule_id')
+        batch_op.drop_column('seed_rule_id')
         batch_op.drop_column('scope')
+    with op.batch_alter_table('seed_exclusion', schema=None) as batch_op:
+        batch_op.drop_index('ix_seed_exclusion_employee_id')
+    op.drop_table('seed_exclusion')
+    op.drop_table('seeding_rule')
