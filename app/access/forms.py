@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, SelectField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from app.access.registry import RoleDefinition
 
@@ -18,6 +18,11 @@ class RoleForm(FlaskForm):
     def with_choices(self, roles: list[RoleDefinition]) -> RoleForm:
         self.role.choices = [("", "Choose a role")] + [(d.qualified_name, d.title) for d in roles]
         return self
+
+
+class GrantForm(RoleForm):
+    until = DateField("Until (optional)", validators=[Optional()],
+                      description="The last day the role is held; MyGov ends it after that day.")
 
 
 class RevokeForm(FlaskForm):

@@ -56,6 +56,7 @@ class RoleAssignment(db.Model):
     seed_rule_id: Mapped[int | None] = mapped_column(ForeignKey("seeding_rule.id"), index=True)  # given by that rule
     granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("employee.id"))
     granted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)  # the job access.end_expired_roles
 
     employee: Mapped[Employee] = relationship(foreign_keys=[employee_id])
     granted_by: Mapped[Employee | None] = relationship(foreign_keys=[granted_by_id])

@@ -218,6 +218,12 @@ def audit_page(filters: AuditFilter, page: int) -> tuple[list[AuditEntry], int]:
     return list(rows), total
 
 
+def audit_rows(filters: AuditFilter, limit: int = 50_000) -> list[AuditEntry]:
+    """Every entry the filters match, newest first (the CSV export)."""
+    return list(db.session.scalars(
+        _audit_query(filters).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)))
+
+
 def audit_actions() -> list[str]:
     return list(db.session.scalars(select(AuditEntry.action).distinct().order_by(AuditEntry.action)))
 

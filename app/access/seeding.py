@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from app.access import scopes
 from app.access.models import GroupMapping, RoleAssignment, SeedExclusion, SeedingRule
+from app.access.notices import notify_role_change
 from app.access.registry import role
 from app.access.services import (
     AccessError, audit, audit_fields, ensure_scoped_mapping, role_and_scope, sync_registry, write_membership,
@@ -84,7 +85,8 @@ def remove_rule(rule: SeedingRule, actor: Employee) -> int:
     entry = audit(actor, "seeding_rule.remove", "seeding_rule", rule.id, {"rule": describe(rule)},
                   {"roles_taken_back": len(given)})
     for assignment in given:
-        _take_back(assignment, actor_label=f"{actor.display_name} (seeding rule removed)")
+        _take_back(assignment, actor_label=f"{actor.display_name} (seeding rule removed)",
+                   reason=f"{actor.display_name} removed the rule that gave it: {describe(rule)}.")
     db.session.delete(rule)
     db.session.flush()
     return entry.id
@@ -98,7 +100,7 @@ def _matches(rule: SeedingRule, employee: Employee, group_ids: set[str] | None) 
     return " ".join((attribute or "").split()).lower() == rule.match_value
 
 
-def _take_back(assignment: RoleAssignment, actor_label: str) -> None:
+def _take_back(assignment: RoleAssignment, actor_label: str, reason: str) -> None:
     employee = assignment.employee
     qualified = f"{assignment.module_key}.{assignment.role_key}"
     entry = audit(None, "role.unseed", "employee", employee.id,
@@ -106,6 +108,7 @@ def _take_back(assignment: RoleAssignment, actor_label: str) -> None:
     db.session.delete(assignment)
     write_membership("remove_group_member", employee, assignment.module_key, assignment.role_key,
                      assignment.scope, entry)
+    notify_role_change(employee, qualified, assignment.scope, gained=False, reason=reason)
 
 
 def apply_seeding_rules(employee: Employee, group_ids: set[str] | None) -> tuple[list[str], list[str]]:
@@ -136,7 +139,8 @@ def apply_seeding_rules(employee: Employee, group_ids: set[str] | None) -> tuple
         if key in matching:
             assignment.seed_rule_id = matching[key].id
         else:
-            _take_back(assignment, actor_label="MyGov at sign-in (no seeding rule gives it any more)")
+            _take_back(assignment, actor_label="MyGov at sign-in (no seeding rule gives it any more)",
+                       reason="The Entra group, department or job title that gave it no longer includes you.")
             taken.append(f"{key[0]}.{key[1]}")
     for key, rule in matching.items():
         if key in held or key in excluded:
@@ -150,5 +154,6 @@ def apply_seeding_rules(employee: Employee, group_ids: set[str] | None) -> tuple
         entry = audit(None, "role.seed", "employee", employee.id, None, audit_fields(qualified, key[2], "entra-seed"),
                       actor_label=_audit_label(rule))
         write_membership("add_group_member", employee, key[0], key[1], key[2], entry)
+        notify_role_change(employee, qualified, key[2], gained=True, reason=f"Given by the rule: {describe(rule)}.")
         given.append(qualified)
     return given, taken

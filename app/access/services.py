@@ -5,13 +5,16 @@ that adds or removes the person in the role's mapped Entra group.
 """
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import func, select
 
 from app.access.models import AuditEntry, GroupMapping, Module, Role, RoleAssignment, SeedExclusion
 from app.access import scopes
+from app.access.notices import notify_role_change
 from app.access.registry import MODULES, ROLES, RoleDefinition, role
 from app.access.scopes import WHOLE_MODULE
 from app.extensions import db
@@ -156,8 +159,25 @@ def audit_fields(qualified_name: str, scope: str, source: str) -> dict[str, Any]
     return fields
 
 
-def grant_role(employee: Employee, qualified_name: str, actor: Employee, scope: str = WHOLE_MODULE) -> RoleAssignment:
+def end_of_day(day: date) -> datetime:
+    """The instant a grant "until `day`" ends: the next midnight in the city's zone."""
+    zone = ZoneInfo(current_app.config["CITY_TIMEZONE"])
+    return datetime.combine(day + timedelta(days=1), time.min, zone)
+
+
+def check_grant(qualified_name: str, scope: str, until: date | None) -> tuple[RoleDefinition, str, datetime | None]:
+    """The role, scope and end instant of a grant, or AccessError naming the field at fault."""
     definition, scope = role_and_scope(qualified_name, scope)
+    ends_at = end_of_day(until) if until else None
+    if ends_at is not None and ends_at <= utcnow():
+        raise AccessError("The end date has passed: choose today or a later day, or leave it empty.", "until")
+    return definition, scope, ends_at
+
+
+def grant_role(employee: Employee, qualified_name: str, actor: Employee, scope: str = WHOLE_MODULE,
+               until: date | None = None) -> RoleAssignment:
+    """Grant by hand; `until` is the last day it is held (the job access.end_expired_roles ends it)."""
+    definition, scope, ends_at = check_grant(qualified_name, scope, until)
     if _assignment(employee, definition.module, definition.key, scope):
         raise AccessError(f"{employee.display_name} already holds {definition.title} for {scopes.label(scope)}.")
     sync_registry()
@@ -167,10 +187,15 @@ def grant_role(employee: Employee, qualified_name: str, actor: Employee, scope: 
     if excluded is not None:
         db.session.delete(excluded)  # granted by hand again: seeding rules may give it again too
     assignment = RoleAssignment(employee=employee, module_key=definition.module, role_key=definition.key,
-                                scope=scope, source="manual", granted_by=actor)
+                                scope=scope, source="manual", granted_by=actor, ends_at=ends_at)
     db.session.add(assignment)
-    entry = audit(actor, "role.grant", "employee", employee.id, None, audit_fields(qualified_name, scope, "manual"))
+    after = audit_fields(qualified_name, scope, "manual")
+    if ends_at is not None:
+        after["until"] = until.isoformat()
+    entry = audit(actor, "role.grant", "employee", employee.id, None, after)
     write_membership("add_group_member", employee, definition.module, definition.key, scope, entry)
+    notify_role_change(employee, qualified_name, scope, gained=True, ends_at=ends_at,
+                       reason=f"{actor.display_name} granted it to you in MyGov.")
     db.session.commit()
     return assignment
 
@@ -206,7 +231,38 @@ def revoke_role(employee: Employee, qualified_name: str, actor: Employee, scope:
     db.session.delete(assignment)
     entry = audit(actor, "role.revoke", "employee", employee.id, before, None)
     write_membership("remove_group_member", employee, module_key, role_key, assignment.scope, entry)
+    notify_role_change(employee, qualified_name, assignment.scope, gained=False,
+                       reason=f"{actor.display_name} removed it in MyGov.")
     db.session.commit()
+
+
+def end_expired_roles(now: datetime | None = None) -> tuple[int, int]:
+    """End the grants whose end date has passed: audited, written to Entra, the person emailed.
+
+    The last enabled platform admin keeps the role (MyGov must keep one); that is counted as kept.
+    """
+    now = now or utcnow()
+    due = db.session.scalars(select(RoleAssignment).where(
+        RoleAssignment.ends_at.is_not(None), RoleAssignment.ends_at <= now).order_by(RoleAssignment.ends_at)).all()
+    ended = kept = 0
+    for assignment in due:
+        qualified = f"{assignment.module_key}.{assignment.role_key}"
+        if qualified == PLATFORM_ADMIN and platform_admin_count() <= 1:
+            kept += 1
+            continue
+        employee = assignment.employee
+        before = audit_fields(qualified, assignment.scope, assignment.source)
+        before["until"] = assignment.ends_at.isoformat()
+        db.session.delete(assignment)
+        entry = audit(None, "role.expire", "employee", employee.id, before, None, actor_label="MyGov (end date reached)")
+        write_membership("remove_group_member", employee, assignment.module_key, assignment.role_key,
+                         assignment.scope, entry)
+        notify_role_change(employee, qualified, assignment.scope, gained=False,
+                           reason="The end date set when it was granted has passed.")
+        db.session.flush()
+        ended += 1
+    db.session.commit()
+    return ended, kept
 
 
 def _last_membership_change(group_id: str, oid: str) -> str | None:

@@ -8,7 +8,8 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.access import queries, scopes, services
-from app.access.forms import DirectoryPersonForm, RevokeForm, RoleForm
+from app.access.forms import DirectoryPersonForm, GrantForm, RevokeForm
+from app.access.notices import last_day
 from app.access.permissions import MissingPermission, requires
 from app.access.registry import ROLES, RoleDefinition
 from app.extensions import db, htmx
@@ -64,17 +65,17 @@ def add_from_directory():
     return see_other(url_for("access.person", employee_id=employee.id))
 
 
-def _person_context(employee: Employee, grant_form: RoleForm | None = None) -> dict[str, Any]:
+def _person_context(employee: Employee, grant_form: GrantForm | None = None) -> dict[str, Any]:
     by_module, removals = queries.roles_of(employee)
     pending = any(row.sync.pending for rows in by_module.values() for row in rows) or any(
         r.sync.pending for r in removals)
     return {
         "person": employee, "by_module": by_module, "removals": removals, "pending": pending,
         "module_title": queries.module_title, "revoke_form": RevokeForm(),
-        "grant_form": grant_form or RoleForm().with_choices(queries.grantable_roles(employee)),
+        "grant_form": grant_form or GrantForm().with_choices(queries.grantable_roles(employee)),
         "grantable": queries.grantable_roles(employee),
         "scope_choices": {kind: scopes.choices(kind) for kind in scopes.KIND_TITLES},
-        "in_tenant": services.writes_back(employee),
+        "in_tenant": services.writes_back(employee), "last_day": last_day,
     }
 
 
@@ -89,12 +90,13 @@ def person(employee_id: int):
 @requires("platform.admin")
 def grant(employee_id: int):
     employee = db.get_or_404(Employee, employee_id)
-    form = RoleForm().with_choices(queries.grantable_roles(employee))
+    form = GrantForm().with_choices(queries.grantable_roles(employee))
     valid = form.validate_on_submit()
     scope = form.scope.data or ""
+    until = form.until.data
     if valid:
         try:
-            services.role_and_scope(form.role.data, scope)
+            services.check_grant(form.role.data, scope, until)
         except services.AccessError as error:
             getattr(form, error.field or "scope").errors = [str(error)]
             valid = False
@@ -102,8 +104,9 @@ def grant(employee_id: int):
         # htmx swaps only 2xx answers; a plain form post gets the 422 it should.
         status = 200 if htmx else 422
         return render_page_or_block("access/person.html", "roles", **_person_context(employee, form)), status
-    return _change(employee, lambda: services.grant_role(employee, form.role.data, current_user, scope),
-                   f"{employee.display_name} now holds {_title(form.role.data, scope)}.")
+    ending = f" until the end of {last_day(services.end_of_day(until))}" if until else ""
+    return _change(employee, lambda: services.grant_role(employee, form.role.data, current_user, scope, until),
+                   f"{employee.display_name} now holds {_title(form.role.data, scope)}{ending}.")
 
 
 @access_bp.post("/people/<int:employee_id>/revoke")

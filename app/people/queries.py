@@ -53,6 +53,15 @@ def search_employees(query: str, number: int = 1, departments: set[str] | None =
 
     `departments` limits it to people of those departments (None: everyone).
     """
+    return _paginate(_employee_search(query, departments), number)
+
+
+def all_matching_employees(query: str, departments: set[str] | None = None) -> list[Employee]:
+    """What the staff search finds, every page of it (the CSV export)."""
+    return list(db.session.scalars(_employee_search(query, departments)))
+
+
+def _employee_search(query: str, departments: set[str] | None) -> Select[tuple[Employee]]:
     statement = select(Employee).outerjoin(EmployeeContact).options(selectinload(Employee.contact))
     if departments is not None:
         statement = statement.where(Employee.department.in_(sorted(departments)))
@@ -67,7 +76,7 @@ def search_employees(query: str, number: int = 1, departments: set[str] | None =
         ]
         statement = statement.where(or_(*matches))
     order = func.coalesce(Employee.display_name_override, Employee.legal_name, Employee.upn)
-    return _paginate(statement.order_by(order, Employee.id), number)
+    return statement.order_by(order, Employee.id)
 
 
 def search_directory(query: str, department: str, number: int = 1) -> ResultPage[EmployeeContact]:

@@ -20,9 +20,10 @@ from app.people import services
 from app.web.images import image_response, read_upload, readable_size, upload_limit
 from app.people.models import Employee, EmployeeContact
 from app.people.queries import (
-    page_number, public_departments, public_photo_in_use, search_directory, search_employees,
+    all_matching_employees, page_number, public_departments, public_photo_in_use, search_directory, search_employees,
 )
 from app.people.validation import phone_href
+from app.web.csv_export import csv_response
 from app.web.htmx import render_page_or_block, see_other
 
 employees_bp = Blueprint("employees", __name__, url_prefix="/staff/employees")
@@ -80,13 +81,32 @@ def public_photo(name: str) -> Response:
 @requires("employees.editor")
 def list_employees() -> Response:
     query = request.args.get("q", "").strip()
-    allowed = scopes_for(current_user, EDITOR)
-    departments = None if allowed is None else {scopes.value_of(s) for s in allowed}
-    results = search_employees(query, page_number(request.args.get("page")), departments)
+    results = search_employees(query, page_number(request.args.get("page")), _editable_departments())
     return render_page_or_block(
         "people/staff_list.html", "results",
         query=query, results=results, params=_search_params(q=query),
     )
+
+
+def _editable_departments() -> set[str] | None:
+    """The departments the signed-in editor may edit; None: every one."""
+    allowed = scopes_for(current_user, EDITOR)
+    return None if allowed is None else {scopes.value_of(s) for s in allowed}
+
+
+@employees_bp.get("/employees.csv")
+@requires(EDITOR)
+def export_employees() -> Response:
+    """The employees the search finds (those the editor may edit), with their public values."""
+    rows = all_matching_employees(request.args.get("q", "").strip(), _editable_departments())
+    return csv_response("mygov-employees.csv", (
+        "Name", "Email", "Job title", "Department", "Office", "Phone", "Entra account", "Public directory",
+        "Public name", "Public title", "Public phone", "Public email",
+    ), ((e.display_name, e.mail or e.upn or "", e.job_title or "", e.department or "", e.office_location or "",
+         e.business_phone or "", "Enabled" if e.account_enabled else "Disabled", "Shown" if e.show_publicly else "Hidden",
+         *((e.contact.display_name, e.contact.public_title or "", e.contact.public_phone or "", e.contact.public_email or "")
+           if e.contact else ("", "", "", "")))
+        for e in rows))
 
 
 def _employee(employee_id: int) -> Employee:

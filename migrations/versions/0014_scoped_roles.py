@@ -1,5 +1,6 @@
 """access: roles held for one facility, calendar or department; one Entra group per scoped role;
-seeding rules (Entra group, department, job title -> role) apart from the write-back groups
+seeding rules (Entra group, department, job title -> role) apart from the write-back groups;
+end dates on role assignments and the hourly job that ends them
 
 Revision ID: 0014
 Revises: 0008
@@ -11,6 +12,14 @@ revision = '0014'
 down_revision = '0008'
 branch_labels = None
 depends_on = None
+
+server_job = sa.table(
+    "server_job",
+    sa.column("name", sa.String), sa.column("action", sa.String), sa.column("parameters", sa.JSON),
+    sa.column("cron", sa.String), sa.column("interval_seconds", sa.Integer), sa.column("enabled", sa.Boolean),
+)
+END_ROLES_JOB = {"name": "Role end dates", "action": "access.end_expired_roles", "parameters": {},
+                 "cron": "5 * * * *", "interval_seconds": None, "enabled": True}
 
 
 def upgrade():
@@ -49,6 +58,8 @@ def upgrade():
     with op.batch_alter_table('role_assignment', schema=None) as batch_op:
         batch_op.add_column(sa.Column('scope', sa.String(length=200), server_default='', nullable=False))
         batch_op.add_column(sa.Column('seed_rule_id', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('ends_at', sa.DateTime(timezone=True), nullable=True))
+        batch_op.create_index(batch_op.f('ix_role_assignment_ends_at'), ['ends_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_role_assignment_seed_rule_id'), ['seed_rule_id'], unique=False)
         batch_op.create_foreign_key(batch_op.f('fk_role_assignment_seed_rule_id_seeding_rule'), 'seeding_rule',
                                     ['seed_rule_id'], ['id'])
@@ -61,9 +72,11 @@ def upgrade():
         batch_op.drop_constraint('uq_group_mapping_module_key_role_key', type_='unique')
         batch_op.create_unique_constraint(
             batch_op.f('uq_group_mapping_module_key_role_key_scope'), ['module_key', 'role_key', 'scope'])
+    op.bulk_insert(server_job, [END_ROLES_JOB])
 
 
 def downgrade():
+    op.execute(server_job.delete().where(server_job.c.name == END_ROLES_JOB["name"]))
     op.execute("DELETE FROM role_assignment WHERE scope <> ''")
     op.execute("DELETE FROM group_mapping WHERE scope <> ''")
     with op.batch_alter_table('group_mapping', schema=None) as batch_op:
@@ -76,6 +89,8 @@ def downgrade():
                                           ['employee_id', 'module_key', 'role_key'])
         batch_op.drop_constraint('fk_role_assignment_seed_rule_id_seeding_rule', type_='foreignkey')
         batch_op.drop_index('ix_role_assignment_seed_rule_id')
+        batch_op.drop_index('ix_role_assignment_ends_at')
+        batch_op.drop_column('ends_at')
         batch_op.drop_column('seed_rule_id')
         batch_op.drop_column('scope')
     with op.batch_alter_table('seed_exclusion', schema=None) as batch_op:
