@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from croniter import croniter
+from sqlalchemy import select
 
 from app.access.models import AuditEntry
 from app.extensions import db
@@ -31,7 +32,7 @@ class ScheduleChange:
     parameters: dict[str, Any]
 
 
-def _audit(actor: Employee, action: str, target_type: str, target_id: int, before: dict, after: dict) -> None:
+def _audit(actor: Employee, action: str, target_type: str, target_id: int | str, before: dict, after: dict) -> None:
     db.session.add(AuditEntry(
         actor_id=actor.id, actor_label=actor.display_name, action=action,
         target_type=target_type, target_id=str(target_id), before=before, after=after,
@@ -68,16 +69,37 @@ def change_schedule(job: ServerJob, change: ScheduleChange, actor: Employee) -> 
     db.session.commit()
 
 
+def _reset(operation: GraphOperation) -> dict[str, Any]:
+    before = {"status": operation.status, "attempts": operation.attempts}
+    operation.status, operation.attempts = "pending", 0
+    operation.next_attempt_at = operation.lease_expires_at = None
+    return before
+
+
 def retry_operation(operation: GraphOperation, actor: Employee) -> None:
     """Give a failed or dead operation a fresh set of attempts, now."""
     if operation.status not in ("failed", "dead"):
         raise ValueError("Only failed or dead operations can be retried.")
-    before = {"status": operation.status, "attempts": operation.attempts}
-    operation.status, operation.attempts = "pending", 0
-    operation.next_attempt_at = operation.lease_expires_at = None
+    before = _reset(operation)
     _audit(actor, "outbox.retry", "graph_operation", operation.id, before, {"status": "pending"})
     db.session.commit()
     enqueue_operation(operation.id, operation.queue)
+
+
+def retry_all_dead(actor: Employee) -> int:
+    """Every dead operation gets a fresh set of attempts: one audit entry names them all."""
+    dead = db.session.scalars(select(GraphOperation).where(GraphOperation.status == "dead")
+                              .order_by(GraphOperation.id).with_for_update()).all()
+    if not dead:
+        return 0
+    for operation in dead:
+        _reset(operation)
+    _audit(actor, "outbox.retry_all_dead", "graph_operation", "dead", {"count": len(dead)},
+           {"operations": [operation.id for operation in dead][:500]})
+    db.session.commit()
+    for operation in dead:
+        enqueue_operation(operation.id, operation.queue)
+    return len(dead)
 
 
 def cancel_operation(operation: GraphOperation, actor: Employee) -> None:
