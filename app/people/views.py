@@ -16,9 +16,9 @@ from app.access.models import AuditEntry
 from app.access import scopes
 from app.access.permissions import ensure, requires, scopes_for
 from app.extensions import db
-from app.people import services
+from app.people import extra_contacts, services
 from app.web.images import image_response, read_upload, readable_size, upload_limit
-from app.people.models import Employee, EmployeeContact
+from app.people.models import Employee, EmployeeContact, EmployeeExtraContact
 from app.people.queries import (
     all_matching_employees, page_number, public_departments, public_photo_in_use, search_directory, search_employees,
 )
@@ -62,6 +62,8 @@ def index() -> Response:
     ]
     return render_page_or_block(
         "people/directory.html", "results",
+        extras=extra_contacts.public_contacts(c.employee_id for c in results.items),
+        contact_kinds=extra_contacts.KIND_TITLES,
         query=query, department=department, departments=public_departments(), results=results,
         groups=groups, params=_search_params(q=query, department=department),
     )
@@ -117,7 +119,8 @@ def _employee(employee_id: int) -> Employee:
 
 
 def _render_employee(employee: Employee, status: int = 200, errors: dict[str, str] | None = None,
-                     submitted: dict[str, Any] | None = None) -> tuple[str, int]:
+                     submitted: dict[str, Any] | None = None,
+                     contact_submitted: dict[str, Any] | None = None) -> tuple[str, int]:
     history = db.session.scalars(
         select(AuditEntry)
         .where(AuditEntry.target_type == "employee", AuditEntry.target_id == str(employee.id))
@@ -126,6 +129,8 @@ def _render_employee(employee: Employee, status: int = 200, errors: dict[str, st
     return render_template(
         "people/staff_employee.html", employee=employee, fields=services.OVERRIDE_FIELDS,
         errors=errors or {}, submitted=submitted, history=history,
+        extra_contacts=extra_contacts.contacts_of(employee), contact_kinds=extra_contacts.KIND_TITLES,
+        contact_submitted=contact_submitted or {},
         max_photo_size=readable_size(upload_limit()),
     ), status
 
@@ -148,6 +153,42 @@ def update_employee(employee_id: int) -> Response | tuple[str, int]:
         return _render_employee(employee, 422, errors, submitted)
     flash(f"Saved the public details of {employee.display_name}.", "success")
     return see_other(url_for("employees.show_employee", employee_id=employee.id))
+
+
+def _contact(employee_id: int, contact_id: int) -> EmployeeExtraContact:
+    employee = _employee(employee_id)
+    contact = db.session.get(EmployeeExtraContact, contact_id)
+    if contact is None or contact.employee_id != employee.id:
+        abort(404)
+    return contact
+
+
+@employees_bp.post("/<int:employee_id>/contacts")
+@requires(EDITOR)
+def add_contact(employee_id: int) -> Response | tuple[str, int]:
+    employee = _employee(employee_id)
+    submitted = {name: request.form.get(name, "") for name in ("contact_kind", "contact_label", "contact_value")}
+    is_public = request.form.get("contact_public") == "yes"
+    errors = extra_contacts.add_contact(current_user, employee, submitted["contact_kind"], submitted["contact_label"],
+                                        submitted["contact_value"], is_public)
+    if errors:
+        return _render_employee(employee, 422, errors, contact_submitted={**submitted, "contact_public": is_public})
+    flash(f"Added the contact “{submitted['contact_label'].strip()}”.", "success")
+    return see_other(url_for("employees.show_employee", employee_id=employee.id) + "#contacts-heading")
+
+
+@employees_bp.post("/<int:employee_id>/contacts/<int:contact_id>/<any(public, private, remove):verb>")
+@requires(EDITOR)
+def change_contact(employee_id: int, contact_id: int, verb: str) -> Response:
+    contact = _contact(employee_id, contact_id)
+    if verb == "remove":
+        extra_contacts.remove_contact(current_user, contact)
+        flash(f"Removed the contact “{contact.label}”.", "success")
+    else:
+        extra_contacts.set_public(current_user, contact, verb == "public")
+        shown = "is shown in the public directory" if verb == "public" else "is kept private"
+        flash(f"“{contact.label}” {shown}.", "success")
+    return see_other(url_for("employees.show_employee", employee_id=employee_id) + "#contacts-heading")
 
 
 @employees_bp.post("/<int:employee_id>/use-entra/<field>")

@@ -1,6 +1,6 @@
 """access: roles held for one facility, calendar or department; one Entra group per scoped role;
 seeding rules (Entra group, department, job title -> role) apart from the write-back groups;
-end dates on role assignments and the hourly job that ends them
+end dates on role assignments and the hourly job that ends them; employees' extra contacts
 
 Revision ID: 0014
 Revises: 0008
@@ -73,9 +73,26 @@ def upgrade():
         batch_op.create_unique_constraint(
             batch_op.f('uq_group_mapping_module_key_role_key_scope'), ['module_key', 'role_key', 'scope'])
     op.bulk_insert(server_job, [END_ROLES_JOB])
+    op.create_table('employee_extra_contact',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('employee_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('label', sa.String(length=64), nullable=False),
+    sa.Column('value', sa.String(length=320), nullable=False),
+    sa.Column('is_public', sa.Boolean(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("kind IN ('phone', 'email', 'hours')", name=op.f('ck_employee_extra_contact_kind')),
+    sa.ForeignKeyConstraint(['employee_id'], ['employee.id'], name=op.f('fk_employee_extra_contact_employee_id_employee')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_employee_extra_contact'))
+    )
+    with op.batch_alter_table('employee_extra_contact', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_employee_extra_contact_employee_id'), ['employee_id'], unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table('employee_extra_contact', schema=None) as batch_op:
+        batch_op.drop_index('ix_employee_extra_contact_employee_id')
+    op.drop_table('employee_extra_contact')
     op.execute(server_job.delete().where(server_job.c.name == END_ROLES_JOB["name"]))
     op.execute("DELETE FROM role_assignment WHERE scope <> ''")
     op.execute("DELETE FROM group_mapping WHERE scope <> ''")

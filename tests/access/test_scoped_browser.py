@@ -85,3 +85,44 @@ def test_scoped_grants_seeding_rules_and_who_holds_what_in_the_browser(app, tena
     page.get_by_text("Morgan Reyes is being removed from mygov-platform-admin").wait_for()
     _clean(page, "reconcile")
     _shots(page, "reconcile")
+
+
+def test_extra_contacts_the_directory_and_the_dead_operations_page_in_the_browser(app, live_server, page):
+    from app.jobs.outbox import record_operation
+    from app.people.contacts import refresh_contacts
+
+    admin = make_employee("Ada Admin")
+    grant(admin, "platform.admin", "employees.editor")
+    ana = make_employee("Ana Ranger", department="Parks", job_title="Park Ranger", show_publicly=True)
+    refresh_contacts([ana.id])
+    operation = record_operation("add_group_member", target_type="group_membership", target_id="g:u",
+                                 payload={"group_id": "g", "user_id": ana.entra_oid}, idempotency_key="k-dead")
+    operation.status = "dead"
+    db.session.commit()
+    sign_in_browser(app, page, live_server.url, admin)
+
+    page.goto(f"{live_server.url}/staff/employees/{ana.id}")
+    page.get_by_label("Kind").select_option("phone")
+    page.get_by_label("Label").fill("Mobile")
+    page.get_by_label("Phone number, email address or office hours").fill("12")
+    page.get_by_role("button", name="Add the contact").click()
+    assert page.get_by_label("Phone number, email address or office hours").get_attribute("aria-invalid") == "true"
+    _clean(page, "contact error")
+    page.get_by_label("Phone number, email address or office hours").fill("(334) 501-3000")
+    page.locator("label[for='contact_public']").click()  # USWDS hides the box itself
+    page.get_by_role("button", name="Add the contact").click()
+    page.get_by_text("Added the contact “Mobile”.").wait_for()
+    _clean(page, "employee contacts")
+    _shots(page, "employee")
+
+    page.goto(f"{live_server.url}/directory/")
+    page.get_by_text("Mobile:").wait_for()
+    _clean(page, "public directory")
+
+    page.goto(f"{live_server.url}/staff/ops/outbox")
+    page.get_by_role("link", name="Retry all 1 dead operation").click()
+    page.get_by_text("Add Ana Ranger to an Entra group no role is mapped to any more").first.wait_for()
+    page.get_by_role("button", name="Retry 1 operation").click()
+    page.get_by_text("Tick the box to confirm.").first.wait_for()
+    _clean(page, "retry dead")
+    _shots(page, "retry-dead")
