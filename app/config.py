@@ -63,6 +63,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("GRAPH_MAX_ATTEMPTS", "5", "tries per Graph call on 429/503/504 before the outbox reschedules it"),
     Setting("GRAPH_MAX_RETRY_WAIT_SECONDS", "60", "longest Retry-After wait inside one call"),
     Setting("OUTBOX_MAX_ATTEMPTS", "8", "attempts before an outbox operation is dead and admins are told"),
+    Setting("JOB_RUN_HISTORY_DAYS", "30", "server job runs older than this many days are deleted (jobs.prune_run_history)"),
     Setting("OUTBOX_JOB_TIMEOUT_SECONDS", "480",
             "a worker stops an operation after this; above GRAPH_MAX_ATTEMPTS x (30 s + GRAPH_MAX_RETRY_WAIT_SECONDS)"),
     Setting("OUTBOX_LEASE_SECONDS", "540",

@@ -15,13 +15,21 @@ from app.extensions import db
 from app.graph import calendar, users
 from app.jobs.actions import Param, action
 from app.jobs.outbox import record_operation
+from app.jobs.services import prune_runs
 from app.jobs.sweeper import sweep
 from app.microsoft import graph_client
+from app.sqltypes import utcnow
 
 
 @action("outbox.sweep", description="Re-enqueue lost outbox operations and release stuck ones.")
 def outbox_sweep(params: dict[str, Any]) -> dict[str, Any]:
     return sweep()
+
+
+@action("jobs.prune_run_history", description="Delete server job runs older than JOB_RUN_HISTORY_DAYS.")
+def prune_run_history(params: dict[str, Any]) -> dict[str, Any]:
+    days = int(current_app.config["JOB_RUN_HISTORY_DAYS"])
+    return {"deleted": prune_runs(utcnow(), days), "kept_days": days}
 
 
 def _record(kind: str, target: str, payload: dict[str, Any]) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, StringField, TextAreaField
+from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Optional, ValidationError
 
 
@@ -42,4 +42,19 @@ class OutboxFilterForm(FlaskForm):
 
 class RetryDeadForm(FlaskForm):
     confirm = BooleanField("Yes, try every dead operation listed here again",
+                           validators=[DataRequired(message="Tick the box to confirm.")])
+
+
+class NewJobForm(ScheduleForm):
+    name = StringField("Name", description="What the job is for, as the ops screen lists it.")
+    action_name = SelectField("Action", validate_choice=False, description="What the job runs: one of the actions MyGov offers.")
+
+    def with_actions(self, actions: dict) -> NewJobForm:
+        self.action_name.choices = [("", "Choose an action")] + [
+            (name, f"{name}: {action.description}") for name, action in sorted(actions.items())]
+        return self
+
+
+class RemoveJobForm(FlaskForm):
+    confirm = BooleanField("Yes, remove this job and its run history",
                            validators=[DataRequired(message="Tick the box to confirm.")])

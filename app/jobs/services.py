@@ -2,17 +2,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from croniter import croniter
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from app.access.models import AuditEntry
 from app.extensions import db
-from app.jobs.actions import ParameterError, validate_parameters
+from app.jobs.actions import ParameterError, load_actions, validate_parameters
 from app.jobs.dispatch import enqueue_operation
-from app.jobs.models import GraphOperation, ServerJob
+from app.jobs.models import GraphOperation, ServerJob, ServerJobRun
 from app.jobs.runner import release_next
+from app.jobs.scheduler import run_now
 from app.people.models import Employee
 
 MIN_INTERVAL_SECONDS = 10
@@ -46,7 +48,77 @@ def _schedule_of(job: ServerJob) -> dict[str, Any]:
 
 def change_schedule(job: ServerJob, change: ScheduleChange, actor: Employee) -> None:
     """Validate and save a new schedule; the scheduler picks it up on its next tick."""
+    cron, interval, parameters = _checked(job.action, change, {})
+    before = _schedule_of(job)
+    job.cron, job.interval_seconds = cron, interval
+    job.enabled, job.parameters = change.enabled, parameters
+    job.next_run_at = None  # recomputed from the new schedule
+    _audit(actor, "server_job.schedule", "server_job", job.id, before, _schedule_of(job))
+    db.session.commit()
+
+
+def create_job(name: str, action_name: str, change: ScheduleChange, actor: Employee) -> ServerJob:
+    """A new scheduled job running one of the actions the code offers."""
     errors: dict[str, str] = {}
+    name = " ".join(name.split())
+    if not name or len(name) > 128:
+        errors["name"] = "Give the job a name of at most 128 characters."
+    elif db.session.scalar(select(ServerJob.id).where(ServerJob.name == name)) is not None:
+        errors["name"] = "Another job has this name."
+    if action_name not in load_actions():
+        errors["action"] = "Choose one of the actions in the list."
+        action_name = ""
+    cron, interval, parameters = _checked(action_name, change, errors)
+    job = ServerJob(name=name, action=action_name, cron=cron, interval_seconds=interval, enabled=change.enabled,
+                    parameters=parameters)
+    db.session.add(job)
+    db.session.flush()
+    _audit(actor, "server_job.create", "server_job", job.id, None, {"name": name, "action": action_name,
+                                                                     **_schedule_of(job)})
+    db.session.commit()
+    return job
+
+
+def set_enabled(job: ServerJob, enabled: bool, actor: Employee) -> None:
+    """Pause or resume a job; a paused job keeps its schedule and history."""
+    before = {"enabled": job.enabled}
+    job.enabled, job.next_run_at = enabled, None
+    _audit(actor, "server_job.resume" if enabled else "server_job.pause", "server_job", job.id, before,
+           {"enabled": enabled})
+    db.session.commit()
+
+
+def remove_job(job: ServerJob, actor: Employee) -> None:
+    """Delete a job and its run history; refused while a run is under way."""
+    if any(run.status == "running" for run in job.runs):
+        raise ScheduleError({"remove": "A run of this job is under way: remove it once the run has finished."})
+    _audit(actor, "server_job.remove", "server_job", job.id, {"name": job.name, "action": job.action,
+                                                              **_schedule_of(job)}, None)
+    db.session.execute(delete(ServerJobRun).where(ServerJobRun.job_id == job.id))
+    db.session.delete(job)
+    db.session.commit()
+
+
+def run_job_now(job: ServerJob, actor: Employee) -> int | None:
+    """Start a run now, audited: who asked for it and when."""
+    run_id = run_now(job)
+    _audit(actor, "server_job.run_now", "server_job", job.id, None, {"name": job.name, "run": run_id})
+    db.session.commit()
+    return run_id
+
+
+def prune_runs(now: datetime, days: int) -> int:
+    """Delete the runs finished more than `days` ago; the jobs' last-run fields stay."""
+    cutoff = now - timedelta(days=days)
+    result = db.session.execute(delete(ServerJobRun).where(
+        ServerJobRun.finished_at.is_not(None), ServerJobRun.finished_at < cutoff))
+    db.session.commit()
+    return result.rowcount or 0
+
+
+def _checked(action_name: str, change: ScheduleChange,
+             errors: dict[str, str]) -> tuple[str | None, int | None, dict[str, Any]]:
+    """The cron, interval and parameters of a schedule, or ScheduleError naming each wrong field."""
     cron = (change.cron or "").strip() or None
     if bool(cron) == bool(change.interval_seconds):
         errors["schedule"] = "Give either a cron expression or an interval, not both."
@@ -54,19 +126,15 @@ def change_schedule(job: ServerJob, change: ScheduleChange, actor: Employee) -> 
         errors["cron"] = "This is not a valid cron expression (minute hour day month weekday)."
     if change.interval_seconds is not None and change.interval_seconds < MIN_INTERVAL_SECONDS:
         errors["interval_seconds"] = f"The interval must be at least {MIN_INTERVAL_SECONDS} seconds."
-    try:
-        parameters = validate_parameters(job.action, change.parameters)
-    except ParameterError as error:
-        errors.update({f"parameters.{k}": v for k, v in error.errors.items()})
-        parameters = change.parameters
+    parameters = change.parameters
+    if action_name:
+        try:
+            parameters = validate_parameters(action_name, change.parameters)
+        except ParameterError as error:
+            errors.update({f"parameters.{k}": v for k, v in error.errors.items()})
     if errors:
         raise ScheduleError(errors)
-    before = _schedule_of(job)
-    job.cron, job.interval_seconds = cron, None if cron else change.interval_seconds
-    job.enabled, job.parameters = change.enabled, parameters
-    job.next_run_at = None  # recomputed from the new schedule
-    _audit(actor, "server_job.schedule", "server_job", job.id, before, _schedule_of(job))
-    db.session.commit()
+    return cron, None if cron else change.interval_seconds, parameters
 
 
 def _reset(operation: GraphOperation) -> dict[str, Any]:

@@ -10,10 +10,9 @@ from app.access.permissions import requires
 from app.extensions import db
 from app.jobs import queries, services
 from app.jobs.actions import load_actions
-from app.jobs.forms import ConfirmForm, RetryDeadForm, ScheduleForm
+from app.jobs.forms import ConfirmForm, NewJobForm, RemoveJobForm, RetryDeadForm, ScheduleForm
 from app.jobs.labels import describe
 from app.jobs.models import OPERATION_STATUSES, GraphOperation, ServerJob
-from app.jobs.scheduler import run_now
 from app.web.htmx import render_page_or_block, see_other
 
 ops_bp = Blueprint("ops", __name__, url_prefix="/staff/ops")
@@ -46,13 +45,43 @@ def job(job_id: int):
         else:
             flash(f"The schedule of “{job.name}” is saved; it applies from the next tick.", "success")
             return see_other(url_for("ops.job", job_id=job.id))
-    status = 422 if request.method == "POST" else 200
-    action = load_actions().get(job.action)
+    return _job_page(job, errors, form), 422 if request.method == "POST" else 200
+
+
+def _job_page(job: ServerJob, errors: dict[str, str], form: ScheduleForm | None = None,
+              remove_form: RemoveJobForm | None = None) -> str:
+    if form is None:
+        form = ScheduleForm(obj=job, formdata=None)
+        form.parameters.data = json.dumps(job.parameters or {}, indent=2)
     return render_template(
-        "jobs/job.html", job=job, form=form, errors=errors, action=action,
+        "jobs/job.html", job=job, form=form, errors=errors, action=load_actions().get(job.action),
         parameter_errors={k.removeprefix("parameters."): v for k, v in errors.items() if k.startswith("parameters.")},
-        runs=queries.recent_runs(job), confirm=ConfirmForm(),
-    ), status
+        runs=queries.recent_runs(job), confirm=ConfirmForm(), remove_form=remove_form or RemoveJobForm(formdata=None),
+    )
+
+
+@ops_bp.route("/jobs/new", methods=["GET", "POST"])
+@requires("platform.admin")
+def new_job():
+    form = NewJobForm().with_actions(load_actions())
+    errors: dict[str, str] = {}
+    if form.validate_on_submit():
+        change = services.ScheduleChange(form.cron.data, form.interval_seconds.data, form.enabled.data,
+                                         form.parameters_value())
+        try:
+            job = services.create_job(form.name.data or "", form.action_name.data or "", change, current_user)
+        except services.ScheduleError as error:
+            db.session.rollback()
+            errors = {("action_name" if k == "action" else k): v for k, v in error.errors.items()}
+        else:
+            flash(f"“{job.name}” is created; the scheduler runs it from its next tick.", "success")
+            return see_other(url_for("ops.job", job_id=job.id))
+    elif request.method == "GET":
+        form.enabled.data = True
+    return render_template(
+        "jobs/new_job.html", form=form, errors=errors, action=None,
+        parameter_errors={k.removeprefix("parameters."): v for k, v in errors.items() if k.startswith("parameters.")},
+    ), 422 if request.method == "POST" else 200
 
 
 @ops_bp.post("/jobs/<int:job_id>/run")
@@ -60,9 +89,37 @@ def job(job_id: int):
 def run_job_now(job_id: int):
     job = db.get_or_404(ServerJob, job_id)
     if ConfirmForm().validate_on_submit():
-        run_now(job)
+        services.run_job_now(job, current_user)
         flash(f"“{job.name}” was queued to run now.", "success")
     return see_other(url_for("ops.job", job_id=job.id))
+
+
+@ops_bp.post("/jobs/<int:job_id>/<any(pause, resume):verb>")
+@requires("platform.admin")
+def pause_job(job_id: int, verb: str):
+    job = db.get_or_404(ServerJob, job_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    services.set_enabled(job, verb == "resume", current_user)
+    flash(f"“{job.name}” is {'paused' if verb == 'pause' else 'running on its schedule again'}.", "success")
+    return see_other(url_for("ops.job", job_id=job.id))
+
+
+@ops_bp.post("/jobs/<int:job_id>/remove")
+@requires("platform.admin")
+def remove_job(job_id: int):
+    job = db.get_or_404(ServerJob, job_id)
+    form = RemoveJobForm()
+    if form.validate_on_submit():
+        name = job.name
+        try:
+            services.remove_job(job, current_user)
+        except services.ScheduleError as error:
+            db.session.rollback()
+            return _job_page(job, error.errors, remove_form=form), 422
+        flash(f"“{name}” and its run history are removed.", "success")
+        return see_other(url_for("ops.jobs"))
+    return _job_page(job, {}, remove_form=form), 422
 
 
 @ops_bp.get("/outbox")

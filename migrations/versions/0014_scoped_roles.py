@@ -1,6 +1,7 @@
 """access: roles held for one facility, calendar or department; one Entra group per scoped role;
 seeding rules (Entra group, department, job title -> role) apart from the write-back groups;
-end dates on role assignments and the hourly job that ends them; employees' extra contacts
+end dates on role assignments and the hourly job that ends them; employees' extra contacts;
+the job that prunes server job run history
 
 Revision ID: 0014
 Revises: 0008
@@ -18,8 +19,12 @@ server_job = sa.table(
     sa.column("name", sa.String), sa.column("action", sa.String), sa.column("parameters", sa.JSON),
     sa.column("cron", sa.String), sa.column("interval_seconds", sa.Integer), sa.column("enabled", sa.Boolean),
 )
-END_ROLES_JOB = {"name": "Role end dates", "action": "access.end_expired_roles", "parameters": {},
-                 "cron": "5 * * * *", "interval_seconds": None, "enabled": True}
+NEW_JOBS = [
+    {"name": "Role end dates", "action": "access.end_expired_roles", "parameters": {},
+     "cron": "5 * * * *", "interval_seconds": None, "enabled": True},
+    {"name": "Job run history pruning", "action": "jobs.prune_run_history", "parameters": {},
+     "cron": "40 3 * * *", "interval_seconds": None, "enabled": True},
+]
 
 
 def upgrade():
@@ -72,7 +77,7 @@ def upgrade():
         batch_op.drop_constraint('uq_group_mapping_module_key_role_key', type_='unique')
         batch_op.create_unique_constraint(
             batch_op.f('uq_group_mapping_module_key_role_key_scope'), ['module_key', 'role_key', 'scope'])
-    op.bulk_insert(server_job, [END_ROLES_JOB])
+    op.bulk_insert(server_job, NEW_JOBS)
     op.create_table('employee_extra_contact',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('employee_id', sa.Integer(), nullable=False),
@@ -93,7 +98,7 @@ def downgrade():
     with op.batch_alter_table('employee_extra_contact', schema=None) as batch_op:
         batch_op.drop_index('ix_employee_extra_contact_employee_id')
     op.drop_table('employee_extra_contact')
-    op.execute(server_job.delete().where(server_job.c.name == END_ROLES_JOB["name"]))
+    op.execute(server_job.delete().where(server_job.c.name.in_([job["name"] for job in NEW_JOBS])))
     op.execute("DELETE FROM role_assignment WHERE scope <> ''")
     op.execute("DELETE FROM group_mapping WHERE scope <> ''")
     with op.batch_alter_table('group_mapping', schema=None) as batch_op:
