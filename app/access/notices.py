@@ -25,12 +25,13 @@ def notify_role_change(employee: Employee, qualified_name: str, scope: str, *, g
     if not address:
         return
     definition = role(qualified_name)
+    # Whole phrases, not flags: an admin may reword these emails with placeholders only.
     send_template(
-        "role_changed", recipient=address, recipient_name=employee.display_name,
+        "role_granted" if gained else "role_removed", recipient=address, recipient_name=employee.display_name,
         context={
-            "person_name": employee.display_name, "gained": gained, "role_title": definition.title,
-            "role_description": definition.description, "scope_name": scopes.label(scope) if scope else "",
-            "until": last_day(ends_at) if ends_at else "", "reason": reason,
+            "person_name": employee.display_name, "role_title": definition.title,
+            "role_description": definition.description, "scope_name": f" for {scopes.label(scope)}" if scope else "",
+            "until": f"It ends at the end of {last_day(ends_at)}." if ends_at else "", "reason": reason,
         },
         related_type="employee", related_id=employee.id,
     )

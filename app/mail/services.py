@@ -18,6 +18,7 @@ from jinja2_fragments.flask import render_block
 from app.extensions import db
 from app.jobs.outbox import record_operation
 from app.mail.models import EmailMessage
+from app.mail.wording import current, render_override
 
 REFERENCE_HEADER = "x-mygov-ref"
 REFERENCE_PATTERN = re.compile(r"\bmygov\.([0-9a-f]{20})\b")
@@ -32,7 +33,11 @@ def internet_message_id(reference: str) -> str:
 
 
 def render_message(template: str, context: dict[str, Any]) -> tuple[str, str, str]:
-    """Subject, HTML body and plain-text body of templates/mail/<template>.{html,txt}."""
+    """Subject, HTML body and plain-text body of templates/mail/<template>.{html,txt}, or of the
+    wording an admin gave it (app/mail/wording.py)."""
+    override = current(template)
+    if override is not None:
+        return render_override(override, context)
     subject = " ".join(render_block(f"mail/{template}.txt", "subject", **context).split())
     html = render_template(f"mail/{template}.html", subject=subject, **context)
     text = render_template(f"mail/{template}.txt", subject=subject, **context)

@@ -1,7 +1,7 @@
 """access: roles held for one facility, calendar or department; one Entra group per scoped role;
 seeding rules (Entra group, department, job title -> role) apart from the write-back groups;
 end dates on role assignments and the hourly job that ends them; employees' extra contacts;
-the job that prunes server job run history
+the job that prunes server job run history; admins' versions of the email templates
 
 Revision ID: 0014
 Revises: 0008
@@ -78,6 +78,21 @@ def upgrade():
         batch_op.create_unique_constraint(
             batch_op.f('uq_group_mapping_module_key_role_key_scope'), ['module_key', 'role_key', 'scope'])
     op.bulk_insert(server_job, NEW_JOBS)
+    op.create_table('mail_template_version',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('template', sa.String(length=100), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('subject', sa.String(length=300), nullable=True),
+    sa.Column('body', sa.Text(), nullable=True),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_by_label', sa.String(length=256), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['created_by_id'], ['employee.id'], name=op.f('fk_mail_template_version_created_by_id_employee')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_mail_template_version')),
+    sa.UniqueConstraint('template', 'version', name=op.f('uq_mail_template_version_template_version'))
+    )
+    with op.batch_alter_table('mail_template_version', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_mail_template_version_template'), ['template'], unique=False)
     op.create_table('employee_extra_contact',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('employee_id', sa.Integer(), nullable=False),
@@ -95,6 +110,9 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table('mail_template_version', schema=None) as batch_op:
+        batch_op.drop_index('ix_mail_template_version_template')
+    op.drop_table('mail_template_version')
     with op.batch_alter_table('employee_extra_contact', schema=None) as batch_op:
         batch_op.drop_index('ix_employee_extra_contact_employee_id')
     op.drop_table('employee_extra_contact')

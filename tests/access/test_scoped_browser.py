@@ -119,6 +119,18 @@ def test_extra_contacts_the_directory_and_the_dead_operations_page_in_the_browse
     page.get_by_text("Mobile:").wait_for()
     _clean(page, "public directory")
 
+    from app.mail.services import send_template
+
+    send_template("role_granted", recipient="ann@auburnal.gov", recipient_name="Ann", related_type="employee",
+                  related_id=ana.id, context={"person_name": "Ann", "role_title": "Calendar editor",
+                                              "role_description": "Edit events.", "scope_name": "", "until": "",
+                                              "reason": "Granted in MyGov."})
+    db.session.commit()
+    for path in ("/staff/mail/", "/staff/mail/templates", "/staff/mail/templates/role_granted"):
+        page.goto(live_server.url + path)
+        _clean(page, path)
+    _shots(page, "mail-template")
+
     page.goto(f"{live_server.url}/staff/ops/outbox")
     page.get_by_role("link", name="Retry all 1 dead operation").click()
     page.get_by_text("Add Ana Ranger to an Entra group no role is mapped to any more").first.wait_for()
