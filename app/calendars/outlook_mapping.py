@@ -147,5 +147,10 @@ def _local_midnight(moment: datetime) -> datetime:
     return moment.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
+def is_gone(outlook_event: dict[str, Any] | None) -> bool:
+    """Deleted in Outlook (absent, or a cancelled meeting)."""
+    return outlook_event is None or bool(outlook_event.get("isCancelled"))
+
+
 def is_publishable(outlook_event: dict[str, Any]) -> bool:
     return str(outlook_event.get("sensitivity") or "normal").lower() not in UNPUBLISHABLE_SENSITIVITY

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from werkzeug.exceptions import NotFound
 
 from app.access.permissions import SIGNED_IN, has_role, requires
-from app.calendars import outlook_import
+from app.calendars import outlook_import, outlook_review
 from app.calendars.filters import ListFilters
 from app.calendars.models import Calendar, CalendarEvent, OutlookImportSource
 from app.calendars.outlook_mapping import sanitise_html
@@ -142,7 +142,7 @@ def _unreachable(error: GraphError) -> str:
 def review_change(event_id: int) -> str | tuple[str, int]:
     event = _imported_or_404(event_id)
     try:
-        review = outlook_import.review_change(event)
+        review = outlook_review.review_change(event)
     except GraphError as error:
         flash(_unreachable(error), "error")
         return render_template("calendars/outlook_change.html", review=None, event=event), 503
@@ -153,13 +153,16 @@ def review_change(event_id: int) -> str | tuple[str, int]:
 @requires("calendars.publisher")
 def apply_change(event_id: int) -> Response:
     event = _imported_or_404(event_id)
+    choices = {name: request.form[f"take_{name}"] for name, _ in outlook_review.FIELDS
+               if request.form.get(f"take_{name}") in ("outlook", "website")}
     try:
-        outlook_import.apply_change(event, current_user)
-    except (outlook_import.SourceInvalid, GraphError) as problem:
+        outlook_review.apply_change(event, choices, current_user)
+    except (outlook_review.ChangeRefused, GraphError) as problem:
         db.session.rollback()
         flash(_unreachable(problem) if isinstance(problem, GraphError) else str(problem), "error")
         return see_other(url_for("outlook_import.review_change", event_id=event.id))
-    flash(f"“{event.title}” on the website now matches Outlook.", "success")
+    flash(f"“{event.title}” is updated with the Outlook fields you chose; the others keep the website's version "
+          "until Outlook changes them again.", "success")
     return see_other(url_for("outlook_import.review_change", event_id=event.id))
 
 

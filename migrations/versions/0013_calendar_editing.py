@@ -1,0 +1,42 @@
+"""calendars: what an Outlook event looked like when last taken (so staff edits are kept), changes the
+server job found and told the publisher about, and each calendar's managed list of categories
+
+Revision ID: 0013
+Revises: 0008
+"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = '0013'
+down_revision = '0008'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('calendar_event', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('outlook_snapshot', sa.JSON(), nullable=True))
+        batch_op.add_column(sa.Column('outlook_pending', sa.String(length=16), nullable=True))
+        batch_op.add_column(sa.Column('outlook_notified_key', sa.String(length=256), nullable=True))
+        batch_op.create_index('ix_calendar_event_outlook_pending', ['outlook_pending'], unique=False)
+    op.create_table(
+        'calendar_category',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('calendar_id', sa.Integer(), nullable=False),
+        sa.Column('name', sa.String(length=100), nullable=False),
+        sa.Column('retired', sa.Boolean(), nullable=False),
+        sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(['calendar_id'], ['calendar.id'],
+                                name=op.f('fk_calendar_category_calendar_id_calendar')),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_calendar_category')),
+        sa.UniqueConstraint('calendar_id', 'name', name=op.f('uq_calendar_category_calendar_id_name')),
+    )
+
+
+def downgrade():
+    op.drop_table('calendar_category')
+    with op.batch_alter_table('calendar_event', schema=None) as batch_op:
+        batch_op.drop_index('ix_calendar_event_outlook_pending')
+        batch_op.drop_column('outlook_notified_key')
+        batch_op.drop_column('outlook_pending')
+        batch_op.drop_column('outlook_snapshot')
