@@ -23,7 +23,7 @@ from app.calendars.outlook_mapping import is_gone, is_publishable, mapped_event
 from app.calendars.outlook_review import snapshot_of
 from app.calendars.outlook_series import outlook_date_changes, replace_date_changes
 from app.extensions import db
-from app.graph.calendar import calendar_view, get_event, parse_graph_datetime
+from app.graph.calendar import calendar_view, get_event, list_calendar_permissions, parse_graph_datetime
 from app.graph.client import segment
 from app.graph.errors import GraphError
 from app.microsoft import graph_client
@@ -40,8 +40,14 @@ class SourceInvalid(ValueError):
 
 # --- sources (platform admins) --------------------------------------------------------------------
 
+# A sharing role that lets the person read the calendar's event details.
+READING_ROLES = frozenset({"read", "write", "delegateWithoutPrivateEventAccess", "delegateWithPrivateEventAccess"})
+
+
 def create_source(name: str, mailbox: str, calendar_id: str, outlook_calendar_id: str,
-                  actor: Employee) -> OutlookImportSource:
+                  actor: Employee, any_calendar: bool = False) -> OutlookImportSource:
+    """A platform admin (`any_calendar`) may add any calendar MyGov can read; a publisher only their own
+    or one its owner shares with them."""
     name, mailbox, outlook_calendar_id = name.strip(), mailbox.strip().lower(), outlook_calendar_id.strip()
     errors: dict[str, str] = {}
     if not name:
@@ -54,6 +60,9 @@ def create_source(name: str, mailbox: str, calendar_id: str, outlook_calendar_id
     elif (calendar.exchange_calendar_address or "").lower() == mailbox:
         errors["mailbox"] = ("MyGov writes this calendar's events to that mailbox; importing from it would "
                              "bring them back. Choose another mailbox.")
+    if not errors and not any_calendar and not _readable_by(actor, mailbox, outlook_calendar_id):
+        errors["mailbox"] = ("You can add your own calendar or one shared with you in Outlook; ask the calendar's "
+                             "owner to share it with you, or a platform admin to add it.")
     if not errors:
         problem = _unreadable(mailbox, outlook_calendar_id)
         if problem:
@@ -68,6 +77,19 @@ def create_source(name: str, mailbox: str, calendar_id: str, outlook_calendar_id
            {"name": name, "mailbox": mailbox, "calendar": calendar.slug, "outlook_calendar_id": outlook_calendar_id})
     db.session.commit()
     return source
+
+
+def _readable_by(actor: Employee, mailbox: str, outlook_calendar_id: str) -> bool:
+    """The actor's own mailbox, or one whose owner shares that calendar with them (read or more)."""
+    own = {address.lower() for address in (actor.mail, actor.upn) if address}
+    if mailbox in own:
+        return True
+    try:
+        shares = list_calendar_permissions(graph_client(), mailbox, outlook_calendar_id or None)
+    except GraphError:
+        return False
+    return any(str((share.get("emailAddress") or {}).get("address") or "").lower() in own
+               and share.get("role") in READING_ROLES for share in shares)
 
 
 def _unreadable(mailbox: str, outlook_calendar_id: str) -> str | None:

@@ -12,6 +12,14 @@ down_revision = '0008'
 branch_labels = None
 depends_on = None
 
+server_job = sa.table(
+    "server_job",
+    sa.column("name", sa.String), sa.column("action", sa.String), sa.column("parameters", sa.JSON),
+    sa.column("cron", sa.String), sa.column("interval_seconds", sa.Integer), sa.column("enabled", sa.Boolean),
+)
+OUTLOOK_JOB = {"name": "Outlook changes to published events", "action": "calendars.check_outlook_changes",
+               "parameters": {}, "cron": None, "interval_seconds": 900, "enabled": True}
+
 
 def upgrade():
     with op.batch_alter_table('calendar_event', schema=None) as batch_op:
@@ -31,9 +39,11 @@ def upgrade():
         sa.PrimaryKeyConstraint('id', name=op.f('pk_calendar_category')),
         sa.UniqueConstraint('calendar_id', 'name', name=op.f('uq_calendar_category_calendar_id_name')),
     )
+    op.bulk_insert(server_job, [OUTLOOK_JOB])
 
 
 def downgrade():
+    op.execute(server_job.delete().where(server_job.c.name == OUTLOOK_JOB["name"]))
     op.drop_table('calendar_category')
     with op.batch_alter_table('calendar_event', schema=None) as batch_op:
         batch_op.drop_index('ix_calendar_event_outlook_pending')
