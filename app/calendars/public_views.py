@@ -56,9 +56,7 @@ def calendar_list(slug: str) -> Response:
     scope = scope_for(slug)
     filters = ListFilters.from_args(request.args, scope.today, LIST_DAYS)
     events, shown = _shown(scope, filters)
-    days: dict[date, list[queries.Occurrence]] = {}
-    for occurrence in shown:
-        days.setdefault(occurrence.day, []).append(occurrence)
+    days = queries.by_day(shown, filters.first, filters.last)
     return render_page_or_block(
         "calendars/list.html", "results", scope=scope, days=days, today=scope.today, filters=filters,
         count=len(shown), categories=sorted({e.category for e in events if e.category}),
@@ -66,14 +64,22 @@ def calendar_list(slug: str) -> Response:
     )
 
 
+# Outlook on the web's "add calendar from the internet": one host for personal, one for work accounts.
+OUTLOOK_ADD_FROM_WEB = {"outlook_com_url": "https://outlook.live.com/calendar/0/addfromweb",
+                        "microsoft_365_url": "https://outlook.office.com/calendar/0/addfromweb"}
+
+
 def subscribe_links(scope: Scope, args: dict[str, Any]) -> dict[str, str]:
-    """The feed of a view three ways: webcal:// (Apple, Outlook), Google's cid= link, the https address."""
+    """The feed of a view: webcal:// (Apple, desktop Outlook), Google's cid= link, Outlook on the web
+    (Outlook.com and Microsoft 365) and the https address. `args` are filters only, never dates."""
     feed = url_for("calendars.feed", slug=scope.slug, _external=True)
     if args:
         feed += "?" + urlencode(args, doseq=True)
     webcal = "webcal://" + feed.split("://", 1)[1]
+    outlook_args = urlencode({"url": feed, "name": _feed_name(scope, args)})
     return {"feed_url": feed, "webcal_url": webcal,
-            "google_url": "https://calendar.google.com/calendar/r?cid=" + quote(webcal, safe="")}
+            "google_url": "https://calendar.google.com/calendar/r?cid=" + quote(webcal, safe=""),
+            **{name: f"{host}?{outlook_args}" for name, host in OUTLOOK_ADD_FROM_WEB.items()}}
 
 
 @calendars_bp.get("/<slug>/month")
@@ -83,9 +89,8 @@ def month(slug: str) -> str:
     first = _month_arg(request.args.get("month")) or scope.today.replace(day=1)
     weeks = pycalendar.Calendar(firstweekday=6).monthdatescalendar(first.year, first.month)
     events, _ = queries.feed_events(scope.calendars, scope.today)
-    by_day: dict[date, list[queries.Occurrence]] = {}
-    for occurrence in queries.occurrences(events, scope.zone, weeks[0][0], weeks[-1][-1]):
-        by_day.setdefault(occurrence.day, []).append(occurrence)
+    by_day = queries.by_day(queries.occurrences(events, scope.zone, weeks[0][0], weeks[-1][-1]),
+                            weeks[0][0], weeks[-1][-1])
     previous_month = (first - timedelta(days=1)).replace(day=1)
     next_month = (first + timedelta(days=32)).replace(day=1)
     return render_template("calendars/month.html", scope=scope, first=first, weeks=weeks, by_day=by_day,
@@ -154,7 +159,7 @@ def feed(slug: str) -> Response:
     def build() -> tuple[bytes, date | None]:
         events, last_drop = queries.feed_events(scope.calendars, scope.today)
         if args:
-            events = _in_view(scope, filters, events)
+            events = _in_view(filters, events)
         header = ics.FeedHeader(_feed_name(scope, args), scope.description, scope.zone.key)
         return ics.feed(header, events, page_url=_page_url, year=datetime.now().year), last_drop
 
@@ -170,13 +175,9 @@ def feed(slug: str) -> Response:
     return response
 
 
-def _in_view(scope: Scope, filters: ListFilters, events: list[CalendarEvent]) -> list[CalendarEvent]:
-    """The events the list view with these filters shows (with dates: those with an occurrence then)."""
-    kept = [e for e in events if filters.keep_event(e)]
-    if not filters.dated:
-        return kept
-    showing = {o.event.uid for o in queries.occurrences(kept, scope.zone, filters.first, filters.last)}
-    return [e for e in kept if e.uid in showing]
+def _in_view(filters: ListFilters, events: list[CalendarEvent]) -> list[CalendarEvent]:
+    """The events the list view with these filters shows, on any date (a feed has no date window)."""
+    return [e for e in events if filters.keep_event(e)]
 
 
 def _feed_name(scope: Scope, args: dict[str, Any]) -> str:
