@@ -73,7 +73,7 @@ def event_zone(outlook_event: dict[str, Any], fallback: str) -> str:
 
 
 def rrule_of(recurrence: dict[str, Any] | None) -> str:
-    """Graph's patternedRecurrence as an RRULE; UNTIL is floating local time, as MyGov expands it."""
+    """Graph's patternedRecurrence as an RRULE; UNTIL is floating local time here, made UTC when saved."""
     if not recurrence:
         return ""
     pattern, date_range = recurrence.get("pattern") or {}, recurrence.get("range") or {}

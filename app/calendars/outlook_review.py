@@ -153,5 +153,5 @@ def shown(data: services.EventInput, time_zone: str, dates: list[DateChange]) ->
         when = f"{data.start_date} {data.start_time} to {data.end_date} {data.end_time} ({time_zone})"
     return {"title": data.title, "description": data.description, "when": when,
             "location": data.location, "category": data.category,
-            "rrule": describe_rule(data.rrule, data.start_date) if data.rrule else "Does not repeat",
+            "rrule": describe_rule(data.rrule, data.start_date, ZoneInfo(time_zone)) if data.rrule else "Does not repeat",
             "dates": describe_all(dates, time_zone)}

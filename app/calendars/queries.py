@@ -7,12 +7,13 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from dateutil.rrule import rrule, rrulestr
+from dateutil.rrule import rrule
 from icalendar import vRecur
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app.calendars.models import Calendar, CalendarEvent
+from app.calendars.recurrence import expand
 from app.extensions import db
 
 if TYPE_CHECKING:
@@ -133,7 +134,7 @@ def last_end_of(event: CalendarEvent) -> datetime | date | None:
 
 
 def _rule(event: CalendarEvent, start: datetime) -> rrule:
-    return rrulestr(event.rrule, dtstart=start)
+    return expand(event.rrule or "", start, ZoneInfo(event.time_zone))
 
 
 def series_starts(event: CalendarEvent, around: datetime) -> set[datetime]:

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from app.access.services import sync_registry
 from app.calendars.models import Calendar, CalendarEvent
+from app.calendars.recurrence import expand
 from app.extensions import db
 from app.facilities.models import Facility, FacilitySpace, ReservationConfig
 from app.people.models import Employee
@@ -117,6 +118,8 @@ def _event(
         return False
     zone = ZoneInfo(calendar.time_zone)
     day = today + timedelta(days=data["days_from_today"])
+    if data.get("rrule"):  # a series starts on one of its own dates (the editor refuses anything else)
+        day = next(iter(expand(data["rrule"], datetime.combine(day, time.min), zone))).date()
     event = CalendarEvent(
         calendar=calendar, uid=data["uid"], title=data["title"],
         description=data["description"], time_zone=calendar.time_zone,
