@@ -10,7 +10,8 @@ from app.extensions import db
 from app.facilities.models import Facility
 from app.sqltypes import UTCDateTime, utcnow
 
-EVENT_STATUSES = ("draft", "published", "cancelled")
+# "deleted": a published (or cancelled) event staff deleted; gone from the pages and feeds, kept for the audit.
+EVENT_STATUSES = ("draft", "published", "cancelled", "deleted")
 EVENT_SOURCES = ("mygov", "outlook")
 
 
@@ -37,7 +38,7 @@ class CalendarEvent(db.Model):
 
     __tablename__ = "calendar_event"
     __table_args__ = (
-        CheckConstraint("status IN ('draft', 'published', 'cancelled')", name="status"),
+        CheckConstraint("status IN ('draft', 'published', 'cancelled', 'deleted')", name="status"),
         CheckConstraint("source IN ('mygov', 'outlook')", name="source"),
         CheckConstraint(
             "(all_day AND start_date IS NOT NULL AND end_date > start_date"

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.access.models import AuditEntry
 from app.calendars import services
+from app.calendars.categories import first_known
 from app.calendars.models import Calendar, CalendarEvent, OutlookImportSource
 from app.calendars.outlook_mapping import is_gone, is_publishable, mapped_event
 from app.calendars.outlook_review import snapshot_of
@@ -175,7 +176,7 @@ def list_events(source: OutlookImportSource, start: datetime, end: datetime) -> 
             if master is not None:
                 item.change_key = str(master.get("changeKey") or item.change_key)
     unseen = [e for key, e in imported.items()
-              if key not in items and e.status != "cancelled" and _overlaps(e, start, end)]
+              if key not in items and e.status not in ("cancelled", "deleted") and _overlaps(e, start, end)]
     deleted = [e for e in unseen if is_gone(get_event(graph, source.mailbox, e.outlook_event_id or ""))]
     return SourceListing(sorted(items.values(), key=lambda i: (i.start, i.title)), deleted)
 
@@ -228,6 +229,7 @@ def publish(source: OutlookImportSource, outlook_ids: list[str], status: str, ac
 def _create(source: OutlookImportSource, outlook_event: dict[str, Any], status: str,
             actor: Employee) -> CalendarEvent:
     mapped = mapped_event(outlook_event, source.calendar.time_zone)
+    mapped.data.category = first_known(source.calendar, outlook_event.get("categories"))
     event = CalendarEvent(calendar=source.calendar, uid=f"{uuid.uuid4()}@mygov", time_zone=mapped.time_zone,
                           status="draft", sequence=0, source="outlook", outlook_source=source,
                           outlook_event_id=outlook_event["id"], outlook_change_key=mapped.change_key)

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from app.access.services import audit
 from app.calendars import services
+from app.calendars.categories import first_known
 from app.calendars.models import CalendarEvent
 from app.calendars.outlook_mapping import MappedEvent, is_gone, mapped_event
 from app.calendars.outlook_series import (
@@ -94,6 +95,7 @@ def review_change(event: CalendarEvent) -> ChangeReview:
     if is_gone(outlook_event):
         return ChangeReview(event, None, [])
     mapped = mapped_event(outlook_event, event.calendar.time_zone)
+    mapped.data.category = first_known(event.calendar, outlook_event.get("categories"))
     dates = outlook_date_changes(graph_client(), event.outlook_source, outlook_event, mapped)
     website = shown(website_input(event), event.time_zone, website_date_changes(event))
     outlook = snapshot_of(mapped, dates)

@@ -20,12 +20,14 @@ from app.mail.services import send_template
 from app.microsoft import graph_client
 from app.people.models import Employee
 
+GONE = ("cancelled", "deleted")  # nothing left on the website to review
+
 
 def check_published_events() -> dict[str, Any]:
     """Compare every live event published from Outlook with Outlook's version now; one commit."""
     graph, found, unreadable = graph_client(), [], 0
     events = db.session.scalars(select(CalendarEvent).where(
-        CalendarEvent.outlook_source_id.is_not(None), CalendarEvent.status != "cancelled").order_by(CalendarEvent.id))
+        CalendarEvent.outlook_source_id.is_not(None), CalendarEvent.status.not_in(GONE)).order_by(CalendarEvent.id))
     for event in events:
         try:
             outlook_event = get_event(graph, event.outlook_source.mailbox, event.outlook_event_id or "")
@@ -54,7 +56,7 @@ def _state(event: CalendarEvent, outlook_event: dict[str, Any] | None) -> tuple[
 def waiting_count() -> int:
     """Published events whose Outlook change or deletion waits for a publisher (the staff navigation count)."""
     return db.session.scalar(select(func.count()).select_from(CalendarEvent).where(
-        CalendarEvent.outlook_pending.is_not(None), CalendarEvent.status != "cancelled")) or 0
+        CalendarEvent.outlook_pending.is_not(None), CalendarEvent.status.not_in(GONE))) or 0
 
 
 def publishers() -> list[Employee]:

@@ -18,12 +18,14 @@ from werkzeug.http import is_resource_modified
 from werkzeug.routing import BaseConverter
 
 from app.calendars import ics, queries
+from app.calendars.categories import categories_of
 from app.calendars.feed_cache import cached_feed
 from app.calendars.feed_version import generations
 from app.calendars.filters import ListFilters
 from app.calendars.models import CalendarEvent
 from app.calendars.scope import COMBINED_SLUG, Scope, scope_for
 from app.web.htmx import render_page_or_block
+from app.web.images import image_response
 from app.web.page_cache import cached_page
 
 calendars_bp = Blueprint("calendars", __name__, url_prefix="/calendars")
@@ -59,7 +61,7 @@ def calendar_list(slug: str) -> Response:
     days = queries.by_day(shown, filters.first, filters.last)
     return render_page_or_block(
         "calendars/list.html", "results", scope=scope, days=days, today=scope.today, filters=filters,
-        count=len(shown), categories=sorted({e.category for e in events if e.category}),
+        count=len(shown), categories=_filter_categories(scope, events),
         **subscribe_links(scope, filters.feed_args()),
     )
 
@@ -67,6 +69,12 @@ def calendar_list(slug: str) -> Response:
 # Outlook on the web's "add calendar from the internet": one host for personal, one for work accounts.
 OUTLOOK_ADD_FROM_WEB = {"outlook_com_url": "https://outlook.live.com/calendar/0/addfromweb",
                         "microsoft_365_url": "https://outlook.office.com/calendar/0/addfromweb"}
+
+
+def _filter_categories(scope: Scope, events: list[CalendarEvent]) -> list[str]:
+    """The calendars' current categories, and retired ones while events still carry them."""
+    offered = {c.name for c in categories_of([c.id for c in scope.calendars])}
+    return sorted(offered | {e.category for e in events if e.category})
 
 
 def subscribe_links(scope: Scope, args: dict[str, Any]) -> dict[str, str]:
@@ -80,6 +88,11 @@ def subscribe_links(scope: Scope, args: dict[str, Any]) -> dict[str, str]:
     return {"feed_url": feed, "webcal_url": webcal,
             "google_url": "https://calendar.google.com/calendar/r?cid=" + quote(webcal, safe=""),
             **{name: f"{host}?{outlook_args}" for name, host in OUTLOOK_ADD_FROM_WEB.items()}}
+
+
+@calendars_bp.get("/images/<name>")
+def event_image(name: str) -> Response:
+    return image_response(name)
 
 
 @calendars_bp.get("/<slug>/month")

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from app.access.models import AuditEntry
 from app.access.services import audit
+from app.calendars.categories import category_problem
 from app.calendars.exchange import graph_event, occurrence_changes
 from app.calendars.forms import CalendarInput, EventInput, Invalid, MoveInput, parse_calendar, parse_event, parse_move
 from app.calendars.models import Calendar, CalendarEvent, CalendarEventOverride
@@ -43,7 +44,13 @@ def save_calendar(calendar: Calendar | None, data: CalendarInput, actor: Employe
 def save_event(calendar: Calendar, event: CalendarEvent | None, data: EventInput, actor: Employee) -> CalendarEvent:
     with db.session.no_autoflush:  # a new event added by the caller is not complete until the values are set
         facility_ids = set(db.session.scalars(select(Facility.id)))
-    values = parse_event(data, ZoneInfo(event.time_zone if event else calendar.time_zone), facility_ids)
+        problem = category_problem(calendar, data.category, event.category if event else None)
+    try:
+        values = parse_event(data, ZoneInfo(event.time_zone if event else calendar.time_zone), facility_ids)
+    except Invalid as invalid:
+        raise Invalid({**invalid.errors, **({"category": problem} if problem else {})}) from None
+    if problem:
+        raise Invalid({"category": problem})
     if event is None:
         event = CalendarEvent(calendar=calendar, uid=f"{uuid.uuid4()}@mygov", time_zone=calendar.time_zone,
                               status="draft", sequence=0, source="mygov")
@@ -87,6 +94,27 @@ def cancel_event(event: CalendarEvent, actor: Employee) -> None:
     entry = audit(actor, "calendar_event.cancel", "calendar_event", event.id, {"status": before},
                   {"status": "cancelled"})
     if before == "published":
+        _exchange(event, "delete_event", entry)
+    db.session.commit()
+
+
+def delete_event(event: CalendarEvent, actor: Employee) -> None:
+    """A draft goes for good. A published or cancelled event leaves Exchange (outbox) and, being
+    "deleted", the public pages and feeds at once; the row stays for the audit trail and the outbox.
+    Feed subscribers' apps drop a UID missing from the next poll (README: "Deleting an event")."""
+    before = {"status": event.status, "title": event.title}
+    if event.status == "draft":
+        audit(actor, "calendar_event.delete", "calendar_event", event.id, before, {})
+        db.session.delete(event)
+        db.session.commit()
+        return
+    if event.status == "deleted":
+        return
+    was_published = event.status == "published"
+    event.status = "deleted"
+    _changed(event, significant=True)
+    entry = audit(actor, "calendar_event.delete", "calendar_event", event.id, before, {"status": "deleted"})
+    if was_published:
         _exchange(event, "delete_event", entry)
     db.session.commit()
 

@@ -13,6 +13,8 @@ from sqlalchemy import select
 from app.access.permissions import has_role, requires
 from app.calendars import queries, services
 from app.calendars.forms import CalendarInput, EventInput, Invalid, MoveInput
+from app.calendars.categories import offered_names
+from app.calendars.event_images import store_event_image
 from app.calendars.models import Calendar, CalendarEvent
 from app.calendars.recurrence_form import (
     WEEKDAYS,
@@ -26,6 +28,7 @@ from app.calendars.recurrence_form import (
 from app.calendars.recurrence_words import long_date
 from app.extensions import db
 from app.facilities.models import Facility
+from app.web.images import ImageRefused, readable_size, upload_limit
 from app.web.htmx import see_other
 
 calendar_staff_bp = Blueprint("calendar_staff", __name__, url_prefix="/staff/calendars")
@@ -106,11 +109,29 @@ def _posted_event() -> EventInput:
                       all_day=request.form.get("all_day") == "y", repeat=repeat_choice_of(request.form))
 
 
+def _take_image(data: EventInput) -> str:
+    """An uploaded image becomes the event's (its address set on `data`); the message when refused."""
+    upload = request.files.get("image")
+    if request.form.get("remove_image") == "y":
+        data.image_url = data.image_alt = ""
+    if upload is None or not upload.filename:
+        return ""
+    try:
+        data.image_url = url_for("calendars.event_image", name=store_event_image(upload))
+    except ImageRefused as refused:
+        return str(refused)
+    return ""
+
+
 def _edit(calendar: Calendar, event: CalendarEvent | None) -> Page:
     if request.method == "POST":
         data = _posted_event()
+        image_error = _take_image(data)
         if request.form.get("use_first_date") or request.form.get("preview"):
             return _form(calendar, event, _with_first_date(data, request.form.get("use_first_date", "")))
+        if image_error:
+            data.errors = {"image": image_error}
+            return _form(calendar, event, data), 422
         try:
             saved = services.save_event(calendar, event, data, current_user)
         except Invalid as invalid:
@@ -130,6 +151,8 @@ def _form(calendar: Calendar, event: CalendarEvent | None, data: EventInput,
                            facilities=facilities, move=move or MoveInput(), occurrences=_upcoming(event),
                            may_publish=has_role(current_user, "calendars.publisher"),
                            repeat_preview=_preview(data, zone), weekdays=WEEKDAYS,
+                           categories=offered_names(calendar, event.category if event else None),
+                           max_photo_size=readable_size(upload_limit()),
                            monthly_weekday=_monthly_weekday(data.start_date))
 
 
@@ -230,3 +253,4 @@ def change_status(event_id: int, verb: str) -> Response:
     (services.publish_event if verb == "publish" else services.cancel_event)(event, current_user)
     flash(f"“{event.title}” is {'published' if verb == 'publish' else 'cancelled'}.", "success")
     return see_other(url_for("calendar_staff.edit_event", event_id=event.id))
+from app.calendars import category_views  # noqa: E402,F401  (routes on this blueprint)

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from app.access.models import AuditEntry
 
-from app.calendars.models import CalendarEvent, OutlookImportSource
+from app.calendars.models import CalendarCategory, CalendarEvent, OutlookImportSource
 from app.extensions import db
 from app.facilities.models import Facility
 from app.graph import calendar as graph_calendar
@@ -20,6 +20,7 @@ def _enrich(event: CalendarEvent) -> Facility:
     library = Facility(name="Auburn Public Library", slug="library", building_abbreviation="LIB")
     db.session.add(library)
     db.session.flush()
+    db.session.add_all([CalendarCategory(calendar_id=event.calendar_id, name=name) for name in ("Family", "Teens")])
     event.facility_id, event.category = library.id, "Family"
     event.description = "<p>Bring the whole family; free popcorn.</p>"
     db.session.commit()
