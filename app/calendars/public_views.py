@@ -12,6 +12,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 from urllib.parse import quote, urlencode
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from werkzeug.http import is_resource_modified
@@ -23,6 +24,7 @@ from app.calendars.feed_cache import cached_feed
 from app.calendars.feed_version import generations
 from app.calendars.filters import ListFilters
 from app.calendars.models import CalendarEvent
+from app.calendars.recurrence_words import describe_rule
 from app.calendars.scope import COMBINED_SLUG, Scope, scope_for
 from app.web.htmx import render_page_or_block
 from app.web.images import image_response
@@ -30,6 +32,13 @@ from app.web.page_cache import cached_page
 
 calendars_bp = Blueprint("calendars", __name__, url_prefix="/calendars")
 LIST_DAYS = 60
+
+
+@calendars_bp.app_template_filter("repeat_words")
+def repeat_words(event: CalendarEvent) -> str:
+    """How a series repeats, in words ("Every month on the second Tuesday, 12 times")."""
+    first = event.start_date if event.all_day else event.start_at.astimezone(ZoneInfo(event.time_zone)).date()
+    return describe_rule(event.rrule or "", first, ZoneInfo(event.time_zone))
 
 
 @calendars_bp.get("/")

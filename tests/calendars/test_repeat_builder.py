@@ -145,3 +145,15 @@ def test_a_rule_from_outlook_the_builder_cannot_show_is_kept_and_said_in_words(a
     assert saved.status_code == 303, re.findall(r'class="usa-error-message"[^>]*>([^<]+)', saved.get_data(as_text=True))
     db.session.expire_all()
     assert event.rrule == "FREQ=MONTHLY;BYDAY=TU;BYSETPOS=-1;COUNT=5"
+
+
+def test_the_public_event_page_and_the_staff_list_say_how_a_series_repeats(app, library):
+    event = CalendarEvent(calendar=library, uid="council@test", title="City Council", time_zone="America/Chicago",
+                          start_at=datetime(2027, 3, 2, 19, tzinfo=CHICAGO), end_at=datetime(2027, 3, 2, 21, tzinfo=CHICAGO),
+                          rrule="FREQ=MONTHLY;BYDAY=1TU,3TU;UNTIL=20271201T055959Z", status="published")
+    db.session.add(event)
+    db.session.commit()
+    page = app.test_client().get("/calendars/library/events/council@test").get_data(as_text=True)
+    assert "<dt>Repeats</dt><dd>Every month on the first and third Tuesday, until Tuesday, November 30, 2027</dd>" in page
+    editor, _ = staff_client(app, "calendars.editor")
+    assert " · Every month on the first and third Tuesday, until" in editor.get("/staff/calendars/").get_data(as_text=True)
