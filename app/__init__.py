@@ -57,8 +57,11 @@ def _init_extensions(app: Flask) -> None:
     from app.web.observability import install_request_tracking
     from app.web.security import install_security_headers
 
+    from app.web.proxies import install_trusted_proxies
+
     install_security_headers(app)
     install_request_tracking(app)
+    install_trusted_proxies(app)
 
 
 def _register_blueprints(app: Flask) -> None:
