@@ -81,6 +81,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("RATELIMIT_ENABLED", "true", "per-client limits on public forms; false only for load tests"),
     Setting("IMAGE_STORE_DIR", None, "folder for employee photos; default instance/images"),
     Setting("PHOTO_UPLOAD_MAX_BYTES", "2097152", "largest employee photo staff may upload, in bytes"),
+    Setting("IMAGE_MAX_PIXELS", "25000000", "largest photo (width x height) MyGov decodes; larger ones are refused"),
     Setting("MAIL_SENDER", "noreply@auburnal.gov", "mailbox MyGov sends from"),
     Setting("PUBLIC_BASE_URL", DEV_PUBLIC_BASE_URL,
             "https address citizens use: every absolute link, and the only Host accepted in production"),
