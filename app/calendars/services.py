@@ -12,6 +12,7 @@ from sqlalchemy import select
 from app.access.models import AuditEntry
 from app.access.services import audit
 from app.calendars.exchange import graph_event, occurrence_changes
+from app.calendars.mailboxes import NOT_ALLOWED, may_publish_to
 from app.calendars.forms import CalendarInput, EventInput, Invalid, MoveInput, parse_calendar, parse_event, parse_move
 from app.calendars.models import Calendar, CalendarEvent, CalendarEventOverride
 from app.extensions import db
@@ -28,6 +29,9 @@ EventInvalid = Invalid  # the name the views and tests use for a refused save
 def save_calendar(calendar: Calendar | None, data: CalendarInput, actor: Employee) -> Calendar:
     taken = db.session.scalar(select(Calendar.id).where(Calendar.slug == data.slug.strip().lower()))
     values = parse_calendar(data, slug_taken=taken is not None and (calendar is None or taken != calendar.id))
+    address = values.get("exchange_calendar_address")
+    if address and not may_publish_to(str(address)):
+        raise Invalid({"exchange_calendar_address": NOT_ALLOWED})
     before = {} if calendar is None else {name: getattr(calendar, name) for name in values}
     if calendar is None:
         calendar = Calendar()

@@ -16,6 +16,7 @@ from app.calendars.forms import CalendarInput, EventInput, Invalid, MoveInput
 from app.calendars.models import Calendar, CalendarEvent
 from app.extensions import db
 from app.facilities.models import Facility
+from app.jobs.queries import waiting_for_it
 from app.web.htmx import see_other
 
 calendar_staff_bp = Blueprint("calendar_staff", __name__, url_prefix="/staff/calendars")
@@ -31,7 +32,8 @@ Page = Response | tuple[str, int] | str
 @requires("calendars.editor")
 def calendars() -> str:
     rows = db.session.scalars(select(Calendar).order_by(Calendar.name)).all()
-    return render_template("calendars/staff_calendars.html", calendars=rows)
+    return render_template("calendars/staff_calendars.html", calendars=rows, waiting=waiting_for_it(),
+                           may_approve_mailboxes=has_role(current_user, "platform.admin"))
 
 
 @calendar_staff_bp.route("/new", methods=["GET", "POST"])
