@@ -33,7 +33,9 @@ Page = Response | tuple[str, int] | str
 def calendars() -> str:
     rows = db.session.scalars(select(Calendar).order_by(Calendar.name)).all()
     return render_template("calendars/staff_calendars.html", calendars=rows, waiting=waiting_for_it(),
-                           may_approve_mailboxes=has_role(current_user, "platform.admin"))
+                           may_approve_mailboxes=has_role(current_user, "platform.admin"),
+                           waiting_revisions=len(services.pending_revisions())
+                           if has_role(current_user, "calendars.publisher") else 0)
 
 
 @calendar_staff_bp.route("/new", methods=["GET", "POST"])
@@ -97,6 +99,10 @@ def _edit(calendar: Calendar, event: CalendarEvent | None) -> Page:
             db.session.rollback()
             data.errors = invalid.errors
             return _form(calendar, event, data), 422
+        except services.RevisionProposed as proposed:
+            flash(f"Your change to “{proposed.revision.event.title}” waits for a calendar publisher; the website "
+                  "shows the event as it was until one applies it.", "info")
+            return see_other(url_for("calendar_staff.edit_event", event_id=proposed.revision.event_id))
         flash(f"“{saved.title}” is saved.", "success")
         return see_other(url_for("calendar_staff.edit_event", event_id=saved.id))
     return _form(calendar, event, _input_of(event) if event else EventInput())

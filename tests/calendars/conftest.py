@@ -4,6 +4,8 @@ import pytest
 
 from app.calendars.models import Calendar
 from app.extensions import db
+from app.people.models import Employee
+from tests.factories import grant, make_employee
 
 MAILBOX = "citymeetings@auburnal.gov"
 
@@ -16,3 +18,10 @@ def meetings(app) -> Calendar:
     db.session.add(calendar)
     db.session.commit()
     return calendar
+
+
+def calendar_publisher(name: str = "Cal Publisher") -> Employee:
+    """Someone who may change published events directly (an editor's change waits for one)."""
+    publisher = make_employee(name)
+    grant(publisher, "calendars.publisher")
+    return publisher
