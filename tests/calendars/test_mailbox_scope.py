@@ -131,3 +131,23 @@ def test_doctor_expects_exchange_to_refuse_the_probe_mailbox(app, tenant):
     tenant.scope_exchange_access([ROOM, MAILBOX])
     scoped = _doctor_finding(app)
     assert scoped.startswith("ok") and "refuses MyGov the calendar of megan.crouch@auburnal.gov" in scoped
+
+
+def test_a_room_whose_bookings_exchange_refuses_shows_waiting_for_it_on_its_page(app, tenant):
+    from tests.jobs.helpers import record_event
+
+    tenant.scope_exchange_access([MAILBOX])  # a new room IT has not added to the scope yet
+    room = make_room(ROOM)
+    record_event("create_event", "7", "booking-7", mailbox=ROOM)
+    db.session.commit()
+    drain()
+    viewer, _ = staff_client(app, "facilities.editor", name="Fay Facilities")
+    page = viewer.get(f"/staff/facilities/spaces/{room.id}/").get_data(as_text=True)
+    assert f"Waiting for IT:</strong> Exchange refuses MyGov’s changes to this room ({ROOM})" in page
+    assert "IT has fixed it: try now" in page
+
+
+def test_production_doctor_reports_a_missing_probe_mailbox(app, tenant):
+    app.config["MYGOV_ENV"] = "production"
+    finding = _doctor_finding(app)
+    assert finding.startswith("PROBLEM") and "EXCHANGE_SCOPE_PROBE_MAILBOX is not set" in finding
