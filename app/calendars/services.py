@@ -3,6 +3,7 @@ cancel. Each change is audited, and when the calendar has an `exchange_calendar_
 Exchange write is recorded in the same transaction (outbox)."""
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import fields
 from datetime import date, datetime
@@ -27,6 +28,7 @@ from app.sqltypes import utcnow
 SIGNIFICANT = ("start_at", "end_at", "start_date", "end_date", "all_day", "rrule", "location", "status")
 EventInvalid = Invalid  # the name the views and tests use for a refused save
 PUBLISHER = "calendars.publisher"
+log = logging.getLogger(__name__)
 
 
 def save_calendar(calendar: Calendar | None, data: CalendarInput, actor: Employee) -> Calendar:
@@ -249,6 +251,12 @@ def _exchange(event: CalendarEvent, kind: str, entry: AuditEntry) -> None:
     """
     mailbox = event.calendar.exchange_calendar_address
     if not mailbox:
+        return
+    if not may_publish_to(mailbox):
+        # An address saved before MyGov checked them (or a room since removed): nothing is written
+        # there; the calendars screen says so until someone changes it.
+        log.warning("calendar %s: not writing to %s, neither a managed room nor an approved mailbox",
+                    event.calendar.slug, mailbox)
         return
     payload: dict[str, object] = {"mailbox": mailbox}
     if kind != "delete_event":

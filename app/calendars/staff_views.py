@@ -13,6 +13,7 @@ from sqlalchemy import select
 from app.access.permissions import has_role, requires
 from app.calendars import queries, services
 from app.calendars.forms import CalendarInput, EventInput, Invalid, MoveInput
+from app.calendars.mailboxes import may_publish_to
 from app.calendars.models import Calendar, CalendarEvent
 from app.extensions import db
 from app.facilities.models import Facility
@@ -32,7 +33,8 @@ Page = Response | tuple[str, int] | str
 @requires("calendars.editor")
 def calendars() -> str:
     rows = db.session.scalars(select(Calendar).order_by(Calendar.name)).all()
-    return render_template("calendars/staff_calendars.html", calendars=rows, waiting=waiting_for_it(),
+    refused = {c.id for c in rows if c.exchange_calendar_address and not may_publish_to(c.exchange_calendar_address)}
+    return render_template("calendars/staff_calendars.html", calendars=rows, waiting=waiting_for_it(), refused=refused,
                            may_approve_mailboxes=has_role(current_user, "platform.admin"),
                            waiting_revisions=len(services.pending_revisions())
                            if has_role(current_user, "calendars.publisher") else 0)

@@ -151,3 +151,21 @@ def test_production_doctor_reports_a_missing_probe_mailbox(app, tenant):
     app.config["MYGOV_ENV"] = "production"
     finding = _doctor_finding(app)
     assert finding.startswith("PROBLEM") and "EXCHANGE_SCOPE_PROBE_MAILBOX is not set" in finding
+
+
+def test_a_calendar_saved_with_a_persons_mailbox_before_the_check_writes_nothing_there(app, tenant):
+    """The attack of the review: the address was set before MyGov checked addresses."""
+    calendar = Calendar(name="Manager", slug="manager", time_zone="America/Chicago",
+                        exchange_calendar_address=CITY_MANAGER)
+    db.session.add(calendar)
+    db.session.commit()
+    publisher = make_employee("Cal Publisher")
+    grant(publisher, "calendars.publisher", "calendars.editor")
+    event = save_event(calendar, None, _input(title="Planted"), publisher)
+    publish_event(event, publisher)
+    drain()
+    assert db.session.scalars(select(GraphOperation)).all() == []
+    assert "Planted" not in [e["subject"] for e in tenant.events(CITY_MANAGER)]
+    editor, _ = staff_client(app, "calendars.editor", name="Cal Editor")
+    page = editor.get("/staff/calendars/").get_data(as_text=True)
+    assert f"MyGov does not write this calendar’s events to {CITY_MANAGER}" in page
