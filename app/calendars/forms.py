@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -40,6 +40,18 @@ class EventInput:
     repeat: RepeatChoice = field(default_factory=RepeatChoice)  # the editor's repeat builder
     first_date_offer: str = ""  # set when the repeat's first date is not the first day entered
     errors: dict[str, str] = field(default_factory=dict)
+
+
+def stored_input(data: EventInput) -> dict[str, object]:
+    """An EventInput as JSON (a publisher's pending revision keeps what the editor submitted)."""
+    return {**{f.name: getattr(data, f.name) for f in fields(EventInput) if f.name not in ("errors", "repeat")},
+            "repeat": asdict(data.repeat)}
+
+
+def input_from_stored(stored: dict[str, object]) -> EventInput:
+    values = dict(stored)
+    repeat = values.pop("repeat", None)
+    return EventInput(**values, repeat=RepeatChoice(**repeat) if isinstance(repeat, dict) else RepeatChoice())
 
 
 @dataclass

@@ -29,6 +29,7 @@ from app.calendars.scope import COMBINED_SLUG, Scope, scope_for
 from app.web.htmx import render_page_or_block
 from app.web.images import image_response
 from app.web.page_cache import cached_page
+from app.web.public_urls import public_base_url, public_url
 
 calendars_bp = Blueprint("calendars", __name__, url_prefix="/calendars")
 LIST_DAYS = 60
@@ -89,7 +90,7 @@ def _filter_categories(scope: Scope, events: list[CalendarEvent]) -> list[str]:
 def subscribe_links(scope: Scope, args: dict[str, Any]) -> dict[str, str]:
     """The feed of a view: webcal:// (Apple, desktop Outlook), Google's cid= link, Outlook on the web
     (Outlook.com and Microsoft 365) and the https address. `args` are filters only, never dates."""
-    feed = url_for("calendars.feed", slug=scope.slug, _external=True)
+    feed = public_url("calendars.feed", slug=scope.slug)
     if args:
         feed += "?" + urlencode(args, doseq=True)
     webcal = "webcal://" + feed.split("://", 1)[1]
@@ -185,7 +186,7 @@ def feed(slug: str) -> Response:
         header = ics.FeedHeader(_feed_name(scope, args), scope.description, scope.zone.key)
         return ics.feed(header, events, page_url=_page_url, year=datetime.now().year), last_drop
 
-    variant = f"{request.host_url}|{datetime.now().year}|{urlencode(args, doseq=True)}"
+    variant = f"{public_base_url()}|{datetime.now().year}|{urlencode(args, doseq=True)}"
     built = cached_feed(scope, variant, build)
     zipped = "gzip" in request.accept_encodings
     response = _ics_response(lambda: built.load("gzip" if zipped else "body"),
@@ -224,12 +225,12 @@ def _safe(uid: str) -> str:
 
 def _page_url(event: CalendarEvent) -> str:
     """The event page's address; built by url_for once per calendar, not 5,000 times per feed."""
-    return _page_url_prefix(event.calendar.slug, request.host_url) + BaseConverter(current_app.url_map).to_url(event.uid)
+    return _page_url_prefix(event.calendar.slug, public_base_url()) + BaseConverter(current_app.url_map).to_url(event.uid)
 
 
 @lru_cache(maxsize=256)
-def _page_url_prefix(slug: str, host_url: str) -> str:
-    return url_for("calendars.event", slug=slug, uid="~", _external=True)[:-1]
+def _page_url_prefix(slug: str, base_url: str) -> str:
+    return base_url + url_for("calendars.event", slug=slug, uid="~")[:-1]
 
 
 def _ics_response(load_body: Callable[[], bytes], etag: str, last_modified: datetime | None,

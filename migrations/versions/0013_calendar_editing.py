@@ -3,13 +3,13 @@ server job found and told the publisher about, each calendar's managed list of c
 from the categories its events use), and the "deleted" status of a published event staff deleted
 
 Revision ID: 0013
-Revises: 0008
+Revises: 0011
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = '0013'
-down_revision = '0008'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from PIL import Image
 from icalendar import Calendar as ICalendar
 from sqlalchemy import select
 
@@ -86,7 +87,8 @@ def test_an_image_is_uploaded_with_a_required_description_and_checked_like_room_
     event = db.session.scalars(select(CalendarEvent)).one()
     assert event.image_url.startswith("/calendars/images/") and event.image_alt == "Children building with bricks"
     served = app.test_client().get(event.image_url)
-    assert served.status_code == 200 and served.data == image and served.mimetype == "image/png"
+    assert served.status_code == 200 and served.mimetype == "image/png"
+    assert Image.open(io.BytesIO(served.data)).size == (1, 1)  # decoded and re-encoded by the shared checks
 
 
 def test_a_draft_is_deleted_and_a_published_event_leaves_exchange_pages_and_feeds(app, meetings):

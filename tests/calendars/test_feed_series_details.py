@@ -36,5 +36,6 @@ def test_moved_and_changed_dates_repeat_description_location_link_and_category(a
                                  (changed, "Auditorium", "Story time with puppets")):
         assert str(vevent["summary"]) == title and str(vevent["location"]) == place
         assert str(vevent["description"]) == "Songs, rhymes and a story."
-        assert str(vevent["url"]) == str(master["url"]) == "http://localhost/calendars/library/events/storytime@test"
+        assert str(vevent["url"]) == str(master["url"])
+        assert str(vevent["url"]).endswith("/calendars/library/events/storytime@test")
         assert vevent["categories"].cats == ["Children"]
