@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from app.calendars.forms import Invalid, input_from_stored, parse_event
 from app.calendars.models import CalendarEventRevision
+from app.calendars.recurrence_words import describe_rule
 from app.extensions import db
 from app.facilities.models import Facility
 
@@ -56,4 +57,6 @@ def _words(name: str, value: object, zone: ZoneInfo, facilities: dict[int, str])
         return shown.strftime("%A, %B %-d, %Y")
     if name == "facility_id":
         return facilities.get(int(str(value)), "A facility no longer listed")
+    if name == "rrule":
+        return describe_rule(str(value), None, zone)
     return str(value)

@@ -157,3 +157,26 @@ def test_the_public_event_page_and_the_staff_list_say_how_a_series_repeats(app, 
     assert "<dt>Repeats</dt><dd>Every month on the first and third Tuesday, until Tuesday, November 30, 2027</dd>" in page
     editor, _ = staff_client(app, "calendars.editor")
     assert " · Every month on the first and third Tuesday, until" in editor.get("/staff/calendars/").get_data(as_text=True)
+
+
+def test_an_editors_repeat_change_to_a_published_series_waits_and_a_publisher_applies_it(app, library):
+    from app.calendars.models import CalendarEventRevision
+
+    editor, _ = staff_client(app, "calendars.editor", name="Cal Editor")
+    publisher, _ = staff_client(app, "calendars.editor", "calendars.publisher", name="Pat Publisher")
+    publisher.post(f"/staff/calendars/{library.id}/events/new", headers=csrf_headers(publisher),
+                   data=_form("Yoga", "2027-03-09", repeat_freq="weekly", repeat_days=["TU"]))
+    event = db.session.scalars(select(CalendarEvent)).one()
+    publisher.post(f"/staff/calendars/events/{event.id}/publish", headers=csrf_headers(publisher))
+    editor.post(f"/staff/calendars/events/{event.id}", headers=csrf_headers(editor),
+                data=_form("Yoga", "2027-03-09", repeat_freq="weekly", repeat_days=["TU", "TH"], repeat_ends="after",
+                           repeat_count="6"))
+    db.session.expire_all()
+    assert event.rrule == "FREQ=WEEKLY;BYDAY=TU"  # unchanged until a publisher applies it
+    revision = db.session.scalars(select(CalendarEventRevision)).one()
+    waiting = publisher.get("/staff/calendars/revisions/").get_data(as_text=True)
+    assert "Every week on Tuesday and Thursday, 6 times" in waiting and "FREQ=" not in waiting
+    assert publisher.post(f"/staff/calendars/revisions/{revision.id}/apply",
+                          headers=csrf_headers(publisher)).status_code == 303
+    db.session.expire_all()
+    assert event.rrule == "FREQ=WEEKLY;COUNT=6;BYDAY=TU,TH"
