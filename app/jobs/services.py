@@ -170,6 +170,22 @@ def retry_all_dead(actor: Employee) -> int:
     return len(dead)
 
 
+def retry_waiting_for_it(mailbox: str, actor: Employee) -> int:
+    """IT says the mailbox is in MyGov's Exchange scope now: its waiting writes are tried at once."""
+    from app.jobs.queries import waiting_for_it
+
+    rows = waiting_for_it(mailbox).get(mailbox.lower(), [])
+    for operation in rows:
+        operation.next_attempt_at = None
+    if rows:
+        _audit(actor, "outbox.retry_waiting_for_it", "mailbox", mailbox.lower(), {},
+               {"operations": [operation.id for operation in rows]})
+    db.session.commit()
+    for operation in rows:
+        enqueue_operation(operation.id, operation.queue)
+    return len(rows)
+
+
 def cancel_operation(operation: GraphOperation, actor: Employee) -> None:
     """Give up on an operation that has not run (or cannot succeed); Microsoft 365 is left as it is."""
     if operation.status not in ("pending", "failed", "dead"):

@@ -4,13 +4,13 @@ end dates on role assignments and the hourly job that ends them; employees' extr
 the job that prunes server job run history; admins' versions of the email templates
 
 Revision ID: 0014
-Revises: 0008
+Revises: 0013
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = '0014'
-down_revision = '0008'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 
