@@ -14,7 +14,10 @@ from app.jobs.models import GraphOperation
 
 Describer = Callable[[GraphOperation], "str | None"]
 DESCRIBERS: dict[str, Describer] = {}
-DESCRIBER_MODULES = ("app.access.outbox_labels", "app.mail.outbox_labels")
+DESCRIBER_MODULES = (
+    "app.access.outbox_labels", "app.mail.outbox_labels", "app.reservations.outbox_labels",
+    "app.calendars.outbox_labels",
+)
 KIND_WORDS = {
     "add_group_member": "Add to an Entra group", "remove_group_member": "Remove from an Entra group",
     "create_event": "Create the event", "update_event": "Update the event", "delete_event": "Delete the event",

@@ -77,3 +77,31 @@ def test_retry_all_dead_asks_first_then_retries_every_one_and_is_audited(app, te
     db.session.expire_all()
     assert {membership.status, mail.status} == {"done"}
     assert membership.payload["user_id"] in tenant.group_members(PUBLISHERS)
+
+
+def test_reservation_and_calendar_writes_are_named_by_reference_room_and_title(app):
+    from datetime import datetime, timedelta, timezone
+
+    from app.calendars.models import Calendar, CalendarEvent
+    from app.jobs.labels import describe
+    from app.jobs.outbox import record_operation
+    from app.reservations.models import Reservation
+    from tests.reservations.helpers import make_room
+
+    space = make_room()
+    start = datetime(2030, 5, 1, 15, tzinfo=timezone.utc)
+    booking = Reservation(reference="R7K2Q", space=space, requester_name="Ann", requester_email="ann@example.org",
+                          purpose="Book club", attendees=5, start_at=start, end_at=start + timedelta(hours=1),
+                          manage_token="t" * 32)
+    parks = Calendar(name="Parks", slug="parks", time_zone="America/Chicago")
+    event = CalendarEvent(calendar=parks, uid="u@test", title="Park cleanup", start_at=start,
+                          end_at=start + timedelta(hours=1), time_zone="America/Chicago", status="published")
+    db.session.add_all([booking, parks, event])
+    db.session.commit()
+    removal = record_operation("delete_event", target_type="reservation", target_id=str(booking.id),
+                               payload={"mailbox": space.exchange_resource_mailbox}, idempotency_key="k-r")
+    publish = record_operation("create_event", target_type="calendar_event", target_id=str(event.id),
+                               payload={"mailbox": "parks@auburnal.gov"}, idempotency_key="k-c")
+    db.session.commit()
+    assert describe(removal) == "Delete the event of reservation R7K2Q (Study Room A, Auburn Public Library)"
+    assert describe(publish) == "Create the event “Park cleanup” of the calendar Parks"
