@@ -80,10 +80,12 @@ def _register_blueprints(app: Flask) -> None:
     from app.access.holder_views import holders_bp
     from app.access.seeding_views import seeding_bp
     from app.mail.views import mail_bp
+    from app.sharepoint.views import sharepoint_bp
 
     app.register_blueprint(holders_bp)
     app.register_blueprint(seeding_bp)
     app.register_blueprint(mail_bp)
+    app.register_blueprint(sharepoint_bp)
     from app.access.audit_views import audit_bp
     from app.access.group_views import groups_bp
     from app.access.permissions import MissingPermission

@@ -128,6 +128,10 @@ class TenantState:
         self.places: dict[str, dict[str, Any]] = {}
         self.place_visible_at: dict[str, float] = {}
         self.list_items: list[dict[str, Any]] = []
+        # Sites.Selected: site id -> roles ("read", "write") granted to the app on that site
+        # (POST /sites/{id}/permissions, which an admin app with Sites.FullControl.All makes).
+        self.site_grants: dict[str, set[str]] = {}
+        self.list_item_numbers: dict[tuple[str, str], int] = {}
         self.teams_posts: list[dict[str, Any]] = []
         self.outbound_mail: list[dict[str, Any]] = []
         self.clients: dict[str, Client] = {

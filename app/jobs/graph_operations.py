@@ -220,6 +220,17 @@ def create_list_item(operation: GraphOperation, graph: GraphClient) -> dict[str,
     return {"item_id": item.get("id")}
 
 
+@handles("update_list_item")
+def update_list_item(operation: GraphOperation, graph: GraphClient) -> dict[str, Any]:
+    """The item is the one the same target's create made (operations on one target run in order)."""
+    payload = operation.payload
+    item_id = payload.get("item_id") or earlier_result(operation, "create_list_item", "item_id")
+    if item_id is None:
+        return {"updated": False, "reason": "the list item was never created"}
+    sharepoint.update_list_item(graph, payload["site_id"], payload["list_id"], item_id, payload["fields"])
+    return {"item_id": item_id, "updated": True}
+
+
 @handles("teams_notify")
 def teams_notify(operation: GraphOperation, graph: GraphClient) -> dict[str, Any]:
     url = current_app.config.get("TEAMS_WEBHOOK_URL")

@@ -26,7 +26,6 @@ KIND_WORDS = {
     "share_calendar": "Share the room calendar", "revoke_calendar_share": "Stop sharing the room calendar",
     "ensure_building_place": "Record the building", "ensure_floor_place": "Record the floor",
     "create_list_item": "Add the SharePoint list item", "update_list_item": "Update the SharePoint list item",
-    "delete_list_item": "Delete the SharePoint list item",
 }
 _loaded: dict[str, bool] = {}
 

@@ -23,6 +23,7 @@ from app.reservations.availability import Interval, exchange_busy, first_conflic
 from app.reservations.links import manage_url
 from app.reservations.models import Reservation, ReservationEvent
 from app.reservations.rules import BookingRequest
+from app.sharepoint.services import mirror_reservation
 from app.sqltypes import utcnow
 
 CITIZEN = "Citizen"
@@ -113,6 +114,7 @@ def _insert(space: FacilitySpace, booking: BookingRequest, *, approved: bool) ->
         idempotency_key=idempotency_key(reservation, "create"),
     )
     _notify(reservation, "reservation_approved" if approved else "reservation_received")
+    mirror_reservation(reservation)
     return reservation
 
 
@@ -125,6 +127,7 @@ def approve(reservation: Reservation, staff: Employee) -> None:
         raise NotAllowed()
     _decide(reservation, staff, "approved", reason=None)
     _notify(reservation, "reservation_approved")
+    mirror_reservation(reservation)
     db.session.commit()
 
 
@@ -179,6 +182,7 @@ def _remove_event(reservation: Reservation) -> None:
         payload={"mailbox": reservation.space.exchange_resource_mailbox},
         idempotency_key=idempotency_key(reservation, "delete"),
     )
+    mirror_reservation(reservation)
 
 
 def _notify(reservation: Reservation, template: str, **extra: object) -> None:

@@ -22,6 +22,7 @@ STAFF_NAV: list[tuple[str, str, str]] = [
     ("employees.list_employees", "Employees", "employees.editor"),
     ("reservation_staff.queue", "Reservations", "reservations.approver"),
     ("facilities.index", "Facilities", "facilities.viewer"),
+    ("sharepoint.index", "SharePoint lists", "facilities.admin"),
     ("access.people", "Permissions", "platform.admin"),
     ("ops.outbox", "Operations", "platform.admin"),
     ("outlook_import.sources", "Outlook sources", "calendars.publisher"),

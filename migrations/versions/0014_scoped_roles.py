@@ -1,7 +1,8 @@
 """access: roles held for one facility, calendar or department; one Entra group per scoped role;
 seeding rules (Entra group, department, job title -> role) apart from the write-back groups;
 end dates on role assignments and the hourly job that ends them; employees' extra contacts;
-the job that prunes server job run history; admins' versions of the email templates
+the job that prunes server job run history; admins' versions of the email templates;
+a facility's SharePoint list mirroring its approved reservations
 
 Revision ID: 0014
 Revises: 0013
@@ -78,6 +79,18 @@ def upgrade():
         batch_op.create_unique_constraint(
             batch_op.f('uq_group_mapping_module_key_role_key_scope'), ['module_key', 'role_key', 'scope'])
     op.bulk_insert(server_job, NEW_JOBS)
+    op.create_table('reservation_list_mirror',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('facility_id', sa.Integer(), nullable=False),
+    sa.Column('site_id', sa.String(length=300), nullable=False),
+    sa.Column('list_id', sa.String(length=100), nullable=False),
+    sa.Column('include_contacts', sa.Boolean(), nullable=False),
+    sa.Column('enabled', sa.Boolean(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['facility_id'], ['facility.id'], name=op.f('fk_reservation_list_mirror_facility_id_facility')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_reservation_list_mirror')),
+    sa.UniqueConstraint('facility_id', name=op.f('uq_reservation_list_mirror_facility_id'))
+    )
     op.create_table('mail_template_version',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('template', sa.String(length=100), nullable=False),
@@ -110,6 +123,7 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_table('reservation_list_mirror')
     with op.batch_alter_table('mail_template_version', schema=None) as batch_op:
         batch_op.drop_index('ix_mail_template_version_template')
     op.drop_table('mail_template_version')

@@ -92,7 +92,9 @@ def test_extra_contacts_the_directory_and_the_dead_operations_page_in_the_browse
     from app.people.contacts import refresh_contacts
 
     admin = make_employee("Ada Admin")
-    grant(admin, "platform.admin", "employees.editor")
+    grant(admin, "platform.admin", "employees.editor", "facilities.admin")
+    library = Facility(name="Auburn Public Library", slug="library", building_abbreviation="LIB", address="Auburn")
+    db.session.add(library)
     ana = make_employee("Ana Ranger", department="Parks", job_title="Park Ranger", show_publicly=True)
     refresh_contacts([ana.id])
     operation = record_operation("add_group_member", target_type="group_membership", target_id="g:u",
@@ -130,6 +132,15 @@ def test_extra_contacts_the_directory_and_the_dead_operations_page_in_the_browse
         page.goto(live_server.url + path)
         _clean(page, path)
     _shots(page, "mail-template")
+
+    page.goto(f"{live_server.url}/staff/sharepoint/")
+    page.get_by_role("link", name="Auburn Public Library").click()
+    page.get_by_label("Site id").fill("not a site")
+    page.get_by_role("button", name="Save").click()
+    assert page.get_by_label("Site id").get_attribute("aria-invalid") == "true"
+    _clean(page, "sharepoint list")
+    page.goto(f"{live_server.url}/staff/sharepoint/")
+    _clean(page, "sharepoint lists")
 
     page.goto(f"{live_server.url}/staff/ops/outbox")
     page.get_by_role("link", name="Retry all 1 dead operation").click()
