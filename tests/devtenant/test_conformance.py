@@ -6,9 +6,11 @@ whose headers and `@odata.context` differ from Graph's.
 
 from __future__ import annotations
 
+import json
 import time
 
 from tests.devtenant.conftest import ROOM, error_code
+from tests.graph_conformance import RECORDER
 
 SENDER = "noreply@auburnal.gov"
 ODATA_JSON = "application/json;odata.metadata=minimal"
@@ -136,3 +138,11 @@ def test_content_types_and_odata_context_as_graph_sends_them(tenant, graph):
     assert sent.status_code == 202 and "text/html" not in sent.headers.get("Content-Type", "")
     failed = graph.get("/users/nobody@auburnal.gov")
     assert failed.headers["Content-Type"].startswith("application/json")
+
+
+def test_the_suite_records_every_graph_request_and_answer(graph):
+    before = len(RECORDER.exchanges)
+    graph.patch("/users/chen.wu@auburnal.gov", json={"jobTitle": "Planner"})
+    recorded = RECORDER.exchanges[before:]
+    assert [(e.method, e.path, e.status) for e in recorded] == [("PATCH", "/v1.0/users/chen.wu@auburnal.gov", 204)]
+    assert json.loads(recorded[0].request_body) == {"jobTitle": "Planner"}
