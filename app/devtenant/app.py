@@ -11,6 +11,7 @@ from flask import Flask
 
 from app.devtenant.context import DevTenant
 from app.devtenant.jwt import SigningKey
+from app.devtenant.notifier import Notifier
 from app.devtenant.pipeline import register_pipeline
 from app.devtenant.seed import DEFAULT_SEED, load_seed
 from app.devtenant.state import TenantState
@@ -42,6 +43,8 @@ CANONICAL_SEGMENTS = {
         "messages",
         "photo",
         "delta",
+        "subscriptions",
+        "reauthorize",
     )
 }
 KEY_SEGMENT = re.compile(r"^(\w+)\('([^']*)'\)$")  # mailFolders('inbox') -> mailFolders/inbox
@@ -114,7 +117,7 @@ def create_devtenant_app(
     state = state or TenantState()
     load_seed(state, seed_path)
     app.extensions["devtenant"] = DevTenant(
-        state=state, signing_key=SigningKey(cert_dir), seed_path=seed_path
+        state=state, signing_key=SigningKey(cert_dir), seed_path=seed_path, notifier=Notifier(state)
     )
     register_pipeline(app)
     app.register_blueprint(graph_blueprint())
