@@ -74,6 +74,10 @@ def _register_blueprints(app: Flask) -> None:
     from app.jobs.views import ops_bp
 
     app.register_blueprint(ops_bp)
+    from app.subscriptions.views import notifications_bp, subscriptions_ops_bp
+
+    app.register_blueprint(notifications_bp)
+    app.register_blueprint(subscriptions_ops_bp)
     from app.access.audit_views import audit_bp
     from app.access.group_views import groups_bp
     from app.access.permissions import MissingPermission

@@ -74,6 +74,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("PHOTO_UPLOAD_MAX_BYTES", "2097152", "largest employee photo staff may upload, in bytes"),
     Setting("MAIL_SENDER", "noreply@auburnal.gov", "mailbox MyGov sends from"),
     Setting("PUBLIC_BASE_URL", "http://127.0.0.1:5000", "absolute base for links in mail and feeds"),
+    Setting("GRAPH_NOTIFICATION_URL", None,
+            "public HTTPS URL of /graph/notifications for Graph change notifications; unset = polling"),
     Setting("METRICS_TOKEN", None, "bearer token Prometheus sends; unset = /metrics from loopback only"),
     Setting("LOG_FORMAT", None, "json for JSON logs outside production (always JSON in production)"),
 )
