@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from app.access.services import sync_registry
-from app.calendars.models import Calendar, CalendarEvent
+from app.calendars.models import Calendar, CalendarCategory, CalendarEvent, PublishingMailbox
+from app.calendars.recurrence import expand
 from app.extensions import db
 from app.facilities.models import Facility, FacilitySpace, ReservationConfig
 from app.people.models import Employee
@@ -106,6 +107,10 @@ def _calendar(data: dict[str, Any], city_zone: str) -> tuple[Calendar, bool]:
         exchange_calendar_address=data.get("exchange_calendar_address"),
     )
     db.session.add(calendar)
+    address = (calendar.exchange_calendar_address or "").lower()
+    if address and not db.session.scalar(select(PublishingMailbox.id).where(PublishingMailbox.address == address)):
+        # The demo city's platform admin approved it (a room would need no approval; this one is not a room).
+        db.session.add(PublishingMailbox(address=address, reason=f"Demo city: {calendar.name}"))
     db.session.flush()
     return calendar, True
 
@@ -117,6 +122,11 @@ def _event(
         return False
     zone = ZoneInfo(calendar.time_zone)
     day = today + timedelta(days=data["days_from_today"])
+    if data.get("rrule"):  # a series starts on one of its own dates (the editor refuses anything else)
+        day = next(iter(expand(data["rrule"], datetime.combine(day, time.min), zone))).date()
+    if data.get("category") and not db.session.scalar(select(CalendarCategory.id).where(
+            CalendarCategory.calendar_id == calendar.id, CalendarCategory.name == data["category"])):
+        db.session.add(CalendarCategory(calendar_id=calendar.id, name=data["category"], retired=False))
     event = CalendarEvent(
         calendar=calendar, uid=data["uid"], title=data["title"],
         description=data["description"], time_zone=calendar.time_zone,
