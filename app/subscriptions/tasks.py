@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from app.calendars.outlook_watch import check_published_events
 from app.extensions import db
 from app.facilities.models import FacilitySpace
 from app.graph import GraphError
@@ -37,7 +38,10 @@ def handle_change(subscription_id: int, resource: str) -> None:
         process_mailbox_ndrs({})  # reads only reports received since the last run
     elif subscription.purpose == "users":
         sync_users_delta({})  # one delta round: only what changed since the stored link
-    # outlook_calendar: staff see Outlook changes when they open the source (not flagged yet).
+    elif subscription.purpose == "outlook_calendar":
+        # Users/{mailbox}/Events/{id}: read that event only; a catch-up ("") checks them all.
+        event_id = resource.rstrip("/").rsplit("/", 1)[-1] if "/Events/" in resource else None
+        check_published_events([event_id] if event_id else None)  # marks it and emails the publishers
 
 
 def handle_lifecycle(subscription_id: int, event: str) -> None:

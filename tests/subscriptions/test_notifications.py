@@ -9,10 +9,15 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
+from app.graph import calendar as graph_calendar
+from app.mail.models import EmailMessage
+from app.microsoft import graph_client
 from app.jobs.queue import get_queue
 from app.subscriptions import services
 from app.subscriptions.models import GraphSubscription
-from tests.factories import grant, make_employee, sign_in
+from tests.calendars.test_outlook_import import ROOM as OUTLOOK_ROOM
+from tests.calendars.test_outlook_import import _imported, _publish, outlook_event, programs, source  # noqa: F401
+from tests.factories import grant, make_employee, sign_in, staff_client
 from tests.jobs.helpers import drain
 from tests.reservations.helpers import make_room, next_open_day, page_text, space_url
 from tests.reservations.test_exchange import _outlook_booking
@@ -121,3 +126,18 @@ def test_an_outlook_booking_shows_on_the_room_page_once_graph_notifies(app, clie
     text = page_text(client.get("/staff/ops/subscriptions"))
     assert "tells MyGov about changes as they happen" in text
     assert "Room calendar" in text and "Staff directory" in text and "Bounced mail" in text
+
+
+def test_an_outlook_change_to_a_published_event_is_flagged_to_its_publishers(app, source, live):
+    created = outlook_event("Author talk")
+    publisher, person = staff_client(app, "calendars.publisher", name="Cal Publisher")
+    _publish(publisher, [created["id"]])
+    assert services.ensure_subscriptions()["created"] == 3  # the source, the sender's inbox, the directory
+    graph_calendar.update_event(graph_client(), OUTLOOK_ROOM, created["id"], {"subject": "Author talk (new time)"})
+    deadline = clock.time() + 5
+    while get_queue("sync").count == 0 and clock.time() < deadline:
+        clock.sleep(0.05)
+    drain()
+    event = _imported()[0]
+    assert event.outlook_pending == "changed"
+    assert db.session.scalars(select(EmailMessage)).one().recipient == person.mail
