@@ -58,8 +58,10 @@ class Recorder:
             if not path.startswith(("/v1.0/", "/beta/")):
                 return wsgi_app(environ, start_response)
             length = int(environ.get("CONTENT_LENGTH") or 0)
-            body = environ["wsgi.input"].read(length) if length else b""
-            environ["wsgi.input"] = io.BytesIO(body)
+            body = b""
+            if length:  # a chunked body (no Content-Length) is left to the app, unrecorded
+                body = environ["wsgi.input"].read(length)
+                environ["wsgi.input"] = io.BytesIO(body)
             seen: dict[str, Any] = {}
 
             def capture(status: str, headers: list[tuple[str, str]], *rest: Any) -> Any:
