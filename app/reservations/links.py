@@ -6,7 +6,7 @@ random token only (never by its id or reference).
 """
 from __future__ import annotations
 
-from flask import current_app, url_for
+from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
@@ -36,8 +36,11 @@ def signed_token(reservation: Reservation) -> str:
 
 
 def manage_url(reservation: Reservation) -> str:
-    """Absolute, for email: the public base URL, not whatever host the request came in on."""
-    path = url_for("reservations.manage", signed=signed_token(reservation))
+    """Absolute, for email: the public base URL, not whatever host the request came in on.
+
+    Built from the URL map, not url_for, so a worker (the reminder job) can write it too.
+    """
+    path = current_app.url_map.bind("").build("reservations.manage", {"signed": signed_token(reservation)})
     return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + path
 
 

@@ -1,9 +1,9 @@
 """Reservations of facility spaces, with their state rules."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, func, literal_column
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, func, literal_column
 from sqlalchemy.dialects.postgresql import ExcludeConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -35,6 +35,7 @@ class Reservation(db.Model):
             using="gist",
             where="status IN ('pending', 'approved')",
         ).ddl_if(dialect="postgresql"),
+        Index("ix_reservation_space_start", "space_id", "start_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -45,7 +46,7 @@ class Reservation(db.Model):
     requester_phone: Mapped[str | None] = mapped_column(String(64))
     purpose: Mapped[str] = mapped_column(Text)
     attendees: Mapped[int] = mapped_column(Integer)
-    start_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    start_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     end_at: Mapped[datetime] = mapped_column(UTCDateTime)
     status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("employee.id"))
@@ -54,6 +55,7 @@ class Reservation(db.Model):
     exchange_event_id: Mapped[str | None] = mapped_column(String(256))
     # Random per reservation; the citizen's link carries it signed, so ids are never guessable.
     manage_token: Mapped[str] = mapped_column(String(64), unique=True)
+    reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -76,6 +78,13 @@ class Reservation(db.Model):
 
     def can_cancel(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+    def citizen_changes_close_at(self) -> datetime | None:
+        """After this instant the citizen must call instead of cancelling online (None: no cutoff)."""
+        config = self.space.reservation_config
+        if config is None or not config.cancel_cutoff_hours:
+            return None
+        return self.start_at - timedelta(hours=config.cancel_cutoff_hours)
 
 
 class ReservationEvent(db.Model):

@@ -20,6 +20,7 @@ from app.mail.services import send_template
 from app.people.models import Employee
 from app.reservations import exchange
 from app.reservations.availability import Interval, exchange_busy, first_conflict, mygov_busy
+from app.reservations.calendar_links import confirmation_extras
 from app.reservations.links import manage_url
 from app.reservations.models import Reservation, ReservationEvent
 from app.reservations.rules import BookingRequest
@@ -35,6 +36,14 @@ class SlotTaken(Exception):
 
 class NotAllowed(Exception):
     """The reservation's state does not allow this action (e.g. approving a cancelled one)."""
+
+
+class TooLateToChange(Exception):
+    """Past the space's cutoff the citizen calls the facility instead; nothing was changed."""
+
+    def __init__(self, contact: str | None) -> None:
+        super().__init__(contact or "")
+        self.contact = contact
 
 
 def new_reference() -> str:
@@ -146,14 +155,28 @@ def cancel_by_staff(reservation: Reservation, staff: Employee, reason: str | Non
     db.session.commit()
 
 
+def check_citizen_may_change(reservation: Reservation) -> None:
+    closes_at = reservation.citizen_changes_close_at()
+    if closes_at is not None and utcnow() >= closes_at:
+        config = reservation.space.reservation_config
+        raise TooLateToChange(config.contact_for_changes if config else None)
+
+
 def cancel_by_citizen(reservation: Reservation) -> None:
     if not reservation.can_cancel():
         raise NotAllowed()
+    check_citizen_may_change(reservation)
     reservation.status = "cancelled"
     _history(reservation, "cancelled", CITIZEN)
     _remove_event(reservation)
     _notify(reservation, "reservation_cancelled", by_citizen=True)
     db.session.commit()
+
+
+def remind(reservation: Reservation) -> None:
+    """The reminder email, once per booked time (a move clears `reminder_sent_at`)."""
+    reservation.reminder_sent_at = utcnow()
+    _notify(reservation, "reservation_reminder")
 
 
 def _decide(reservation: Reservation, staff: Employee, status: str, reason: str | None) -> None:
@@ -181,7 +204,12 @@ def _remove_event(reservation: Reservation) -> None:
     )
 
 
+CONFIRMATIONS = ("reservation_approved",)
+
+
 def _notify(reservation: Reservation, template: str, **extra: object) -> None:
+    link = manage_url(reservation)
+    links, attachments = confirmation_extras(reservation, link) if template in CONFIRMATIONS else ({}, None)
     send_template(
         template,
         recipient=reservation.requester_email,
@@ -195,11 +223,13 @@ def _notify(reservation: Reservation, template: str, **extra: object) -> None:
             "start_at": reservation.start_at,
             "end_at": reservation.end_at,
             "reason": reservation.decision_reason,
-            "manage_url": manage_url(reservation),
+            "manage_url": link,
+            **links,
             **extra,
         },
         related_type="reservation",
         related_id=reservation.id,
+        attachments=attachments,
     )
 
 
