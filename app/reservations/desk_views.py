@@ -9,11 +9,12 @@ from datetime import date, datetime
 from flask import Blueprint, Response, current_app, request, stream_with_context
 
 from app.access.permissions import requires
-from app.reservations import desk_grid, desk_queries
+from app.reservations import approvers, desk_grid, desk_queries
 from app.web.htmx import render_page_or_block
-from app.web.templating import city_zone
+from app.web.templating import STAFF_NAV_COUNTS, city_zone
 
 reservation_desk_bp = Blueprint("reservation_desk", __name__, url_prefix="/staff/bookings")
+STAFF_NAV_COUNTS["reservation_staff.queue"] = (approvers.pending_count_for, "waiting")
 
 
 def _page_number() -> int:

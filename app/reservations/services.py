@@ -19,7 +19,7 @@ from app.facilities.models import FacilitySpace
 from app.jobs.outbox import record_operation
 from app.mail.services import send_template
 from app.people.models import Employee
-from app.reservations import exchange
+from app.reservations import approvers, exchange
 from app.reservations.availability import Interval, exchange_busy, first_conflict, mygov_busy
 from app.reservations.calendar_links import confirmation_extras
 from app.reservations.links import manage_url
@@ -137,6 +137,8 @@ def _insert(space: FacilitySpace, booking: BookingRequest, *, approved: bool, en
         idempotency_key=idempotency_key(reservation, "create"),
     )
     _notify(reservation, "reservation_approved" if approved else "reservation_received")
+    if not approved:
+        approvers.tell_about_new_request(reservation)
     return reservation
 
 

@@ -26,6 +26,10 @@ STAFF_FIELD_ORDER = ("space", *FIELD_ORDER, "override_reason")
 STAFF_FIELD_LABELS = {**FIELD_LABELS, "space": "Room", "requester_name": "Requester's name",
                       "requester_email": "Requester's email address", "requester_phone": "Requester's phone number",
                       "override_reason": "Reason for setting the rules aside"}
+# The citizens' form speaks to the requester; here staff type for them.
+STAFF_WORDING = {"Enter your name.": "Enter the requester's name.",
+                 "Enter your email address: we send the confirmation there.":
+                     "Enter the requester's email address: the confirmation goes there."}
 
 
 def _render(form: dict[str, str], errors: dict[str, str], status: int, broken: dict[str, str] | None = None) -> Response:
@@ -64,7 +68,7 @@ def create() -> Response:
     elif len(reason) > MAX_REASON_LENGTH:
         errors["override_reason"] = f"Keep the reason to {MAX_REASON_LENGTH} characters or fewer."
     if booking is None or errors:
-        return _render(form, errors, 422, broken)
+        return _render(form, {name: STAFF_WORDING.get(message, message) for name, message in errors.items()}, 422, broken)
     entry = services.StaffEntry(current_user, broken, reason or None)
     try:
         reservation = services.submit_reservation(space, booking, entry)

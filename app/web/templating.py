@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -28,6 +29,11 @@ STAFF_NAV: list[tuple[str, str, str]] = [
 ]
 
 
+# endpoint -> (count for the signed-in employee, the word after it): "Reservations (3 waiting)".
+# Areas register theirs when their views are imported.
+STAFF_NAV_COUNTS: dict[str, tuple[Callable[[Any], int], str]] = {}
+
+
 def city_zone(app: Flask) -> ZoneInfo:
     return ZoneInfo(app.config["CITY_TIMEZONE"])
 
@@ -37,7 +43,16 @@ def visible_staff_nav() -> list[tuple[str, str]]:
 
     if not (has_request_context() and current_user.is_authenticated):
         return []
-    return [(endpoint, label) for endpoint, label, permission in STAFF_NAV if has_role(current_user, permission)]
+    return [(endpoint, _counted(endpoint, label)) for endpoint, label, permission in STAFF_NAV
+            if has_role(current_user, permission)]
+
+
+def _counted(endpoint: str, label: str) -> str:
+    if endpoint not in STAFF_NAV_COUNTS:
+        return label
+    count, word = STAFF_NAV_COUNTS[endpoint]
+    number = count(current_user)
+    return f"{label} ({number} {word})" if number else label
 
 
 def install_template_helpers(app: Flask) -> None:

@@ -1,5 +1,5 @@
-"""booking desk: reminders, the citizens' cancellation cutoff and whom to call, the reminder job,
-and an index for listing a room's bookings by time
+"""booking desk: reminders, the citizens' cancellation cutoff and whom to call, the reminder and
+approvers' digest jobs, and an index for listing a room's bookings by time
 
 Revision ID: 0015
 Revises: 0008
@@ -19,6 +19,8 @@ server_job = sa.table(
 )
 REMINDER_JOB = {"name": "Reservation reminders", "action": "reservations.send_reminders",
                 "parameters": {"hours_before": 24}, "cron": None, "interval_seconds": 900, "enabled": True}
+DIGEST_JOB = {"name": "Reservation requests waiting (daily digest)", "action": "reservations.approval_digest",
+              "parameters": {"waiting_hours": 24}, "cron": "0 8 * * *", "interval_seconds": None, "enabled": True}
 
 
 def upgrade():
@@ -29,11 +31,11 @@ def upgrade():
     with op.batch_alter_table('reservation_config', schema=None) as batch_op:
         batch_op.add_column(sa.Column('cancel_cutoff_hours', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('contact_for_changes', sa.String(length=300), nullable=True))
-    op.bulk_insert(server_job, [REMINDER_JOB])
+    op.bulk_insert(server_job, [REMINDER_JOB, DIGEST_JOB])
 
 
 def downgrade():
-    op.execute(server_job.delete().where(server_job.c.name == REMINDER_JOB["name"]))
+    op.execute(server_job.delete().where(server_job.c.name.in_([REMINDER_JOB["name"], DIGEST_JOB["name"]])))
     with op.batch_alter_table('reservation_config', schema=None) as batch_op:
         batch_op.drop_column('contact_for_changes')
         batch_op.drop_column('cancel_cutoff_hours')
