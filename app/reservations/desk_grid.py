@@ -19,10 +19,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.facilities.models import FacilitySpace
-from app.graph import GraphError, calendar
-from app.microsoft import graph_client
+from app.reservations import exchange, holds
 from app.reservations.desk_queries import STATUS_LABELS, local_midnight
-from app.reservations.exchange import BUSY_STATUSES
 from app.reservations.models import ACTIVE_STATUSES, Reservation
 
 KIND_LABELS = {
@@ -137,29 +135,21 @@ def _add_reservations(rows: dict[int, SpaceRow], start: datetime, end: datetime)
 def _add_outlook(row: SpaceRow, start: datetime, end: datetime) -> None:
     """Busy time in the room's calendar that is not one of MyGov's own events.
 
-    MyGov's events are recognised by the Exchange event id stored on their reservation, never by
-    matching times: an Outlook booking at the same time as a reservation is still shown.
+    MyGov's events are recognised by their Exchange event id (holds.event_ids_in), never by
+    matching times: an Outlook booking at the same time as a reservation is still shown, and a
+    reservation just moved or cancelled is not shown twice while the outbox catches up.
     """
     mailbox = row.space.exchange_resource_mailbox
     if not mailbox:
         return
-    ours = set(db.session.scalars(
-        select(Reservation.exchange_event_id).where(
-            Reservation.space_id == row.space.id, Reservation.exchange_event_id.is_not(None),
-            Reservation.status.in_(ACTIVE_STATUSES),
-        )
-    ))
     try:
-        for event in calendar.calendar_view(graph_client(), mailbox, start, end,
-                                            select="id,subject,start,end,showAs,isCancelled"):
-            if event["id"] in ours or event.get("isCancelled") or event.get("showAs") not in BUSY_STATUSES:
-                continue
-            row.items.append(GridItem(
-                "outlook", calendar.parse_graph_datetime(event["start"]),
-                calendar.parse_graph_datetime(event["end"]), event.get("subject") or "Busy",
-            ))
-    except (GraphError, ValueError, KeyError):
+        events = exchange.room_events(mailbox, start, end)
+    except exchange.ExchangeUnavailable:
         row.outlook_checked = False
+        return
+    ours = holds.event_ids_in(mailbox)
+    row.items.extend(GridItem("outlook", event.start, event.end, event.subject or "Busy")
+                     for event in events if event.event_id not in ours)
 
 
 def _cells(items: list[GridItem], hours: list[datetime]) -> list[Cell]:

@@ -32,6 +32,7 @@ EMAIL_LABELS = {
     "reservation_denied": "Denial notice",
     "reservation_cancelled": "Cancellation notice",
     "reservation_reminder": "Reminder",
+    "reservation_moved": "Change notice",
     "reservation_waiting": "Request sent to an approver",
     "reservation_digest": "Approvers' digest",
 }

@@ -15,7 +15,7 @@ from app.sqltypes import UTCDateTime, utcnow
 ACTIVE_STATUSES = ("pending", "approved")
 STATUSES = ("pending", "approved", "denied", "cancelled")
 HISTORY_KINDS = (
-    "submitted", "event_written", "event_removed", "sync_failed", "approved", "denied", "cancelled",
+    "submitted", "event_written", "event_removed", "sync_failed", "approved", "denied", "cancelled", "moved",
 )
 
 
@@ -53,6 +53,9 @@ class Reservation(db.Model):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decision_reason: Mapped[str | None] = mapped_column(Text)
     exchange_event_id: Mapped[str | None] = mapped_column(String(256))
+    # The room mailbox holding that event: after a move to another room it is the old room's
+    # until the worker has removed it there (holds.py discounts it by id meanwhile).
+    exchange_mailbox: Mapped[str | None] = mapped_column(String(320), index=True)
     # Random per reservation; the citizen's link carries it signed, so ids are never guessable.
     manage_token: Mapped[str] = mapped_column(String(64), unique=True)
     reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

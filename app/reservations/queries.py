@@ -25,6 +25,7 @@ HISTORY_TITLES = {
     "approved": "Approved",
     "denied": "Denied",
     "cancelled": "Cancelled",
+    "moved": "Moved",
 }
 
 

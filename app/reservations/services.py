@@ -7,8 +7,10 @@ transaction; the worker carries out the Graph calls after the commit.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import TypeVar
 
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
@@ -20,7 +22,7 @@ from app.jobs.outbox import record_operation
 from app.mail.services import send_template
 from app.people.models import Employee
 from app.reservations import approvers, exchange
-from app.reservations.availability import Interval, exchange_busy, first_conflict, mygov_busy
+from app.reservations.availability import Interval, exchange_busy, first_conflict, mygov_busy_except
 from app.reservations.calendar_links import confirmation_extras
 from app.reservations.links import manage_url
 from app.reservations.models import Reservation, ReservationEvent
@@ -28,6 +30,7 @@ from app.reservations.rules import BookingRequest
 from app.sqltypes import utcnow
 
 CITIZEN = "Citizen"
+Written = TypeVar("Written")
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O or 1/I to misread
 
 
@@ -67,6 +70,17 @@ def submit_reservation(space: FacilitySpace, booking: BookingRequest, entry: Sta
     Call it in a fresh unit of work (nothing else pending in the session). No override ever
     allows an overlap: a staff booking meets Outlook's and MyGov's bookings like any other.
     """
+    return write_if_free(
+        space, booking, lambda: _insert(space, booking, approved=not space.reservation_config.approval_required,
+                                        entry=entry))
+
+
+def write_if_free(space: FacilitySpace, booking: BookingRequest, write: Callable[[], Written], *,
+                  moving: Reservation | None = None) -> Written:
+    """Check the time is free in Exchange and in MyGov, then `write` and commit under the space's lock.
+
+    `moving`: the reservation being moved; its own booking and Exchange event do not count.
+    """
     config = space.reservation_config
     assert config is not None
     requested = Interval(booking.start_at, booking.end_at)
@@ -74,17 +88,16 @@ def submit_reservation(space: FacilitySpace, booking: BookingRequest, entry: Sta
     # Ask Exchange first, outside the database lock: a slot booked in Outlook a moment ago is
     # refused. When Graph cannot answer, exchange_busy raises ExchangeUnavailable and the
     # citizen is asked to try again: a refusal is better than a double booking we could not see.
-    outlook = exchange_busy(space, requested.start - margin, requested.end + margin)
+    outlook = exchange_busy(space, requested.start - margin, requested.end + margin, discount_ours=moving is not None)
     if first_conflict(requested, outlook, config.buffer_minutes):
         raise SlotTaken()
-
-    space_id = space.id
     try:
-        _lock_space_for_booking(space_id)
-        taken = mygov_busy(space, requested.start - margin, requested.end + margin)
+        lock_space_for_booking(space.id)
+        taken = mygov_busy_except(space, requested.start - margin, requested.end + margin,
+                                  moving.id if moving else None)
         if first_conflict(requested, taken, config.buffer_minutes):
             raise SlotTaken()
-        reservation = _insert(space, booking, approved=not config.approval_required, entry=entry)
+        written = write()
         db.session.commit()
     except IntegrityError as error:
         db.session.rollback()
@@ -94,10 +107,10 @@ def submit_reservation(space: FacilitySpace, booking: BookingRequest, entry: Sta
     except SlotTaken:
         db.session.rollback()
         raise
-    return reservation
+    return written
 
 
-def _lock_space_for_booking(space_id: int) -> None:
+def lock_space_for_booking(space_id: int) -> None:
     """No other booking of this space runs between our overlap check and our insert.
 
     PostgreSQL: lock the space's row; the exclusion constraint stays the last word on overlaps,
@@ -136,7 +149,7 @@ def _insert(space: FacilitySpace, booking: BookingRequest, *, approved: bool, en
         payload=exchange.create_event_payload(reservation, idempotency_key(reservation, "create")),
         idempotency_key=idempotency_key(reservation, "create"),
     )
-    _notify(reservation, "reservation_approved" if approved else "reservation_received")
+    notify(reservation, "reservation_approved" if approved else "reservation_received")
     if not approved:
         approvers.tell_about_new_request(reservation)
     return reservation
@@ -164,7 +177,7 @@ def approve(reservation: Reservation, staff: Employee) -> None:
     if not reservation.can_approve():
         raise NotAllowed()
     _decide(reservation, staff, "approved", reason=None)
-    _notify(reservation, "reservation_approved")
+    notify(reservation, "reservation_approved")
     db.session.commit()
 
 
@@ -173,7 +186,7 @@ def deny(reservation: Reservation, staff: Employee, reason: str) -> None:
         raise NotAllowed()
     _decide(reservation, staff, "denied", reason=reason)
     _remove_event(reservation)
-    _notify(reservation, "reservation_denied")
+    notify(reservation, "reservation_denied")
     db.session.commit()
 
 
@@ -182,7 +195,7 @@ def cancel_by_staff(reservation: Reservation, staff: Employee, reason: str | Non
         raise NotAllowed()
     _decide(reservation, staff, "cancelled", reason=reason)
     _remove_event(reservation)
-    _notify(reservation, "reservation_cancelled", by_citizen=False)
+    notify(reservation, "reservation_cancelled", by_citizen=False)
     db.session.commit()
 
 
@@ -200,14 +213,14 @@ def cancel_by_citizen(reservation: Reservation) -> None:
     reservation.status = "cancelled"
     _history(reservation, "cancelled", CITIZEN)
     _remove_event(reservation)
-    _notify(reservation, "reservation_cancelled", by_citizen=True)
+    notify(reservation, "reservation_cancelled", by_citizen=True)
     db.session.commit()
 
 
 def remind(reservation: Reservation) -> None:
     """The reminder email, once per booked time (a move clears `reminder_sent_at`)."""
     reservation.reminder_sent_at = utcnow()
-    _notify(reservation, "reservation_reminder")
+    notify(reservation, "reservation_reminder")
 
 
 def _decide(reservation: Reservation, staff: Employee, status: str, reason: str | None) -> None:
@@ -235,10 +248,10 @@ def _remove_event(reservation: Reservation) -> None:
     )
 
 
-CONFIRMATIONS = ("reservation_approved",)
+CONFIRMATIONS = ("reservation_approved", "reservation_moved")
 
 
-def _notify(reservation: Reservation, template: str, **extra: object) -> None:
+def notify(reservation: Reservation, template: str, **extra: object) -> None:
     link = manage_url(reservation)
     links, attachments = confirmation_extras(reservation, link) if template in CONFIRMATIONS else ({}, None)
     send_template(
