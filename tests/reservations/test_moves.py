@@ -141,3 +141,15 @@ def test_a_citizen_cannot_move_after_the_cutoff(app, client):
     assert "call 334-501-3190" in page_text(client.get(refused.headers["Location"]))
     db.session.expire_all()
     assert reservation.start_at.astimezone(CITY).strftime("%H:%M") == "10:00"
+
+
+def test_the_queue_tells_an_outlook_booking_at_the_same_time_from_mygovs_own_event(app, client, exchange):
+    space = make_room()
+    day = next_open_day()
+    submit(client, space, booking_form(day, "10:00", "11:00"))
+    drain()
+    outlook_booking(exchange, ROOM_A, day, "10:00", "11:00", "Same-time Outlook meeting")
+    approver, _ = staff(app, "reservations.approver")
+    text = page_text(approver.get("/staff/reservations/"))
+    assert "Same-time Outlook meeting" in text  # never hidden by matching times
+    assert "MyGov reservation R-" not in text  # our own event is not listed as an Outlook booking
