@@ -33,6 +33,7 @@ EMAIL_LABELS = {
     "reservation_cancelled": "Cancellation notice",
     "reservation_reminder": "Reminder",
     "reservation_moved": "Change notice",
+    "reservation_series": "Repeating booking summary",
     "reservation_waiting": "Request sent to an approver",
     "reservation_digest": "Approvers' digest",
 }

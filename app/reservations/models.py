@@ -59,11 +59,14 @@ class Reservation(db.Model):
     # Random per reservation; the citizen's link carries it signed, so ids are never guessable.
     manage_token: Mapped[str] = mapped_column(String(64), unique=True)
     reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # One of a repeating booking's dates (each date is its own reservation and Exchange event).
+    series_id: Mapped[int | None] = mapped_column(ForeignKey("reservation_series.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     space: Mapped[FacilitySpace] = relationship()
     decided_by: Mapped[Employee | None] = relationship()
+    series: Mapped[ReservationSeries | None] = relationship(back_populates="reservations")
     history: Mapped[list[ReservationEvent]] = relationship(
         back_populates="reservation", order_by="ReservationEvent.id",
         cascade="all, delete-orphan",
@@ -88,6 +91,20 @@ class Reservation(db.Model):
         if config is None or not config.cancel_cutoff_hours:
             return None
         return self.start_at - timedelta(hours=config.cancel_cutoff_hours)
+
+
+class ReservationSeries(db.Model):
+    """A weekly or monthly booking: how it repeats; its dates are reservations of their own."""
+
+    __tablename__ = "reservation_series"
+    __table_args__ = (CheckConstraint("frequency IN ('weekly', 'monthly')", name="frequency"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reference: Mapped[str] = mapped_column(String(16), unique=True)
+    frequency: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    reservations: Mapped[list[Reservation]] = relationship(back_populates="series", order_by="Reservation.start_at")
 
 
 class ReservationEvent(db.Model):

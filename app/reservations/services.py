@@ -25,7 +25,7 @@ from app.reservations import approvers, exchange
 from app.reservations.availability import Interval, exchange_busy, first_conflict, mygov_busy_except
 from app.reservations.calendar_links import confirmation_extras
 from app.reservations.links import manage_url
-from app.reservations.models import Reservation, ReservationEvent
+from app.reservations.models import Reservation, ReservationEvent, ReservationSeries
 from app.reservations.rules import BookingRequest
 from app.sqltypes import utcnow
 
@@ -64,7 +64,8 @@ class StaffEntry:
     reason: str | None = None
 
 
-def submit_reservation(space: FacilitySpace, booking: BookingRequest, entry: StaffEntry | None = None) -> Reservation:
+def submit_reservation(space: FacilitySpace, booking: BookingRequest, entry: StaffEntry | None = None, *,
+                       series: ReservationSeries | None = None) -> Reservation:
     """Reserve the time and block it in Exchange; raises SlotTaken or exchange.ExchangeUnavailable.
 
     Call it in a fresh unit of work (nothing else pending in the session). No override ever
@@ -72,7 +73,7 @@ def submit_reservation(space: FacilitySpace, booking: BookingRequest, entry: Sta
     """
     return write_if_free(
         space, booking, lambda: _insert(space, booking, approved=not space.reservation_config.approval_required,
-                                        entry=entry))
+                                        entry=entry, series=series))
 
 
 def write_if_free(space: FacilitySpace, booking: BookingRequest, write: Callable[[], Written], *,
@@ -126,13 +127,14 @@ def lock_space_for_booking(space_id: int) -> None:
         )
 
 
-def _insert(space: FacilitySpace, booking: BookingRequest, *, approved: bool, entry: StaffEntry | None = None) -> Reservation:
+def _insert(space: FacilitySpace, booking: BookingRequest, *, approved: bool, entry: StaffEntry | None = None,
+            series: ReservationSeries | None = None) -> Reservation:
     reservation = Reservation(
         reference=new_reference(), space=space, requester_name=booking.requester_name,
         requester_email=booking.requester_email, requester_phone=booking.requester_phone,
         purpose=booking.purpose, attendees=booking.attendees, start_at=booking.start_at,
         end_at=booking.end_at, status="approved" if approved else "pending",
-        manage_token=secrets.token_urlsafe(32),
+        manage_token=secrets.token_urlsafe(32), series=series,
     )
     db.session.add(reservation)
     db.session.flush()
@@ -149,9 +151,10 @@ def _insert(space: FacilitySpace, booking: BookingRequest, *, approved: bool, en
         payload=exchange.create_event_payload(reservation, idempotency_key(reservation, "create")),
         idempotency_key=idempotency_key(reservation, "create"),
     )
-    notify(reservation, "reservation_approved" if approved else "reservation_received")
-    if not approved:
-        approvers.tell_about_new_request(reservation)
+    if series is None:  # a series' dates are told about together (series.py)
+        notify(reservation, "reservation_approved" if approved else "reservation_received")
+        if not approved:
+            approvers.tell_about_new_request(reservation)
     return reservation
 
 

@@ -1,4 +1,4 @@
-"""booking desk: reminders, the citizens' cancellation cutoff and whom to call, the reminder and
+"""booking desk: repeating bookings (series), reminders, the citizens' cancellation cutoff and whom to call, the reminder and
 approvers' digest jobs, and an index for listing a room's bookings by time
 
 Revision ID: 0015
@@ -34,7 +34,20 @@ def _quoted(kinds: tuple[str, ...]) -> str:
 
 
 def upgrade():
+    op.create_table('reservation_series',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('reference', sa.String(length=16), nullable=False),
+    sa.Column('frequency', sa.String(length=16), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("frequency IN ('weekly', 'monthly')", name=op.f('ck_reservation_series_frequency')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_reservation_series')),
+    sa.UniqueConstraint('reference', name=op.f('uq_reservation_series_reference'))
+    )
     with op.batch_alter_table('reservation', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('series_id', sa.Integer(), nullable=True))
+        batch_op.create_index('ix_reservation_series_id', ['series_id'], unique=False)
+        batch_op.create_foreign_key(op.f('fk_reservation_series_id_reservation_series'), 'reservation_series',
+                                    ['series_id'], ['id'])
         batch_op.add_column(sa.Column('reminder_sent_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('exchange_mailbox', sa.String(length=320), nullable=True))
         batch_op.create_index('ix_reservation_exchange_mailbox', ['exchange_mailbox'], unique=False)
@@ -67,3 +80,7 @@ def downgrade():
         batch_op.drop_index('ix_reservation_exchange_mailbox')
         batch_op.drop_column('exchange_mailbox')
         batch_op.drop_column('reminder_sent_at')
+        batch_op.drop_constraint(op.f('fk_reservation_series_id_reservation_series'), type_='foreignkey')
+        batch_op.drop_index('ix_reservation_series_id')
+        batch_op.drop_column('series_id')
+    op.drop_table('reservation_series')

@@ -76,6 +76,20 @@ def test_desk_list_and_grid_in_chromium(app, live_server, page, exchange):
     expect(page.locator("#field-start_time")).to_have_attribute("aria-invalid", "true")
     _accessible(page, "staff-booking-errors")
 
+    # The citizen's repeating booking: the dates are listed, free or not, before anything is sent.
+    page.goto(f"{live_server.url}/reservations/library/study-room-a/repeat")
+    page.fill("#field-date", day.isoformat())
+    page.fill("#field-start_time", "14:00")
+    page.fill("#field-end_time", "15:00")
+    page.fill("#field-count", "2")
+    page.fill("#field-requester_name", "Cleo Club")
+    page.fill("#field-requester_email", "cleo@example.org")
+    page.fill("#field-purpose", "Chess club")
+    page.fill("#field-attendees", "6")
+    page.click("button:has-text('Check which dates are free')")
+    expect(page.locator("#dates [role=status]")).to_have_text("1 of 2 dates are free. Tick the ones to send.")
+    _accessible(page, "series-dates")
+
     page.set_viewport_size({"width": 390, "height": 900})
     page.goto(f"{live_server.url}/staff/bookings/grid?date={day}")
     expect(page.locator(".desk-grid")).to_be_hidden()
