@@ -34,6 +34,7 @@ EMAIL_LABELS = {
     "reservation_reminder": "Reminder",
     "reservation_moved": "Change notice",
     "reservation_series": "Repeating booking summary",
+    "reservation_links": "Link to all their reservations",
     "reservation_waiting": "Request sent to an approver",
     "reservation_digest": "Approvers' digest",
 }
