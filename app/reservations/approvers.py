@@ -67,7 +67,8 @@ def tell_about_new_request(reservation: Reservation) -> None:
     if current_app.config.get("TEAMS_WEBHOOK_URL"):
         when = reservation.start_at.astimezone(city_zone(current_app)).strftime(WHEN_FORMAT)
         record_operation(
-            "teams_notify", target_type="reservation", target_id=reservation.id,
+            # Its own target: a slow Teams webhook never holds up the reservation's Exchange writes.
+            "teams_notify", target_type="notification", target_id=f"reservation-{reservation.reference}-waiting",
             payload={"title": f"Reservation request {reservation.reference} is waiting for approval",
                      "facts": {"Room": f"{space.name}, {space.facility.name}", "When": when,
                                "Requested by": reservation.requester_name, "People": str(reservation.attendees)},

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Integer, cast, or_, select
+from sqlalchemy import String, cast, or_, select
 
 from app.extensions import db
 from app.facilities.models import FacilitySpace
@@ -35,14 +35,15 @@ def has_stale_holds(space: FacilitySpace) -> bool:
     the update not yet run. Usually false: then the cached getSchedule answer is right as it is.
     """
     mailbox = space.exchange_resource_mailbox
-    pending_moves = select(cast(GraphOperation.target_id, Integer)).where(
+    # Compared as text: other targets' ids are not numbers, and a cast could be tried on them first.
+    pending_moves = select(GraphOperation.target_id).where(
         GraphOperation.target_type == "reservation", GraphOperation.kind == "update_event",
         GraphOperation.status.in_(WAITING))
     return db.session.scalar(
         select(Reservation.id).where(
             Reservation.exchange_mailbox == mailbox, Reservation.exchange_event_id.is_not(None),
             or_(Reservation.status.not_in(ACTIVE_STATUSES), Reservation.space_id != space.id,
-                Reservation.id.in_(pending_moves)),
+                cast(Reservation.id, String).in_(pending_moves)),
         ).limit(1)
     ) is not None
 
