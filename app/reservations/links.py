@@ -13,6 +13,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.reservations.models import Reservation
 from app.reservations.rules import BOOKING_HORIZON_DAYS
+from app.web.public_urls import public_url
 
 SALT = "mygov.reservation.manage-link"
 # Long enough for a reservation made as far ahead as allowed, with room to spare afterwards.
@@ -36,12 +37,8 @@ def signed_token(reservation: Reservation) -> str:
 
 
 def manage_url(reservation: Reservation) -> str:
-    """Absolute, for email: the public base URL, not whatever host the request came in on.
-
-    Built from the URL map, not url_for, so a worker (the reminder job) can write it too.
-    """
-    path = current_app.url_map.bind("").build("reservations.manage", {"signed": signed_token(reservation)})
-    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + path
+    """Absolute, for email: the public base URL, not whatever host the request came in on."""
+    return public_url("reservations.manage", signed=signed_token(reservation))
 
 
 def reservation_for_link(signed: str) -> Reservation:

@@ -21,6 +21,7 @@ from app.reservations.links import LinkExpired, LinkInvalid, reservation_for_lin
 from app.reservations.models import Reservation
 from app.sqltypes import utcnow
 from app.web.htmx import see_other
+from app.web.public_urls import public_url
 
 my_reservations_bp = Blueprint("my_reservations", __name__, url_prefix="/reservations/mine")
 
@@ -41,9 +42,9 @@ def _normal(address: str) -> str:
 
 
 def list_url(address: str, *, absolute: bool = False) -> str:
-    path = current_app.url_map.bind("").build("my_reservations.listing",
-                                              {"signed": _serializer().dumps(_normal(address))})
-    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + path if absolute else path
+    signed = _serializer().dumps(_normal(address))
+    return public_url("my_reservations.listing", signed=signed) if absolute else url_for(
+        "my_reservations.listing", signed=signed)
 
 
 def _bookings_of(address: str) -> list[Reservation]:
