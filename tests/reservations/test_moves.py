@@ -153,3 +153,19 @@ def test_the_queue_tells_an_outlook_booking_at_the_same_time_from_mygovs_own_eve
     text = page_text(approver.get("/staff/reservations/"))
     assert "Same-time Outlook meeting" in text  # never hidden by matching times
     assert "MyGov reservation R-" not in text  # our own event is not listed as an Outlook booking
+
+
+def test_a_cancelled_booking_frees_its_time_before_the_worker_removes_its_event(app, client, exchange):
+    space = make_room()
+    day = next_open_day()
+    submit(client, space, booking_form(day, "10:00", "11:00"))
+    drain()
+    reservation = db.session.scalars(select(Reservation)).one()
+    with app.test_request_context():
+        path = f"/reservations/manage/{signed_token(reservation)}"
+    client.post(path + "/cancel", data={"csrf_token": csrf_token(client, path)})
+    assert len(_ours(exchange, ROOM_A, reservation)) == 1  # the removal has not run yet
+    again = submit(client, space, booking_form(day, "10:00", "11:00", requester_email="bo@example.org"))
+    assert again.status_code == 303
+    drain()
+    assert _ours(exchange, ROOM_A, reservation) == []
