@@ -26,7 +26,7 @@ from app.reservations.availability import Interval, exchange_busy, first_conflic
 from app.reservations.links import manage_url
 from app.reservations.models import Reservation, ReservationSeries
 from app.reservations.rules import BookingRequest, parse_booking
-from app.reservations.services import REFERENCE_ALPHABET, SlotTaken, submit_reservation
+from app.reservations.services import REFERENCE_ALPHABET, SlotTaken, StaffEntry, submit_reservation
 from app.web.templating import city_zone
 
 FREQUENCIES = {"weekly": "Every week", "monthly": "Every month, on the same date"}
@@ -121,8 +121,12 @@ class SeriesResult:
     refused: list[tuple[date, str]]
 
 
-def send(space: FacilitySpace, repeat: Repeat, checks: list[DateCheck], chosen: set[date]) -> SeriesResult:
-    """Book the chosen free dates, each checked again; one email to the person and to approvers."""
+def send(space: FacilitySpace, repeat: Repeat, checks: list[DateCheck], chosen: set[date],
+         entry: StaffEntry | None = None) -> SeriesResult:
+    """Book the chosen free dates, each checked again; one email to the person and to approvers.
+
+    `entry`: a staff member booking the series for a citizen (recorded on each date and audited).
+    """
     series = ReservationSeries(reference=_new_reference(), frequency=repeat.frequency)
     db.session.add(series)
     db.session.commit()
@@ -132,7 +136,7 @@ def send(space: FacilitySpace, repeat: Repeat, checks: list[DateCheck], chosen: 
         if check.day not in chosen or check.booking is None:
             continue
         try:
-            booked.append(submit_reservation(space, check.booking, series=series))
+            booked.append(submit_reservation(space, check.booking, entry, series=series))
         except SlotTaken:
             refused.append((check.day, "Taken a moment ago."))
         except exchange.ExchangeUnavailable:

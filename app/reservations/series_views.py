@@ -4,10 +4,12 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, Response, abort, current_app, flash, render_template, request, url_for
+from flask_login import current_user
 
+from app.access.permissions import has_role
 from app.extensions import limiter
 from app.facilities.models import FacilitySpace
-from app.reservations import series
+from app.reservations import series, services
 from app.reservations.links import signed_token
 from app.reservations.public_views import SUBMIT_RATE_LIMIT
 from app.reservations.rooms import reservable_space
@@ -18,6 +20,7 @@ from app.web.templating import city_zone
 
 series_bp = Blueprint("reservation_series", __name__, url_prefix="/reservations")
 
+STAFF_ROLE = "reservations.approver"
 SERIES_FIELDS = (*FIELD_ORDER, "frequency", "until", "count")
 SERIES_LABELS = {**FIELD_LABELS, "date": "First date", "frequency": "Repeats", "until": "Last date",
                  "count": "Number of times"}
@@ -63,7 +66,7 @@ def repeat_submit(facility_slug: str, space_slug: str) -> Response | tuple[str, 
     chosen &= {check.day for check in checks if check.free}
     if not chosen:
         return _form_page(space, form, {"day": "Tick at least one free date to send."}, 422, checks)
-    result = series.send(space, repeat, checks, chosen)
+    result = series.send(space, repeat, checks, chosen, _staff_entry())
     if not result.booked:
         return _form_page(space, form, {"day": "Those dates were taken a moment ago. Nothing was booked."}, 409,
                           series.check_dates(space, form, [c.day for c in checks], zone, now))
@@ -71,6 +74,13 @@ def repeat_submit(facility_slug: str, space_slug: str) -> Response | tuple[str, 
     flash(f"Sent {len(result.booked)} dates as {result.series.reference}; each has its own link in the email "
           f"we sent you. This page is the first date.{refused}", "success")
     return see_other(url_for("reservations.manage", signed=signed_token(result.booked[0])))
+
+
+def _staff_entry() -> services.StaffEntry | None:
+    """Desk staff signed in on this page book for the citizen whose details they typed."""
+    if current_user.is_authenticated and has_role(current_user, STAFF_ROLE):
+        return services.StaffEntry(current_user)
+    return None
 
 
 def _date(raw: str) -> date | None:

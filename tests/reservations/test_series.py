@@ -111,3 +111,17 @@ def test_approve_the_whole_series_or_one_date_and_a_cancelled_date_leaves_the_re
     assert two.status == "cancelled" and two.exchange_event_id is None
     assert one.exchange_event_id in events and three.exchange_event_id in events
     assert (one.status, three.status) == ("approved", "approved")
+
+
+def test_desk_staff_book_a_series_for_a_citizen_and_it_is_recorded_as_theirs(app, exchange):
+    space = make_room()
+    desk, employee = staff(app, "reservations.approver", name="Dana Desk")
+    assert "repeating booking page" in page_text(desk.get("/staff/bookings/new/"))
+    first = _weekday_ahead()
+    form = {**booking_form(first, "10:00", "11:00", requester_name="Chess Club"), "frequency": "weekly", "count": "2"}
+    path = space_url(space) + "repeat"
+    desk.post(path, data={**form, "step": "send", "day": [first.isoformat(), (first + timedelta(days=7)).isoformat()],
+                          "csrf_token": csrf_token(desk, path)})
+    dates = db.session.scalars(select(Reservation)).all()
+    assert len(dates) == 2 and all(r.history[0].actor_id == employee.id for r in dates)
+    assert all(r.history[0].detail == "Entered by staff for Chess Club." for r in dates)
