@@ -70,7 +70,8 @@ def sync_states(reservation_ids: list[int]) -> dict[int, SyncState]:
 
 
 def _state(create: GraphOperation | None, delete: GraphOperation | None) -> SyncState:
-    if delete is not None:
+    # A move to another room removes the event from one mailbox, then creates it in the other.
+    if delete is not None and (create is None or delete.id > create.id):
         return _described(delete, "Removed from Exchange", "Being removed from Exchange",
                           "Removing from Exchange failed")
     if create is None:

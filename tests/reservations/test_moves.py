@@ -101,6 +101,7 @@ def test_a_move_to_another_room_removes_one_event_and_creates_the_other(app, cli
     (created,) = _ours(exchange, room_b.exchange_resource_mailbox, reservation)
     assert reservation.exchange_event_id == created["id"]
     assert reservation.exchange_mailbox == room_b.exchange_resource_mailbox
+    assert "In Exchange" in page_text(desk.get(f"/staff/reservations/{reservation.id}"))
 
 
 def test_the_citizen_moves_through_the_manage_link_and_taken_times_are_refused(app, client, exchange):
