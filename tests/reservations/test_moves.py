@@ -170,3 +170,20 @@ def test_a_cancelled_booking_frees_its_time_before_the_worker_removes_its_event(
     assert again.status_code == 303
     drain()
     assert _ours(exchange, ROOM_A, reservation) == []
+
+
+def test_moved_before_the_worker_ran_still_ends_with_exactly_one_event(app, client, exchange):
+    room_a = make_room()
+    room_b = _room_b(room_a)
+    day = next_open_day()
+    submit(client, room_a, booking_form(day, "10:00", "11:00"))  # its create_event has not run
+    reservation = db.session.scalars(select(Reservation)).one()
+    desk, _ = staff(app, "reservations.approver")
+    _move(desk, f"/staff/reservations/{reservation.id}/move", room_b, day, "12:00", "13:00")
+    _move(desk, f"/staff/reservations/{reservation.id}/move", room_b, day, "14:00", "15:00")
+    drain()
+    db.session.expire_all()
+    assert _ours(exchange, ROOM_A, reservation) == []
+    (event,) = _ours(exchange, room_b.exchange_resource_mailbox, reservation)
+    assert event["id"] == reservation.exchange_event_id
+    assert graph_time(event["start"]) == reservation.start_at
