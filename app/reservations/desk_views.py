@@ -7,14 +7,15 @@ from collections.abc import Iterator
 from datetime import date, datetime
 
 from flask import Blueprint, Response, current_app, request, stream_with_context
+from flask_login import current_user
 
 from app.access.permissions import requires
 from app.reservations import approvers, desk_grid, desk_queries
 from app.web.htmx import render_page_or_block
-from app.web.templating import STAFF_NAV_COUNTS, city_zone
+from app.web.templating import NAV_COUNTS, city_zone
 
 reservation_desk_bp = Blueprint("reservation_desk", __name__, url_prefix="/staff/bookings")
-STAFF_NAV_COUNTS["reservation_staff.queue"] = (approvers.pending_count_for, "waiting")
+NAV_COUNTS["reservation_staff.queue"] = lambda: approvers.pending_count_for(current_user)
 
 
 def _page_number() -> int:

@@ -1,8 +1,8 @@
 """Values and filters every template may use."""
 from __future__ import annotations
 
-from datetime import datetime
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -25,13 +25,10 @@ STAFF_NAV: list[tuple[str, str, str]] = [
     ("facilities.index", "Facilities", "facilities.viewer"),
     ("access.people", "Permissions", "platform.admin"),
     ("ops.outbox", "Operations", "platform.admin"),
-    ("outlook_import.sources", "Outlook sources", "platform.admin"),
+    ("outlook_import.sources", "Outlook sources", "calendars.publisher"),
 ]
-
-
-# endpoint -> (count for the signed-in employee, the word after it): "Reservations (3 waiting)".
-# Areas register theirs when their views are imported.
-STAFF_NAV_COUNTS: dict[str, tuple[Callable[[Any], int], str]] = {}
+# endpoint -> how many things wait there for the signed-in person (shown beside the label); areas register.
+NAV_COUNTS: dict[str, Callable[[], int]] = {}
 
 
 def city_zone(app: Flask) -> ZoneInfo:
@@ -43,16 +40,12 @@ def visible_staff_nav() -> list[tuple[str, str]]:
 
     if not (has_request_context() and current_user.is_authenticated):
         return []
-    return [(endpoint, _counted(endpoint, label)) for endpoint, label, permission in STAFF_NAV
-            if has_role(current_user, permission)]
-
-
-def _counted(endpoint: str, label: str) -> str:
-    if endpoint not in STAFF_NAV_COUNTS:
-        return label
-    count, word = STAFF_NAV_COUNTS[endpoint]
-    number = count(current_user)
-    return f"{label} ({number} {word})" if number else label
+    shown = []
+    for endpoint, label, permission in STAFF_NAV:
+        if has_role(current_user, permission):
+            waiting = NAV_COUNTS[endpoint]() if endpoint in NAV_COUNTS else 0
+            shown.append((endpoint, f"{label} ({waiting} to review)" if waiting else label))
+    return shown
 
 
 def install_template_helpers(app: Flask) -> None:

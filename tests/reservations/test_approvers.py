@@ -86,7 +86,7 @@ def test_the_staff_navigation_shows_the_pending_count(app, client):
     assert "Reservations (" not in approver.get("/staff/").get_data(as_text=True)
     submit(client, space, booking_form(next_open_day(), "10:00", "11:00"))
     submit(client, space, booking_form(next_open_day(), "12:00", "13:00"))
-    assert "Reservations (2 waiting)" in page_text(approver.get("/staff/"))
+    assert "Reservations (2 to review)" in page_text(approver.get("/staff/"))
 
 
 def test_bulk_approve_and_deny_after_confirming(app, client, exchange):

@@ -57,7 +57,7 @@ def test_desk_list_and_grid_in_chromium(app, live_server, page, exchange):
     _accessible(page, "desk-grid-week")
 
     page.goto(f"{live_server.url}/staff/reservations/")
-    expect(page.locator("header nav")).to_contain_text("Reservations (1 waiting)")
+    expect(page.locator("header nav")).to_contain_text("Reservations (1 to review)")
     page.locator("label:has-text('Tick R-')").click()
     page.click("button:has-text('Deny the ticked requests')")
     expect(page.locator("h1")).to_have_text("Deny 1 request?")
