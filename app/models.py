@@ -10,10 +10,12 @@ from app.mail.models import EmailMessage
 from app.people.models import Employee, EmployeeContact
 from app.reservations.models import Reservation
 from app.sharepoint.models import ReservationListMirror
+from app.subscriptions.models import GraphSubscription
 
 __all__ = [
     "AuditEntry", "Calendar", "CalendarEvent", "CalendarEventOverride", "CalendarEventRevision", "EmailMessage",
     "Employee", "EmployeeContact", "Facility", "FacilitySpace", "GraphOperation",
-    "GroupMapping", "Module", "Reservation", "ReservationConfig", "ReservationListMirror", "Role", "RoleAssignment",
+    "GraphSubscription", "GroupMapping", "Module", "Reservation", "ReservationConfig", "ReservationListMirror", "Role",
+    "RoleAssignment",
     "PublishingMailbox", "ServerJob", "ServerJobRun", "StaffSession", "SyncState",
 ]

@@ -1,7 +1,7 @@
 """Mirroring approved reservations into a facility's SharePoint list, through the outbox.
 
-An approved reservation becomes a list item (create_list_item); when it is cancelled the item's
-Status changes (update_list_item), so the list keeps the history staff plan with. Citizens'
+An approved reservation becomes a list item (create_list_item); when it is moved, cancelled or
+asked for again the item changes (update_list_item), so the list keeps the history staff plan with. Citizens'
 contact details go to the list only when the facility turned that on. The app needs only
 `Sites.Selected`, granted write on that one site (see README).
 """
@@ -56,36 +56,49 @@ def configure(facility: Facility, site_id: str, list_id: str, include_contacts: 
     return {}
 
 
-def _fields(reservation: Reservation, mirror: ReservationListMirror) -> dict[str, object]:
+STATUS_WORDS = {"approved": "Approved", "cancelled": "Cancelled", "pending": "Awaiting approval again",
+                "denied": "Denied"}
+
+
+def _fields(reservation: Reservation, include_contacts: bool) -> dict[str, object]:
     zone = ZoneInfo(current_app.config["CITY_TIMEZONE"])
     fields: dict[str, object] = {
         "Title": reservation.reference, "Facility": reservation.space.facility.name, "Room": reservation.space.name,
         "Start": reservation.start_at.astimezone(zone).isoformat(), "End": reservation.end_at.astimezone(zone).isoformat(),
-        "Attendees": reservation.attendees, "Purpose": reservation.purpose, "Status": "Approved",
+        "Attendees": reservation.attendees, "Purpose": reservation.purpose,
+        "Status": STATUS_WORDS.get(reservation.status, reservation.status.capitalize()),
     }
-    if mirror.include_contacts:
+    if include_contacts:
         fields.update({"RequesterName": reservation.requester_name, "RequesterEmail": reservation.requester_email,
                        "RequesterPhone": reservation.requester_phone or ""})
     return fields
 
 
-def _mirrored(reservation: Reservation) -> bool:
-    return db.session.scalar(select(GraphOperation.id).where(
+def _writes(reservation: Reservation) -> list[GraphOperation]:
+    return list(db.session.scalars(select(GraphOperation).where(
         GraphOperation.target_type == TARGET, GraphOperation.target_id == str(reservation.id),
-        GraphOperation.kind == "create_list_item").limit(1)) is not None
+        GraphOperation.kind.in_(("create_list_item", "update_list_item"))).order_by(GraphOperation.id)))
 
 
 def mirror_reservation(reservation: Reservation) -> None:
-    """Record (in the caller's transaction) what the facility's list must show after this change."""
-    mirror = mirror_of(reservation.space.facility_id)
-    if mirror is None or not mirror.enabled:
-        return
-    common = {"site_id": mirror.site_id, "list_id": mirror.list_id}
-    if reservation.status == "approved" and not _mirrored(reservation):
+    """Record (in the caller's transaction) what the list must show after this change.
+
+    An approved reservation not yet in a list is added to its facility's list; once there, every
+    later change (approval again, a move, a cancellation) updates that item, in that list.
+    """
+    db.session.flush()
+    writes = _writes(reservation)
+    if not writes:
+        mirror = mirror_of(reservation.space.facility_id)
+        if mirror is None or not mirror.enabled or reservation.status != "approved":
+            return
         record_operation("create_list_item", target_type=TARGET, target_id=reservation.id,
-                         payload={**common, "fields": _fields(reservation, mirror)},
+                         payload={"site_id": mirror.site_id, "list_id": mirror.list_id,
+                                  "fields": _fields(reservation, mirror.include_contacts)},
                          idempotency_key=f"reservation-{reservation.reference}-list-create")
-    elif reservation.status == "cancelled" and _mirrored(reservation):
-        record_operation("update_list_item", target_type=TARGET, target_id=reservation.id,
-                         payload={**common, "fields": {"Status": "Cancelled"}},
-                         idempotency_key=f"reservation-{reservation.reference}-list-cancel")
+        return
+    created = writes[0].payload
+    record_operation("update_list_item", target_type=TARGET, target_id=reservation.id,
+                     payload={"site_id": created["site_id"], "list_id": created["list_id"],
+                              "fields": _fields(reservation, "RequesterEmail" in created["fields"])},
+                     idempotency_key=f"reservation-{reservation.reference}-list-update-{len(writes)}")

@@ -5,13 +5,13 @@ the job that prunes server job run history; admins' versions of the email templa
 a facility's SharePoint list mirroring its approved reservations
 
 Revision ID: 0014
-Revises: 0013
+Revises: 0016
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = '0014'
-down_revision = '0013'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 

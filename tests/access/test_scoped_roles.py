@@ -170,3 +170,29 @@ def test_a_scoped_grant_has_its_own_entra_group_written_in_the_tenant(app, tenan
     assert "Reservations approver for Auburn Public Library was removed from Ethan Park" in revoke.get_data(as_text=True)
     drain()
     assert ethan.entra_oid not in tenant.group_members(group_id)
+
+
+def test_the_booking_desk_bulk_decisions_moves_and_notified_approvers_follow_the_facility(app):
+    from app.reservations import approvers
+
+    library, center = _facility("Auburn Public Library", "library"), _facility("Boykin Community Center", "boykin")
+    at_library, at_center = _pending(library, "Lib Requester"), _pending(center, "Center Requester")
+    desk, employee = staff_client(app, name="Lee Librarian")
+    grant(employee, "reservations.approver", scope=scopes.facility(library.facility_id))
+    everywhere = make_employee("Ada Everywhere")
+    grant(everywhere, "reservations.approver")
+
+    listing = desk.get("/staff/bookings/").get_data(as_text=True)
+    assert "Lib Requester" in listing and "Center Requester" not in listing
+    assert "Center Requester" not in desk.get("/staff/bookings/export.csv").get_data(as_text=True)
+    assert approvers.pending_count_for(employee) == 1 and approvers.pending_count_for(everywhere) == 2
+    assert [e.display_name for e in approvers.for_facility(center.facility)] == ["Ada Everywhere"]
+    assert {e.display_name for e in approvers.for_facility(library.facility)} == {"Ada Everywhere", "Lee Librarian"}
+
+    bulk = desk.post("/staff/reservations/bulk/confirm", data={"decision": "approve",
+                                                              "reservation": [str(at_library.id), str(at_center.id)]},
+                     headers=csrf_headers(desk))
+    assert bulk.status_code == 403
+    assert desk.get(f"/staff/reservations/{at_center.id}/move").status_code == 403
+    db.session.expire_all()
+    assert (at_library.status, at_center.status) == ("pending", "pending")

@@ -20,7 +20,7 @@ ALL_TABLES = {
     "graph_operation", "server_job", "server_job_run", "sync_state", "staff_session", "alembic_version",
     "reservation_event", "room_calendar_share", "outlook_import_source",
     "seeding_rule", "seed_exclusion", "employee_extra_contact", "mail_template_version", "reservation_list_mirror",
-    "publishing_mailbox", "calendar_event_revision",
+    "publishing_mailbox", "calendar_event_revision", "graph_subscription", "reservation_series",
 }
 
 

@@ -61,6 +61,14 @@ def test_approved_reservations_are_mirrored_and_cancellations_update_the_item(ap
 
     approver, _ = staff(app, "reservations.approver", name="Alex Approver")
     page = f"/staff/reservations/{reservation.id}"
+    moved = approver.post(page + "/move", data={"csrf_token": csrf_token(approver, page + "/move"),
+                                                "space": str(space.id), "date": next_open_day().isoformat(),
+                                                "start_time": "12:00", "end_time": "13:00"})
+    assert moved.status_code == 303
+    drain()
+    (item,) = tenant.list_items()
+    assert "T12:00:00" in item["fields"]["Start"] and item["fields"]["Status"] == "Approved"  # the move followed
+
     approver.post(page + "/cancel", data={"csrf_token": csrf_token(approver, page), "reason": "Closed"})
     drain()
     (item,) = tenant.list_items()
