@@ -16,9 +16,8 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.jobs.models import GraphOperation, ServerJob, ServerJobRun
-from app.jobs.queue import get_redis
 from tests.conftest import TEST_SECRET
-from tests.jobs.helpers import ROOM, record_event
+from tests.jobs.helpers import ROOM, lose_redis_data, record_event
 
 pytestmark = pytest.mark.redis
 ROOT = Path(__file__).resolve().parents[2]
@@ -89,7 +88,7 @@ def test_a_redis_flush_with_work_pending_loses_nothing(app, tenant):
     for n in range(50):
         record_event("create_event", f"flush-{n}", f"flush-{n}", subject=f"Blocked {n}")
     db.session.commit()
-    get_redis().flushall()
+    lose_redis_data()
     with workers(app, tenant):
         assert wait_until(lambda: _count("done") == 50, timeout=90), f"done: {_count('done')}"
     assert len(_blocked_events(tenant)) == 50
