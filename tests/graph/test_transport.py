@@ -82,6 +82,17 @@ def test_service_unavailable_and_gateway_timeout_are_retried(tenant, status):
     assert graph.request_count == 3 and len(recorder.waits) == 2
 
 
+def test_a_create_is_not_sent_again_by_the_transport_after_a_gateway_timeout(tenant):
+    """A 504 may come after the work was done: the caller must look before sending again."""
+    recorder = Recorder()
+    graph = recorder.client(tenant)
+    tenant.throttle(share=1.0, retry_after=0, status=504, count=1)
+    with pytest.raises(GraphThrottled):
+        graph.post("/groups", json={"displayName": "Parks volunteers", "mailEnabled": False,
+                                    "mailNickname": "parks-volunteers", "securityEnabled": True})
+    assert graph.request_count == 1 and recorder.waits == []
+
+
 def test_retries_stop_at_max_attempts_with_a_typed_error(tenant):
     recorder = Recorder()
     graph = recorder.client(tenant, max_attempts=3)
