@@ -138,3 +138,14 @@ def test_create_then_delete_back_to_back_leaves_no_event(app, tenant):
     for create_id, delete_id in pairs:
         assert db.session.get(GraphOperation, delete_id).status == "done"
         assert db.session.get(GraphOperation, create_id).status in ("done", "superseded")
+
+
+def test_healthz_stops_counting_a_worker_as_soon_as_it_is_killed(app, tenant):
+    client = app.test_client()
+    with workers(app, tenant, "--no-scheduler") as (worker,):
+        assert wait_until(lambda: client.get("/healthz").status_code == 200, timeout=30)
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(10)
+        health = client.get("/healthz")
+    assert health.status_code == 503
+    assert health.get_json()["checks"]["worker"]["alive"] == 0
