@@ -129,7 +129,7 @@ def _page_context(space: FacilitySpace, form: dict[str, str], **extra: Any) -> d
     first_day = max(_date_arg(request.args.get("from")) or first_bookable, now.astimezone(zone).date())
     availability = space_availability(space, first_day, AVAILABILITY_DAYS, zone, now)
     return {
-        "space": space, "config": config, "form": form, "errors": {}, "field_labels": FIELD_LABELS,
+        "space": space, "rules": config, "form": form, "errors": {}, "field_labels": FIELD_LABELS,
         "field_order": FIELD_ORDER, "time_options": time_options(config), "availability": availability,
         "attendee_limit": attendee_limit(space),
         "earlier_from": first_day - timedelta(days=AVAILABILITY_DAYS),

@@ -5,7 +5,9 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Flask, has_request_context
+import logging
+
+from flask import Flask, before_render_template, g, has_app_context, has_request_context, request, session
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -27,6 +29,28 @@ STAFF_NAV: list[tuple[str, str, str]] = [
 ]
 
 
+log = logging.getLogger(__name__)
+# What every template relies on from Flask; a view's variable of the same name would hide it.
+FLASK_TEMPLATE_NAMES = ("config", "request", "session", "g")
+
+
+def refuse_hidden_flask_names(app: Flask, template: Any, context: dict[str, Any], **_: Any) -> None:
+    """A view passing e.g. `config=` hides Flask's config: every page then loses the city's name."""
+    defaults: dict[str, Any] = {"config": app.config}
+    if has_app_context():
+        defaults["g"] = g._get_current_object()  # type: ignore[attr-defined]
+    if has_request_context():
+        defaults["request"] = request._get_current_object()  # type: ignore[attr-defined]
+        defaults["session"] = session._get_current_object()  # type: ignore[attr-defined]
+    hidden = [name for name in FLASK_TEMPLATE_NAMES if name in context and context[name] is not defaults.get(name)]
+    if not hidden:
+        return
+    message = f"template {template.name} was given {', '.join(hidden)}, which hides Flask's own"
+    if app.testing or app.debug:
+        raise RuntimeError(message)
+    log.error(message)
+
+
 def city_zone(app: Flask) -> ZoneInfo:
     return ZoneInfo(app.config["CITY_TIMEZONE"])
 
@@ -41,6 +65,7 @@ def visible_staff_nav() -> list[tuple[str, str]]:
 
 def install_template_helpers(app: Flask) -> None:
     zone = city_zone(app)
+    before_render_template.connect(refuse_hidden_flask_names, app)
 
     @app.context_processor
     def navigation() -> dict[str, Any]:
