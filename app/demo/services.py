@@ -14,6 +14,7 @@ from app.calendars.models import Calendar, CalendarEvent
 from app.extensions import db
 from app.facilities.models import Facility, FacilitySpace, ReservationConfig
 from app.people.models import Employee
+from app.people.contacts import refresh_contacts
 from app.people.services import upsert_employee_from_graph
 
 DEMO_CITY = Path(__file__).with_name("city.json")
@@ -39,17 +40,27 @@ def seed_demo(tenant_id: str, city_zone: str, today: date | None = None) -> dict
         for event_data in calendar_data["events"]:
             created["events"] += _event(calendar, event_data, facilities_by_slug, today)
     if DEVTENANT_SEED.exists():
-        created["employees"] = _employees(tenant_id, json.loads(DEVTENANT_SEED.read_text()).get("users", []))
+        users = json.loads(DEVTENANT_SEED.read_text()).get("users", [])
+        created["employees"] = _employees(tenant_id, users, set(data["directory"]["public_departments"]))
     db.session.commit()
     return created
 
 
-def _employees(tenant_id: str, users: list[dict[str, Any]]) -> int:
-    """Only the missing ones: an upsert of an existing employee would rewrite its sync time and contact."""
+def _employees(tenant_id: str, users: list[dict[str, Any]], public_departments: set[str]) -> int:
+    """Only the missing ones: an upsert of an existing employee would rewrite its sync time and contact.
+    New employees of the public departments are listed in the directory, as the demo city chose."""
     known = set(db.session.scalars(select(Employee.entra_oid).where(Employee.tenant_id == tenant_id)))
     missing = [user for user in users if user["id"] not in known]
     for user in missing:
         upsert_employee_from_graph(tenant_id, user)
+    listed = db.session.scalars(select(Employee).where(
+        Employee.tenant_id == tenant_id, Employee.entra_oid.in_([user["id"] for user in missing]),
+        Employee.department.in_(public_departments),
+    )).all()
+    for employee in listed:
+        employee.show_publicly = True
+    db.session.flush()
+    refresh_contacts([employee.id for employee in listed])
     return len(missing)
 
 

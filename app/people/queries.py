@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from math import ceil
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -84,6 +84,15 @@ def public_departments() -> list[str]:
         .where(EmployeeContact.is_public, EmployeeContact.department.is_not(None))
         .distinct().order_by(EmployeeContact.department)
     ))
+
+
+def employee_departments() -> list[tuple[str, int, int]]:
+    """Each department with how many employees it has and how many of them the directory shows."""
+    rows = db.session.execute(
+        select(Employee.department, func.count(), func.sum(case((Employee.show_publicly, 1), else_=0)))
+        .where(Employee.department.is_not(None)).group_by(Employee.department).order_by(Employee.department)
+    )
+    return [(name, total, int(shown or 0)) for name, total, shown in rows]
 
 
 def public_photo_in_use(name: str) -> bool:
