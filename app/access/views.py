@@ -15,6 +15,7 @@ from app.extensions import db, htmx
 from app.graph import GraphError, users
 from app.microsoft import graph_client
 from app.people.models import Employee
+from app.people.queries import page_number
 from app.web.htmx import render_page_or_block, see_other
 
 access_bp = Blueprint("access", __name__, url_prefix="/staff/access")
@@ -41,10 +42,11 @@ def _directory_matches(text: str) -> tuple[list[dict[str, Any]], str | None]:
 @requires("platform.admin")
 def people():
     text = request.args.get("q", "").strip()
-    found = queries.search_employees(text)
-    directory, directory_error = _directory_matches(text) if text and not found else ([], None)
+    found = queries.search_employees(text, page_number(request.args.get("page")))
+    directory, directory_error = _directory_matches(text) if text and not found.total else ([], None)
     return render_page_or_block(
-        "access/people.html", "results", q=text, people=found, directory=directory,
+        "access/people.html", "results", q=text, people=found, params={"q": text} if text else {},
+        directory=directory,
         directory_error=directory_error, add_form=DirectoryPersonForm(),
     )
 

@@ -167,3 +167,15 @@ def test_search_finds_staff_by_email_too(app):
     make_employee("Henry Oak")
     found = admin.get("/staff/access/?q=g.holloway@auburnal", headers={"HX-Request": "true"}).get_data(as_text=True)
     assert "Grace Holloway" in found and "Henry Oak" not in found
+
+
+def test_a_search_with_many_matches_is_paged_and_says_how_many(app):
+    admin, _ = staff_client(app, "platform.admin", name="Ada Admin")
+    for n in range(30):
+        make_employee(f"Parks Worker {n:02}")
+    first = admin.get("/staff/access/?q=parks+worker").get_data(as_text=True)
+    assert "30 staff members in MyGov match" in first and "Page 1 of 2" in first
+    assert "Parks Worker 00" in first and "Parks Worker 29" not in first
+    second = admin.get("/staff/access/?q=parks+worker&page=2", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "Parks Worker 29" in second and "Parks Worker 00" not in second
+    assert "q=parks+worker" in second and "Previous page" in second
