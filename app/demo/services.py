@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from dateutil.rrule import rrulestr
 from sqlalchemy import select
 
 from app.access.services import sync_registry
@@ -28,12 +29,13 @@ def seed_demo(tenant_id: str, city_zone: str, today: date | None = None) -> dict
     sync_registry()
     created = {"facilities": 0, "spaces": 0, "calendars": 0, "events": 0, "employees": 0}
     facilities_by_slug: dict[str, Facility] = {}
+    places = _exchange_places()
     for facility_data in data["facilities"]:
-        facility, new = _facility(facility_data)
+        facility, new = _facility(facility_data, places)
         created["facilities"] += new
         facilities_by_slug[facility.slug] = facility
         for space_data in facility_data["spaces"]:
-            created["spaces"] += _space(facility, space_data)
+            created["spaces"] += _space(facility, space_data, places)
     for calendar_data in data["calendars"]:
         calendar, new = _calendar(calendar_data, city_zone)
         created["calendars"] += new
@@ -64,20 +66,30 @@ def _employees(tenant_id: str, users: list[dict[str, Any]], public_departments: 
     return len(missing)
 
 
-def _facility(data: dict[str, Any]) -> tuple[Facility, bool]:
+def _exchange_places() -> dict[str, dict[str, Any]]:
+    """The dev tenant's buildings (by name) and rooms (by address): the demo rows link to what Exchange holds."""
+    if not DEVTENANT_SEED.exists():
+        return {}
+    places = json.loads(DEVTENANT_SEED.read_text()).get("places", [])
+    return {str(place.get("emailAddress") or place["displayName"]).lower(): place for place in places
+            if place.get("@odata.type") in ("#microsoft.graph.building", "#microsoft.graph.room")}
+
+
+def _facility(data: dict[str, Any], places: dict[str, dict[str, Any]]) -> tuple[Facility, bool]:
     facility = db.session.scalar(select(Facility).where(Facility.slug == data["slug"]))
     if facility:
         return facility, False
     facility = Facility(
         name=data["name"], slug=data["slug"],
         building_abbreviation=data["building_abbreviation"], address=data["address"],
+        graph_building_place_id=places.get(data["name"].lower(), {}).get("id"),
     )
     db.session.add(facility)
     db.session.flush()
     return facility, True
 
 
-def _space(facility: Facility, data: dict[str, Any]) -> bool:
+def _space(facility: Facility, data: dict[str, Any], places: dict[str, dict[str, Any]]) -> bool:
     exists = db.session.scalar(
         select(FacilitySpace).where(
             FacilitySpace.facility_id == facility.id, FacilitySpace.slug == data["slug"]
@@ -91,6 +103,10 @@ def _space(facility: Facility, data: dict[str, Any]) -> bool:
         exchange_resource_mailbox=data.get("exchange_resource_mailbox"),
         provisioning_state="active" if data.get("exchange_resource_mailbox") else "none",
     )
+    if room := places.get(str(data.get("exchange_resource_mailbox")).lower()):
+        space.graph_place_id, space.graph_floor_place_id = room["id"], room.get("parentId")
+        if room["displayName"] != space.name:  # Exchange's name, e.g. "LIB Program Room"
+            space.mailbox_display_name_override = room["displayName"]
     if rules := data.get("reservation"):
         space.reservation_config = ReservationConfig(
             citizen_reservable=True,
@@ -140,7 +156,10 @@ def _event(
         event.start_date = day
         event.end_date = day + timedelta(days=data["duration_days"])
     else:
-        start = datetime.combine(day, time.fromisoformat(data["start"]), zone)
+        start = datetime.combine(day, time.fromisoformat(data["start"]))
+        if event.rrule:  # a series starts on its rule's first date, never on a day the rule excludes
+            start = rrulestr(event.rrule, dtstart=start)[0]
+        start = start.replace(tzinfo=zone)
         event.start_at = start
         event.end_at = start + timedelta(minutes=data["duration_minutes"])
     db.session.add(event)
