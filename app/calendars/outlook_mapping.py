@@ -3,7 +3,6 @@ location, category and an RRULE from Graph's patternedRecurrence (contract §6.1
 from __future__ import annotations
 
 import html
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
