@@ -51,6 +51,14 @@ def refuse_hidden_flask_names(app: Flask, template: Any, context: dict[str, Any]
     log.error(message)
 
 
+def zone_label(zone: ZoneInfo) -> str:
+    """The zone stated on a page, e.g. "America/Chicago time (CST or CDT)": which one applies depends
+    on each date, not on today, so each time shown carries its own abbreviation."""
+    year = datetime.now(zone).year
+    names = list(dict.fromkeys(datetime(year, month, 1, tzinfo=zone).tzname() for month in (1, 7)))
+    return f"{zone.key.replace('_', ' ')} time ({' or '.join(n for n in names if n)})"
+
+
 def city_zone(app: Flask) -> ZoneInfo:
     return ZoneInfo(app.config["CITY_TIMEZONE"])
 
@@ -69,11 +77,10 @@ def install_template_helpers(app: Flask) -> None:
 
     @app.context_processor
     def navigation() -> dict[str, Any]:
-        now = datetime.now(zone)
         return {
             "public_nav": PUBLIC_NAV,
             "staff_nav": visible_staff_nav(),
-            "city_timezone_label": f"{zone.key.replace('_', ' ')} time ({now.tzname()})",
+            "city_timezone_label": zone_label(zone),
         }
 
     @app.template_filter("local_datetime")
