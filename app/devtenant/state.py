@@ -88,9 +88,6 @@ class Settings:
     # an empty page loses the rest.
     delta_empty_pages: bool = False
     places_propagation_seconds: float = 0.0
-    # A group created through Graph is readable (GET, lists, members) only after this delay, as
-    # the directory replicates (contract §4.2; the same lag as places in §7.1).
-    groups_replication_seconds: float = 0.0
     mailbox_concurrency: int = 4
     # Graph's transactionId de-duplication has no documented window (contract §6.1, gotcha 12);
     # switched off, a repeated POST creates a second event, as it may after the window.
@@ -126,7 +123,6 @@ class TenantState:
         self.mailbox_index: dict[str, str] = {}
         self.places: dict[str, dict[str, Any]] = {}
         self.place_visible_at: dict[str, float] = {}
-        self.group_visible_at: dict[str, float] = {}
         self.list_items: list[dict[str, Any]] = []
         self.teams_posts: list[dict[str, Any]] = []
         self.outbound_mail: list[dict[str, Any]] = []
@@ -222,14 +218,6 @@ class TenantState:
         self.members[group["id"]] = set(members)
         self.owners[group["id"]] = set(owners)
         return group
-
-    def remove_group(self, group_id: str) -> None:
-        self.groups.pop(group_id)
-        self.members.pop(group_id, None)
-        self.owners.pop(group_id, None)
-        self.group_visible_at.pop(group_id, None)
-        for member_ids in self.members.values():
-            member_ids.discard(group_id)
 
     def transitive_groups(self, object_id: str) -> set[str]:
         """Ids of every group `object_id` belongs to, directly or through nested groups."""
