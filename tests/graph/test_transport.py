@@ -136,3 +136,14 @@ def test_throttled_batch_requests_without_retry_after_back_off_round_by_round(te
 def test_a_retry_after_header_is_read_whatever_the_case_of_its_name():
     assert parse_error(429, {}, {"retry-after": "7"}, None).retry_after == 7.0
     assert parse_error(429, {}, {"RETRY-AFTER": "3"}, None).retry_after == 3.0
+
+
+def test_a_not_found_answer_is_not_a_warning(tenant, caplog):
+    """Probes such as "is this mailbox address free" expect 404s; a warning would cry wolf."""
+    import logging
+
+    graph = Recorder().client(tenant)
+    caplog.set_level(logging.INFO, logger="app.graph")
+    with pytest.raises(GraphNotFound):
+        graph.get("/users/nobody-here@auburnal.gov")
+    assert [r for r in caplog.records if r.name == "app.graph" and r.levelno >= logging.WARNING] == []
