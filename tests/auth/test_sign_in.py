@@ -184,3 +184,12 @@ def test_the_graph_client_reports_an_unreachable_authority_as_a_graph_error(app)
     with pytest.raises(GraphError) as unreachable:
         users.get_user(GraphClient(settings), "someone")
     assert unreachable.value.status == 0 and "could not be reached" in unreachable.value.message
+
+
+def test_a_local_app_on_any_port_registers_its_own_sign_in_addresses_with_the_dev_tenant(app, tenant):
+    from app.runtime import register_redirects_with_devtenant
+
+    app.config.update(MYGOV_ENV="development", USE_DEVTENANT=True, ENTRA_AUTHORITY_HOST=tenant.server.url)
+    callback = "http://127.0.0.1:5077/auth/callback"
+    register_redirects_with_devtenant(app, callback, "http://127.0.0.1:5077/auth/signed-out")
+    assert callback in tenant.server.control.register_redirect_uris()  # what it holds now
