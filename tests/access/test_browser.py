@@ -62,6 +62,8 @@ def test_an_admin_signs_in_grants_a_role_and_the_entra_group_follows(app, tenant
     assert ethan in tenant.group_members(PUBLISHERS)
 
     row.get_by_role("button", name="Revoke Calendar publisher").click()
+    dialog = page.get_by_role("dialog", name="Remove Calendar publisher from Ethan Park?")  # asks first
+    dialog.get_by_role("button", name="Remove Calendar publisher").click()
     page.get_by_text("Calendar publisher was removed from Ethan Park").wait_for()
     _eventually(lambda: ethan not in tenant.group_members(PUBLISHERS))
     page.get_by_text("Ethan Park holds no MyGov roles.").wait_for()

@@ -63,7 +63,12 @@ def test_a_revoke_removes_the_person_from_the_group(app, linked):
     ethan = _employee_for(linked.server.control.user("ethan.park@auburnal.gov"))
     services.grant_role(ethan, "calendars.publisher", admin_employee)
     drain()
-    response = admin.post(f"/staff/access/people/{ethan.id}/revoke", data={"role": "calendars.publisher"},
+    asked = admin.post(f"/staff/access/people/{ethan.id}/revoke", data={"role": "calendars.publisher"},
+                       headers=csrf_headers(admin))
+    assert asked.status_code == 200 and "Remove Calendar publisher from Ethan Park?" in asked.get_data(as_text=True)
+    assert _count(RoleAssignment) == 2  # nothing changed before the answer
+    response = admin.post(f"/staff/access/people/{ethan.id}/revoke",
+                          data={"role": "calendars.publisher", "confirmed": "yes"},
                           headers=csrf_headers(admin), follow_redirects=True)
     assert "Calendar publisher was removed from Ethan Park" in response.get_data(as_text=True)
     assert _count(RoleAssignment) == 1  # the admin's own
@@ -129,7 +134,8 @@ def test_bad_grants_are_refused_with_a_message_and_change_nothing(app, linked):
 
 def test_the_last_platform_admin_cannot_be_revoked(app):
     admin, employee = staff_client(app, "platform.admin")
-    response = admin.post(f"/staff/access/people/{employee.id}/revoke", data={"role": "platform.admin"},
+    response = admin.post(f"/staff/access/people/{employee.id}/revoke",
+                          data={"role": "platform.admin", "confirmed": "yes"},
                           headers=csrf_headers(admin), follow_redirects=True)
     assert "at least one platform admin" in response.get_data(as_text=True)
     assert _count(RoleAssignment) == 1
