@@ -7,7 +7,11 @@ from flask import Blueprint, Response, jsonify, render_template
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager
 
+from flask_login import current_user
+
+from app.access.models import RoleAssignment
 from app.access.permissions import SIGNED_IN, requires
+from app.access.queries import platform_admins
 from app.calendars import catalog as calendar_catalog
 from app.calendars.feed_version import generations
 from app.calendars.queries import Occurrence, feed_events, occurrences
@@ -92,7 +96,10 @@ def home() -> str:
             select(GraphOperation.status, func.count()).group_by(GraphOperation.status)
         ).all()
     )
-    return render_template("staff/home.html", counts=counts, outbox=outbox, health=check_health())
+    has_role = db.session.scalar(select(func.count()).select_from(RoleAssignment)
+                                 .where(RoleAssignment.employee_id == current_user.id))
+    return render_template("staff/home.html", counts=counts, outbox=outbox, health=check_health(),
+                           admins_to_ask=[] if has_role else platform_admins(), has_role=bool(has_role))
 
 
 @health_bp.get("/healthz")
