@@ -1,6 +1,8 @@
 """Granting and revoking roles: assignment, audit entry and Entra write-back in one transaction."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -122,6 +124,7 @@ def test_bad_grants_are_refused_with_a_message_and_change_nothing(app, linked):
     refused = admin.post(f"/staff/access/people/{ethan.id}/grant", data={"role": "calendars.owner"},
                          headers=csrf_headers(admin))
     assert refused.status_code == 422 and "Not a valid choice" in refused.get_data(as_text=True)
+    assert 'aria-invalid="true"' in re.search(r'<select[^>]*id="role"[^>]*>', refused.get_data(as_text=True)).group(0)
     empty = admin.post(f"/staff/access/people/{ethan.id}/grant", data={"role": ""},
                        headers={**csrf_headers(admin), "HX-Request": "true"})
     text = empty.get_data(as_text=True)

@@ -69,6 +69,7 @@ def test_booking_without_javascript_shows_errors_then_books(app, live_server, br
     page.fill("#field-requester_email", "not an address")
     page.click("button[type=submit]")
     expect(page.locator("#error-summary")).to_contain_text("Email address: Enter an email address")
+    expect(page.locator("#error-summary")).to_be_focused()  # the re-rendered page puts focus on what is wrong
     expect(page.locator("#field-requester_email")).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#day-free-times")).to_contain_text("9:00 AM to 8:00 PM")  # the chosen day
     # axe-core is JavaScript: it cannot run in this context (the error state is axe-checked in
