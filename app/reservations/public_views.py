@@ -16,7 +16,7 @@ from app.reservations.links import LinkExpired, LinkInvalid, reservation_for_lin
 from app.reservations.models import Reservation
 from app.reservations.formatting import clock_time, duration_words, email_label, select_options, weekday_name
 from app.reservations.rules import (
-    FIELD_LABELS, FIELD_ORDER, attendee_limit, earliest_start, last_bookable_day, parse_booking,
+    FIELD_LABELS, FIELD_ORDER, attendee_limit, earliest_start, example_day, last_bookable_day, parse_booking,
     time_options,
 )
 from app.sqltypes import utcnow
@@ -137,6 +137,7 @@ def _page_context(space: FacilitySpace, form: dict[str, str], **extra: Any) -> d
         "show_earlier": first_day > first_bookable,
         "show_later": first_day + timedelta(days=AVAILABILITY_DAYS) <= last_bookable_day(now, zone),
         "min_date": first_bookable, "max_date": last_bookable_day(now, zone),
+        "example_date": example_day(config, first_bookable),
         **_day_context(space, form.get("date", ""), availability),
         **extra,
     }
