@@ -16,6 +16,8 @@ from app.extensions import db, htmx
 from app.graph import GraphError, users
 from app.microsoft import graph_client
 from app.people.models import Employee
+from app.people.queries import page_number
+from app.web.confirm import Confirmation, ask_first
 from app.web.htmx import render_page_or_block, see_other
 
 access_bp = Blueprint("access", __name__, url_prefix="/staff/access")
@@ -42,10 +44,11 @@ def _directory_matches(text: str) -> tuple[list[dict[str, Any]], str | None]:
 @requires("platform.admin")
 def people():
     text = request.args.get("q", "").strip()
-    found = queries.search_employees(text)
-    directory, directory_error = _directory_matches(text) if text and not found else ([], None)
+    found = queries.search_employees(text, page_number(request.args.get("page")))
+    directory, directory_error = _directory_matches(text) if text and not found.total else ([], None)
     return render_page_or_block(
-        "access/people.html", "results", q=text, people=found, directory=directory,
+        "access/people.html", "results", q=text, people=found, params={"q": text} if text else {},
+        directory=directory,
         directory_error=directory_error, add_form=DirectoryPersonForm(),
     )
 
@@ -75,7 +78,7 @@ def _person_context(employee: Employee, grant_form: GrantForm | None = None) -> 
         "grant_form": grant_form or GrantForm().with_choices(queries.grantable_roles(employee)),
         "grantable": queries.grantable_roles(employee),
         "scope_choices": {kind: scopes.choices(kind) for kind in scopes.KIND_TITLES},
-        "in_tenant": services.writes_back(employee), "last_day": last_day,
+        "in_tenant": services.writes_back(employee), "last_day": last_day, "revoke_consequence": revoke_consequence,
     }
 
 
@@ -117,8 +120,19 @@ def revoke(employee_id: int):
     if not form.validate_on_submit():
         abort(400)
     scope = form.scope.data or ""
+    title = _title(form.role.data, scope)
+    asked = ask_first(Confirmation(f"Remove {title} from {employee.display_name}?",
+                                   revoke_consequence(title, employee.display_name), f"Remove {title}",
+                                   url_for("access.person", employee_id=employee.id)))
+    if asked:
+        return asked
     return _change(employee, lambda: services.revoke_role(employee, form.role.data, current_user, scope),
-                   f"{_title(form.role.data, scope)} was removed from {employee.display_name}.")
+                   f"{title} was removed from {employee.display_name}.")
+
+
+def revoke_consequence(title: str, name: str) -> str:
+    return (f"{name} loses what {title} allows at once and, where the role has an Entra group, is taken out "
+            "of it. You can grant the role again later.")
 
 
 def _change(employee: Employee, change: Callable[[], object], success: str) -> Response:

@@ -165,7 +165,7 @@ def test_a_scoped_grant_has_its_own_entra_group_written_in_the_tenant(app, tenan
     assert "For Auburn Public Library" in page and "In the Entra group" in page
 
     revoke = admin_client.post(f"/staff/access/people/{ethan.id}/revoke",
-                               data={"role": "reservations.approver", "scope": scope},
+                               data={"role": "reservations.approver", "scope": scope, "confirmed": "yes"},
                                headers=csrf_headers(admin_client), follow_redirects=True)
     assert "Reservations approver for Auburn Public Library was removed from Ethan Park" in revoke.get_data(as_text=True)
     drain()

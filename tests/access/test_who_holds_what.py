@@ -86,7 +86,7 @@ def test_a_person_is_emailed_when_granted_or_losing_a_role(app, tenant):
     ethan = make_employee("Ethan Park", mail="ethan.park@auburnal.gov")
     admin_client.post(f"/staff/access/people/{ethan.id}/grant", data={"role": "calendars.publisher"},
                       headers=csrf_headers(admin_client))
-    admin_client.post(f"/staff/access/people/{ethan.id}/revoke", data={"role": "calendars.publisher"},
+    admin_client.post(f"/staff/access/people/{ethan.id}/revoke", data={"role": "calendars.publisher", "confirmed": "yes"},
                       headers=csrf_headers(admin_client))
     messages = db.session.scalars(select(EmailMessage).order_by(EmailMessage.id)).all()
     assert [(m.recipient, m.subject) for m in messages] == [

@@ -77,7 +77,8 @@ def test_revoking_a_seeded_role_records_an_exclusion_and_removing_the_rule_takes
 
     darnell = db.session.scalar(select(Employee).where(Employee.upn == DARNELL))
     revoked = admin.post(f"/staff/access/people/{darnell.id}/revoke",
-                         data={"role": "employees.editor", "scope": department}, headers=csrf_headers(admin))
+                         data={"role": "employees.editor", "scope": department, "confirmed": "yes"},
+                         headers=csrf_headers(admin))
     assert revoked.status_code == 303
     assert db.session.scalars(select(SeedExclusion)).one().employee_id == darnell.id
     dev_sign_in(app.test_client(), DARNELL)

@@ -69,7 +69,8 @@ def test_approved_reservations_are_mirrored_and_cancellations_update_the_item(ap
     (item,) = tenant.list_items()
     assert "T12:00:00" in item["fields"]["Start"] and item["fields"]["Status"] == "Approved"  # the move followed
 
-    approver.post(page + "/cancel", data={"csrf_token": csrf_token(approver, page), "reason": "Closed"})
+    approver.post(page + "/cancel", data={"csrf_token": csrf_token(approver, page), "reason": "Closed",
+                                          "confirmed": "yes"})
     drain()
     (item,) = tenant.list_items()
     assert item["fields"]["Status"] == "Cancelled"
