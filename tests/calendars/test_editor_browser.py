@@ -84,3 +84,23 @@ def test_the_editor_builds_a_repeat_shows_its_dates_and_offers_the_rules_first_d
     expect(page.locator("table caption")).to_have_text("Categories (3)")
     _assert_accessible(page)
     _shots(page, "categories")
+
+
+def test_without_javascript_show_the_next_dates_lands_on_the_dates(app, live_server, browser):
+    calendar = Calendar(name="Parks", slug="parks", time_zone="America/Chicago")
+    db.session.add(calendar)
+    db.session.commit()
+    editor = make_employee("Cal Editor")
+    grant(editor, "calendars.editor")
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 800})
+    page = context.new_page()
+    sign_in_browser(app, page, live_server.url, editor)
+    page.goto(f"{live_server.url}/staff/calendars/{calendar.id}/events/new")
+    page.fill("#field-start_date", "2027-03-13")
+    page.fill("#field-start_time", "09:00")
+    page.select_option("#field-repeat_freq", "monthly")
+    page.click("button:has-text('Show the next dates')")
+    preview = page.locator("#repeat-preview")
+    expect(preview).to_contain_text("Every month on day 13")
+    assert preview.evaluate("e => { const r = e.getBoundingClientRect(); return r.top >= 0 && r.top < innerHeight; }")
+    context.close()
