@@ -183,8 +183,11 @@ def repeat_preview() -> str:
     """The preview fragment the editor's repeat choices update with htmx (the save and preview buttons
     show the same without JavaScript)."""
     calendar = db.get_or_404(Calendar, request.form.get("calendar_id", type=int))
-    return render_template("calendars/_repeat_preview.html", repeat_preview=_preview(
-        _posted_event(), ZoneInfo(calendar.time_zone)))
+    data = _posted_event()
+    shown = _preview(data, ZoneInfo(calendar.time_zone))
+    return (render_template("calendars/_repeat_preview.html", repeat_preview=shown)
+            + render_template("calendars/_monthly_weekday.html", out_of_band=True,
+                              monthly_weekday=_monthly_weekday(data.start_date)))
 
 
 def _preview(data: EventInput, zone: ZoneInfo) -> Preview | None:

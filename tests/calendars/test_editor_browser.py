@@ -52,6 +52,9 @@ def test_the_editor_builds_a_repeat_shows_its_dates_and_offers_the_rules_first_d
     preview = page.locator("#repeat-preview")
     expect(preview).to_contain_text("Every week on Wednesday. Next dates:")
     expect(preview).to_contain_text("Wednesday, March 17, 2027 at 4:00 PM")
+    # The monthly choice names the first day's weekday as soon as the first day is known, not after a save.
+    expect(page.locator("label[for=field-repeat_monthly_by-weekday]")).to_have_text(
+        "The same weekday: the second Wednesday")
     page.locator("label[for=field-repeat_days-TU]").click()
     page.locator("label[for=field-repeat_ends-after]").click()
     page.fill("#field-repeat_count", "8")
