@@ -77,6 +77,9 @@ def _register_blueprints(app: Flask) -> None:
     from app.jobs.views import ops_bp
 
     app.register_blueprint(ops_bp)
+    from app.mail.views import mail_admin_bp
+
+    app.register_blueprint(mail_admin_bp)
     from app.access.audit_views import audit_bp
     from app.access.group_views import groups_bp
     from app.access.permissions import MissingPermission

@@ -23,6 +23,7 @@ STAFF_NAV: list[tuple[str, str, str]] = [
     ("facilities.index", "Facilities", "facilities.viewer"),
     ("access.people", "Permissions", "platform.admin"),
     ("ops.outbox", "Operations", "platform.admin"),
+    ("mail_admin.templates", "Mail", "platform.admin"),
     ("outlook_import.sources", "Outlook sources", "platform.admin"),
 ]
 
