@@ -8,7 +8,7 @@ from typing import Any
 
 # Areas whose tasks modules register actions and result listeners; imported once by load_actions().
 ACTION_MODULES = (
-    "app.jobs.builtin_actions", "app.people.tasks", "app.mail.tasks", "app.access.tasks", "app.facilities.tasks",
+    "app.jobs.builtin_actions", "app.jobs.schedules", "app.people.tasks", "app.mail.tasks", "app.access.tasks", "app.facilities.tasks",
     "app.reservations.tasks", "app.calendars.tasks",
 )
 
