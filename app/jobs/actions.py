@@ -12,6 +12,8 @@ ACTION_MODULES = (
     "app.reservations.tasks", "app.calendars.tasks",
 )
 
+KIND_WORDS = {"str": "text", "int": "a whole number", "bool": "true or false", "dict": "a JSON object",
+              "list": "a JSON list"}
 _TYPES: dict[str, tuple[type, ...]] = {
     "str": (str,), "int": (int,), "bool": (bool,), "dict": (dict,), "list": (list,),
 }
@@ -24,6 +26,10 @@ class Param:
     required: bool = False
     help: str = ""
     choices: tuple[str, ...] = ()
+
+    @property
+    def kind_words(self) -> str:
+        return KIND_WORDS[self.kind]
 
 
 @dataclass(frozen=True)
@@ -69,7 +75,7 @@ def validate_parameters(action_name: str, values: dict[str, Any]) -> dict[str, A
             continue
         value = values[param.name]
         if not isinstance(value, _TYPES[param.kind]) or (param.kind == "int" and isinstance(value, bool)):
-            errors[param.name] = f"must be a {param.kind}"
+            errors[param.name] = f"must be {param.kind_words}"
         elif param.choices and value not in param.choices:
             errors[param.name] = f"must be one of {', '.join(param.choices)}"
     if errors:

@@ -38,7 +38,7 @@ def test_an_admin_creates_a_job_from_the_offered_actions_with_errors_on_fields(a
         "parameters": '{"keep_days": "ten", "colour": 1}'})
     text = wrong_parameter.get_data(as_text=True)
     assert wrong_parameter.status_code == 422
-    assert "Parameter keep_days must be a int." in text and "Parameter colour is not a parameter" in text
+    assert "Parameter keep_days must be a whole number." in text and "Parameter colour is not a parameter" in text
     assert db.session.scalar(select(func.count()).select_from(ServerJob)) == 1
 
     good = admin.post("/staff/ops/jobs/new", headers=csrf_headers(admin), data={
