@@ -2,13 +2,13 @@
 the server job that prunes old run history
 
 Revision ID: 0017
-Revises: 0011
+Revises: 0013
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = '0017'
-down_revision = '0011'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 
