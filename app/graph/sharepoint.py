@@ -18,6 +18,14 @@ def create_list_item(graph: GraphClient, site_id: str, list_id: str, fields: dic
     return graph.post(_items(site_id, list_id), json={"fields": fields}).body
 
 
+def find_list_item(graph: GraphClient, site_id: str, list_id: str, field: str, value: Any) -> str | None:
+    """The id of an item whose `field` holds `value` (read page by page; lists rarely index the field)."""
+    for item in graph.pages(_items(site_id, list_id), params={"$expand": "fields", "$top": "200"}):
+        if (item.get("fields") or {}).get(field) == value:
+            return str(item["id"])
+    return None
+
+
 def update_list_item(graph: GraphClient, site_id: str, list_id: str, item_id: str,
                      fields: dict[str, Any]) -> dict[str, Any]:
     """PATCH the item's fieldValueSet (fields not named keep their values); Graph answers the whole set."""

@@ -216,6 +216,11 @@ def update_room(operation: GraphOperation, graph: GraphClient) -> dict[str, Any]
 @handles("create_list_item")
 def create_list_item(operation: GraphOperation, graph: GraphClient) -> dict[str, Any]:
     payload = operation.payload
+    reference = payload["fields"].get("Reference")
+    if operation.send_count > 1 and reference:  # sent before: SharePoint may hold it already (no transactionId)
+        found = sharepoint.find_list_item(graph, payload["site_id"], payload["list_id"], "Reference", reference)
+        if found:
+            return {"item_id": found, "already_existed": True}
     item = sharepoint.create_list_item(graph, payload["site_id"], payload["list_id"], payload["fields"])
     return {"item_id": item.get("id")}
 
