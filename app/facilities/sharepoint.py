@@ -129,7 +129,7 @@ def configure(facility: Facility, site_id: str, list_id: str, include_contact: b
     site_id, list_id = (site_id or "").strip(), (list_id or "").strip()
     errors: dict[str, str] = {}
     if site_id and not SITE_ID.match(site_id):
-        errors["site_id"] = ("Paste the site id Graph gives, such as "
+        errors["site_id"] = ("Paste the site id IT gave you, such as "
                              "auburnal.sharepoint.com,2c1f…,9a0e… (the host name, then two ids).")
     if list_id and not LIST_ID.match(list_id):
         errors["list_id"] = "Paste the list's id (or its name), without slashes."
