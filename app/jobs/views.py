@@ -29,6 +29,15 @@ def _change(form: ScheduleForm) -> schedules.ScheduleChange:
                                     form.parameters_value())
 
 
+FIELD_ORDER = ("name", "action", "cron", "interval_seconds", "parameters")
+
+
+def _first_error(form: ScheduleForm, errors: dict[str, str]) -> str | None:
+    """The field that gets the focus when the form comes back with problems."""
+    wrong = set(form.errors) | {("cron" if k == "schedule" else k.split(".")[0]) for k in errors}
+    return next((name for name in FIELD_ORDER if name in wrong), None)
+
+
 def _parameter_errors(errors: dict[str, str]) -> dict[str, str]:
     return {k.removeprefix("parameters."): v for k, v in errors.items() if k.startswith("parameters.")}
 
@@ -52,6 +61,7 @@ def new_job():
             return see_other(url_for("ops.job", job_id=job.id))
     return render_template(
         "jobs/new_job.html", form=form, errors=errors, actions=actions, parameter_errors=_parameter_errors(errors),
+        first_error=_first_error(form, errors),
     ), 422 if form.is_submitted() else 200
 
 
@@ -77,6 +87,7 @@ def job(job_id: int):
     return render_template(
         "jobs/job.html", job=job, form=form, errors=errors, action=action,
         parameter_errors=_parameter_errors(errors), runs=queries.recent_runs(job), confirm=ConfirmForm(),
+        first_error=_first_error(form, errors),
     ), status
 
 

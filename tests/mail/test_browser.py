@@ -68,6 +68,7 @@ def test_mail_jobs_and_sharepoint_screens_are_accessible(app, live_server, page)
     page.get_by_label("Cron expression").fill("every week")
     page.get_by_role("button", name="Create the job").click()
     assert page.locator("#cron").get_attribute("aria-invalid") == "true"
+    assert page.evaluate("document.activeElement.id") == "cron"
     _check(page, "job-new-error")
     page.get_by_label("Cron expression").fill("0 4 * * 0")
     page.get_by_role("button", name="Create the job").click()
