@@ -80,6 +80,10 @@ def _register_blueprints(app: Flask) -> None:
     from app.mail.views import mail_admin_bp
 
     app.register_blueprint(mail_admin_bp)
+    from app.subscriptions.views import notifications_bp, subscriptions_ops_bp
+
+    app.register_blueprint(notifications_bp)
+    app.register_blueprint(subscriptions_ops_bp)
     from app.access.audit_views import audit_bp
     from app.access.group_views import groups_bp
     from app.access.permissions import MissingPermission

@@ -23,11 +23,14 @@ from app.people.models import Employee
 GONE = ("cancelled", "deleted")  # nothing left on the website to review
 
 
-def check_published_events() -> dict[str, Any]:
-    """Compare every live event published from Outlook with Outlook's version now; one commit."""
+def check_published_events(outlook_event_ids: list[str] | None = None) -> dict[str, Any]:
+    """Compare every live event published from Outlook (or only those Outlook ids, when a change
+    notification named them: app/subscriptions) with Outlook's version now; one commit."""
     graph, found, unreadable = graph_client(), [], 0
-    events = db.session.scalars(select(CalendarEvent).where(
-        CalendarEvent.outlook_source_id.is_not(None), CalendarEvent.status.not_in(GONE)).order_by(CalendarEvent.id))
+    query = select(CalendarEvent).where(CalendarEvent.outlook_source_id.is_not(None), CalendarEvent.status.not_in(GONE))
+    if outlook_event_ids is not None:
+        query = query.where(CalendarEvent.outlook_event_id.in_(outlook_event_ids))
+    events = db.session.scalars(query.order_by(CalendarEvent.id))
     for event in events:
         try:
             outlook_event = get_event(graph, event.outlook_source.mailbox, event.outlook_event_id or "")

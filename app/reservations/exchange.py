@@ -68,6 +68,16 @@ def refresh_free_busy(mailbox: str, start: datetime, end: datetime, max_age: int
     _keep(_free_busy_key(mailbox, start, end), bookings, max_age)
 
 
+def forget_free_busy(mailbox: str) -> int:
+    """Graph notified a change in the room's calendar: its cached answers are stale, drop them so
+    the next page asks Exchange (app/subscriptions). Returns how many answers were dropped."""
+    redis = get_redis()
+    keys = [k for k in redis.scan_iter(match=f"mygov:freebusy:{mailbox.lower()}:*") if not k.endswith(b":refreshing")]
+    if keys:
+        redis.delete(*keys)
+    return len(keys)
+
+
 def _free_busy_key(mailbox: str, start: datetime, end: datetime) -> str:
     return f"mygov:freebusy:{mailbox.lower()}:{start.isoformat()}:{end.isoformat()}"
 

@@ -2,13 +2,13 @@
 the server job that prunes old run history
 
 Revision ID: 0017
-Revises: 0013
+Revises: 0016
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = '0017'
-down_revision = '0013'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 
