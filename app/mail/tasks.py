@@ -42,6 +42,22 @@ def send_template_action(params: dict[str, Any]) -> dict[str, Any]:
     return {"email_message": message.id}
 
 
+@action(
+    "graph.send_mail", description="Send a plain message from the MyGov mailbox (to one or more addresses).",
+    params=(Param("to", required=True, help="addresses separated by commas"), Param("subject", required=True),
+            Param("body", required=True)),
+)
+def send_mail_action(params: dict[str, Any]) -> dict[str, Any]:
+    """Each recipient gets the notice template, logged like any message MyGov sends (bounces included)."""
+    messages = [
+        send_template("notice", recipient=address, recipient_name=address, related_type="server_job", related_id="",
+                      context={"title": params["subject"], "message": params["body"]})
+        for address in (a.strip() for a in params["to"].split(",")) if address
+    ]
+    db.session.commit()
+    return {"email_messages": len(messages)}
+
+
 @action("graph.process_mailbox_ndrs", description="Mark messages that bounced, from the sender's NDRs.", queue="mail")
 def process_mailbox_ndrs(params: dict[str, Any]) -> dict[str, Any]:
     cursor = db.session.get(SyncState, NDR_CURSOR) or SyncState(key=NDR_CURSOR)

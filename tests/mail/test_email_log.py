@@ -58,3 +58,16 @@ def test_the_log_is_paginated_keeping_the_search(app):
     assert "/staff/mail/log?page=2&amp;q=notice" in first
     second = admin.get("/staff/mail/log?page=2&q=notice").get_data(as_text=True)
     assert "Notice 0<" in second and "Notice 51" not in second
+
+
+def test_a_server_jobs_plain_message_is_in_the_log_one_row_per_recipient(app):
+    from app.jobs.actions import load_actions
+
+    admin, _ = staff_client(app, "platform.admin")
+    summary = load_actions()["graph.send_mail"].run(
+        {"to": "clerk@auburnal.gov, parks@example.org", "subject": "Pool closed Monday", "body": "Repairs."})
+    assert summary == {"email_messages": 2}
+    page = admin.get("/staff/mail/log?q=pool").get_data(as_text=True)
+    assert "2 messages match" in page and "clerk@auburnal.gov" in page and "parks@example.org" in page
+    operation = db.session.scalar(select(GraphOperation).where(GraphOperation.kind == "send_mail"))
+    assert operation.target_type == "email_message"  # its bounce can be matched back to the row
