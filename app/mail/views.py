@@ -37,7 +37,15 @@ def template(name: str):
     if request.method == "GET":
         form.subject.data = current.subject if current else spec.subject
         form.body.data = current.body if current else spec.body
-    elif form.validate_on_submit():
+    elif not form.validate_on_submit():
+        abort(400)
+    elif "preview" in request.form:  # show the draft as citizens would get it; nothing is saved
+        draft = MailTemplateVersion(template=name, subject=(form.subject.data or "").strip(),
+                                    body=(form.body.data or "").strip().replace("\r\n", "\n"))
+        errors = wording.check_wording(spec, draft.subject, draft.body)
+        if not errors:
+            return _template_page(spec, current, form, errors, draft=draft)
+    else:
         try:
             saved = wording.save_wording(spec, form.subject.data or "", form.body.data or "", current_user)
         except wording.WordingError as error:
@@ -45,16 +53,15 @@ def template(name: str):
         else:
             flash(f"Saved as version {saved.number}. MyGov sends this wording from now on.", "success")
             return see_other(url_for("mail_admin.template", name=name) + "#preview")
-    else:
-        abort(400)
     return _template_page(spec, current, form, errors), 422 if errors else 200
 
 
 def _template_page(spec: MailTemplate, current: MailTemplateVersion | None, form: WordingForm,
-                   errors: dict[str, str]) -> str:
-    subject, _, text = render_message(spec.name, {**spec.example, "message_reference": "mygov.example"}, current)
+                   errors: dict[str, str], draft: MailTemplateVersion | None = None) -> str:
+    example = {**spec.example, "message_reference": "mygov.example"}
+    subject, _, text = render_message(spec.name, example, draft or current)
     return render_template(
-        "mail_admin/template.html", spec=spec, current=current, form=form, errors=errors,
+        "mail_admin/template.html", spec=spec, current=current, form=form, errors=errors, draft=draft,
         preview_subject=subject, preview_text=text.strip(), versions=wording.versions(spec.name),
         confirm=ConfirmForm(),
     )

@@ -18,6 +18,7 @@ def _check(page, name: str) -> None:
         page.set_viewport_size({"width": width, "height": height})
         violations = axe_violations(page)
         assert violations == [], f"{name} at {width}px: {describe(violations)}"
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, f"{name} scrolls sideways at {width}px"
         page.screenshot(path=f"{SHOTS}/{name}-{width}.png", full_page=True)
     page.set_viewport_size({"width": 1280, "height": 900})
     body = page.locator("main").inner_text()
@@ -49,6 +50,10 @@ def test_mail_jobs_and_sharepoint_screens_are_accessible(app, live_server, page)
     assert page.evaluate("document.activeElement.id") == "body"  # focus where the problem is
     _check(page, "mail-template-error")
     page.get_by_label("Text").fill("Hello {{ requester_name }},\n\nYou are booked: {{ details }}\n\n{{ manage_url }}")
+    page.get_by_role("button", name="Preview").click()
+    page.get_by_text("not saved yet").wait_for()
+    assert page.evaluate("document.activeElement.id") == "preview"
+    _check(page, "mail-template-draft")
     page.get_by_role("button", name="Save as a new version").click()
     page.get_by_text("Saved as version 1").wait_for()
     assert "You are booked: Reference: R-7KQ2M9XD" in page.locator(".mail-preview").inner_text()

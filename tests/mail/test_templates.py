@@ -65,6 +65,20 @@ def test_unknown_or_missing_variables_and_html_are_refused_on_the_field(app):
     assert "Your reservation R-7KQ2M9XD is confirmed" in _send_example().payload["message"]["subject"]
 
 
+def test_a_draft_is_previewed_without_being_saved(app):
+    admin, _ = staff_client(app, "platform.admin")
+    page = admin.get(APPROVED).get_data(as_text=True)
+    token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    preview = admin.post(APPROVED, data={"csrf_token": token, "preview": "1", "subject": "Booked {{ reference }}",
+                                         "body": "See you {{ when }}.\n{{ manage_url }}"})
+    text = preview.get_data(as_text=True)
+    assert preview.status_code == 200 and "Subject: Booked R-7KQ2M9XD" in text and "not saved yet" in text
+    assert "See you Thursday, March 12, 2026 at 6:00 PM" in text
+    assert db.session.scalar(select(MailTemplateVersion)) is None
+    refused = admin.post(APPROVED, data={"csrf_token": token, "preview": "1", "subject": "{{ nope }}", "body": "x"})
+    assert refused.status_code == 422 and 'id="subject-error"' in refused.get_data(as_text=True)
+
+
 def test_an_edited_wording_is_versioned_audited_sent_and_restorable(app):
     admin, _ = staff_client(app, "platform.admin", name="Ada Admin")
     saved = _save(admin, "Booked: {{ reference }}",
