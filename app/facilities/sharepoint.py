@@ -85,9 +85,25 @@ def _contact_was_sent(reservation: Reservation) -> bool:
 
 
 def _creation(reservation: Reservation) -> GraphOperation | None:
-    return db.session.scalar(select(GraphOperation).where(
+    """The create of the item the list holds now: None if none was added or a delete followed it."""
+    latest = db.session.scalar(select(GraphOperation).where(
         GraphOperation.target_type == TARGET_TYPE, GraphOperation.target_id == f"reservation-{reservation.id}",
-        GraphOperation.kind == "create_list_item").order_by(GraphOperation.id.desc()).limit(1))
+        GraphOperation.kind.in_(("create_list_item", "delete_list_item"))).order_by(GraphOperation.id.desc()).limit(1))
+    return latest if latest is not None and latest.kind == "create_list_item" else None
+
+
+def mirror_moved(reservation: Reservation) -> None:
+    """After a move: the item follows (updated, or moved to the new facility's list); gone if no longer approved."""
+    if reservation.status != "approved":
+        mirror_removed(reservation)
+        return
+    created, facility = _creation(reservation), reservation.space.facility
+    if created is not None and (created.payload["site_id"], created.payload["list_id"]) == (
+            facility.sharepoint_site_id, facility.sharepoint_list_id):
+        mirror_changed(reservation)
+    else:
+        mirror_removed(reservation)
+        mirror_approved(reservation)
 
 
 def upcoming_approved(facility: Facility, space: FacilitySpace | None = None) -> list[Reservation]:

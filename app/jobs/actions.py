@@ -9,7 +9,8 @@ from typing import Any
 # Areas whose tasks modules register actions and result listeners; imported once by load_actions().
 ACTION_MODULES = (
     "app.jobs.builtin_actions", "app.jobs.schedules", "app.people.tasks", "app.mail.tasks", "app.access.tasks",
-    "app.facilities.tasks", "app.reservations.tasks", "app.calendars.tasks", "app.subscriptions.tasks",
+    "app.facilities.tasks", "app.reservations.tasks", "app.reservations.reminders", "app.reservations.approvers",
+    "app.calendars.tasks", "app.subscriptions.tasks",
 )
 
 KIND_WORDS = {"str": "text", "int": "a whole number", "bool": "true or false", "dict": "a JSON object",

@@ -43,8 +43,12 @@ def problems(text: str, *, allowed: set[str], required: set[str], limit: int, si
     return found
 
 
-def missing_required(subject: str, body: str, required: set[str]) -> list[str]:
+def missing_required(subject: str, body: str, required: set[str],
+                     implied: dict[str, set[str]] | None = None) -> list[str]:
+    """Required variables the wording leaves out; `implied`: variables that carry others (details: reference)."""
     used = set(placeholders(subject)) | set(placeholders(body))
+    for name in list(used):
+        used |= (implied or {}).get(name, set())
     return sorted(required - used)
 
 

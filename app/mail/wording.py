@@ -11,6 +11,10 @@ from app.mail.models import MailTemplateVersion
 from app.people.models import Employee
 
 
+# Variables whose text includes another's: {{ details }} shows the reference, {{ headline }} the series'.
+IMPLIED = {"details": {"reference"}, "headline": {"series_reference"}}
+
+
 class WordingError(ValueError):
     """Problems by field ("subject", "body"); nothing was saved."""
 
@@ -27,7 +31,7 @@ def check_wording(template: MailTemplate, subject: str, body: str) -> dict[str, 
         found = markup.problems(text, allowed=allowed, required=required, limit=limit, single_line=single)
         if found:
             errors[name] = " ".join(found)
-    missing = markup.missing_required(subject, body, required)
+    missing = markup.missing_required(subject, body, required, IMPLIED)
     if missing and "body" not in errors:
         errors["body"] = ("The message must still include " + ", ".join(f"{{{{ {n} }}}}" for n in missing)
                           + ": citizens need it.")

@@ -21,6 +21,7 @@ STAFF_NAV: list[tuple[str, str, str]] = [
     ("outlook_import.index", "From Outlook", "calendars.publisher"),
     ("employees.list_employees", "Employees", "employees.editor"),
     ("reservation_staff.queue", "Reservations", "reservations.approver"),
+    ("reservation_desk.bookings", "All bookings", "reservations.viewer"),
     ("facilities.index", "Facilities", "facilities.viewer"),
     ("access.people", "Permissions", "platform.admin"),
     ("ops.outbox", "Operations", "platform.admin"),

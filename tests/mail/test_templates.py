@@ -8,7 +8,7 @@ from app.extensions import db
 from app.jobs.models import GraphOperation
 from app.mail.catalogue import TEMPLATES
 from app.mail.models import EmailMessage, MailTemplateVersion
-from app.mail.services import send_template
+from app.mail.services import render_message, send_template
 from tests.factories import staff_client
 
 APPROVED = "/staff/mail/templates/reservation_approved"
@@ -109,3 +109,20 @@ def test_an_edited_wording_is_versioned_audited_sent_and_restorable(app):
     assert _send_example().payload["message"]["subject"] == "Your reservation R-7KQ2M9XD is confirmed"
     assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "mail_template.restore")) is not None
     assert db.session.scalar(select(EmailMessage).where(EmailMessage.subject == "Booked: R-7KQ2M9XD")) is not None
+
+
+def test_every_template_file_is_in_the_catalogue_and_its_example_renders_in_both_wordings(app):
+    from pathlib import Path
+
+    from app.mail.wording import check_wording
+
+    files = {p.stem for p in Path(app.root_path, "..", "templates", "mail").glob("*.txt") if not p.stem.startswith("_")}
+    assert files == set(TEMPLATES), "a mail template without a catalogue entry cannot be seen or edited"
+    for spec in TEMPLATES.values():
+        assert check_wording(spec, spec.subject, spec.body) == {}, spec.name
+        original = render_message(spec.name, {**spec.example, "message_reference": "mygov.example"})
+        as_wording = render_message(spec.name, {**spec.example, "message_reference": "mygov.example"},
+                                    MailTemplateVersion(template=spec.name, subject=spec.subject, body=spec.body))
+        for subject, _, text in (original, as_wording):
+            assert subject and "None" not in text and "{{" not in text and "{{" not in subject, spec.name
+        assert original[0] == as_wording[0], spec.name  # the editable form says what the file says

@@ -67,6 +67,15 @@ def test_approved_reservations_are_mirrored_updated_and_removed_without_contact_
                                                                   "Auburn Public Library")
     assert "RequesterEmail" not in item and "ann@example.org" not in str(item)
 
+    start_before = item["Start"]
+    move = f"/staff/reservations/{first.id}/move"
+    moved = approver.post(move, data={"csrf_token": csrf_token(approver, move), "space": str(space.id),
+                                      "date": next_open_day().isoformat(), "start_time": "16:00", "end_time": "17:00"})
+    assert moved.status_code == 303
+    drain()
+    [item] = _items(exchange)
+    assert item["Start"] != start_before and item["Reference"] == first.reference
+
     facility_services.update_space(space, {"name": "Quiet Study Room", "floor": "2", "capacity": 20,
                                            "accessibility_notes": ""}, approver_employee)
     assert editor.post(page, data={"csrf_token": csrf_token(editor, page), "site_id": SITE, "list_id": LIST,
@@ -80,6 +89,7 @@ def test_approved_reservations_are_mirrored_updated_and_removed_without_contact_
         reservation_services.cancel_by_staff(first, approver_employee, "Double-booked")
     drain()
     assert _items(exchange) == []
-    assert _kinds() == ["create_list_item", "update_list_item", "update_list_item", "delete_list_item"]
+    assert _kinds() == ["create_list_item", "update_list_item", "update_list_item", "update_list_item",
+                        "delete_list_item"]
     assert set(db.session.scalars(select(GraphOperation.status).where(
         GraphOperation.target_type == "sharepoint_item"))) == {"done"}
