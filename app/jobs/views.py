@@ -12,6 +12,7 @@ from app.jobs import queries, schedules, services
 from app.jobs.actions import load_actions
 from app.jobs.forms import ConfirmForm, NewJobForm, ScheduleForm
 from app.jobs.models import OPERATION_STATUSES, GraphOperation, ServerJob
+from app.jobs.target_words import target_words
 from app.web.htmx import render_page_or_block, see_other
 
 ops_bp = Blueprint("ops", __name__, url_prefix="/staff/ops")
@@ -141,7 +142,7 @@ def outbox():
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     rows, total = queries.outbox_page(filters, page)
     return render_page_or_block(
-        "jobs/outbox.html", "results", rows=rows, total=total, page=page, filters=filters,
+        "jobs/outbox.html", "results", rows=rows, total=total, page=page, filters=filters, targets=target_words(rows),
         page_size=queries.PAGE_SIZE, statuses=OPERATION_STATUSES, kinds=queries.operation_kinds(),
         counts=queries.outbox_counts(),
     )
@@ -154,6 +155,7 @@ def operation(operation_id: int):
     return render_page_or_block(
         "jobs/operation.html", "state", operation=operation, final=operation.status in FINAL_STATUSES,
         form=ConfirmForm(), payload=json.dumps(operation.payload, indent=2, sort_keys=True),
+        target=target_words([operation])[operation.id],
     )
 
 
