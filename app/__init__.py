@@ -79,13 +79,11 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(ops_bp)
     from app.access.holder_views import holders_bp
     from app.access.seeding_views import seeding_bp
-    from app.mail.views import mail_bp
-    from app.sharepoint.views import sharepoint_bp
+    from app.mail.views import mail_admin_bp
 
     app.register_blueprint(holders_bp)
     app.register_blueprint(seeding_bp)
-    app.register_blueprint(mail_bp)
-    app.register_blueprint(sharepoint_bp)
+    app.register_blueprint(mail_admin_bp)
     from app.subscriptions.views import notifications_bp, subscriptions_ops_bp
 
     app.register_blueprint(notifications_bp)

@@ -97,13 +97,6 @@ class Tenant:
         """RBAC for Applications: the app reaches only these mailboxes (None: every mailbox)."""
         self._call("PUT", "/settings", json={"exchange_app_scope": mailboxes})
 
-    def grant_site(self, site_id: str, *roles: str) -> None:
-        """Sites.Selected: an admin gives the app these roles (read, write) on one site."""
-        self._call("POST", f"/sites/{site_id}/grants", json={"roles": list(roles)})
-
-    def list_items(self) -> list[dict[str, Any]]:
-        return self._call("GET", "/list-items")["value"]
-
     def set_app_roles(self, roles: list[str] | None) -> None:
         self._call("PUT", f"/clients/{DEV_CLIENT_ID}/roles", json={"roles": roles})
 

@@ -306,14 +306,6 @@ def outbound_mail() -> dict[str, Any]:
     return {"value": list(tenant().state.outbound_mail)}
 
 
-@blueprint.post("/sites/<site_id>/grants")
-def grant_site(site_id: str) -> dict[str, Any]:
-    """What an admin does for Sites.Selected: give the app read/write on one site."""
-    roles = {str(r) for r in _body().get("roles", [])}
-    tenant().state.site_grants.setdefault(site_id, set()).update(roles & {"read", "write"})
-    return {"site": site_id, "roles": sorted(tenant().state.site_grants[site_id])}
-
-
 @blueprint.get("/list-items")
 def list_items() -> dict[str, Any]:
     return {"value": [{k.lstrip("_"): v for k, v in i.items()} for i in tenant().state.list_items]}

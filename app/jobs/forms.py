@@ -27,6 +27,12 @@ class ScheduleForm(FlaskForm):
         return json.loads(self.parameters.data or "{}")
 
 
+class NewJobForm(ScheduleForm):
+    name = StringField("Name", description="How staff will know it, such as: Nightly room check.")
+    action = SelectField("What it does", choices=[], validate_choice=False)
+    enabled = BooleanField("Enabled", default=True)
+
+
 class ConfirmForm(FlaskForm):
     """A POST button with its CSRF token."""
 
@@ -42,19 +48,4 @@ class OutboxFilterForm(FlaskForm):
 
 class RetryDeadForm(FlaskForm):
     confirm = BooleanField("Yes, try every dead operation listed here again",
-                           validators=[DataRequired(message="Tick the box to confirm.")])
-
-
-class NewJobForm(ScheduleForm):
-    name = StringField("Name", description="What the job is for, as the ops screen lists it.")
-    action_name = SelectField("Action", validate_choice=False, description="What the job runs: one of the actions MyGov offers.")
-
-    def with_actions(self, actions: dict) -> NewJobForm:
-        self.action_name.choices = [("", "Choose an action")] + [
-            (name, f"{name}: {action.description}") for name, action in sorted(actions.items())]
-        return self
-
-
-class RemoveJobForm(FlaskForm):
-    confirm = BooleanField("Yes, remove this job and its run history",
                            validators=[DataRequired(message="Tick the box to confirm.")])

@@ -1,64 +1,60 @@
-"""The email log: every message MyGov sent, searchable, with its send and delivery state."""
+"""The email log: every message MyGov sent, with its delivery state."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, String, case, cast, exists, func, or_, select
 
 from app.extensions import db
+from app.jobs.models import GraphOperation
 from app.mail.models import EmailMessage
 
 PAGE_SIZE = 50
-TEMPLATE_TITLES = {
-    "reservation_received": "Reservation request received", "reservation_approved": "Reservation approved",
-    "reservation_denied": "Reservation not approved", "reservation_cancelled": "Reservation cancelled",
-    "role_granted": "Staff role granted", "role_removed": "Staff role removed", "notice": "Notice",
-}
-STATES = {"queued": "Waiting to be sent", "failed": "Could not be sent", "sent": "Sent", "bounced": "Bounced"}
+STATES = {"queued": "Queued", "sent": "Sent", "failed": "Failed", "bounced": "Bounced"}
 
-
-def template_title(name: str) -> str:
-    return TEMPLATE_TITLES.get(name, name.replace("_", " ").capitalize())
-
-
-def state_of(message: EmailMessage) -> str:
-    """One word for the message's state: bounced wins over sent."""
-    return "bounced" if message.delivery_status == "bounced" else message.send_status
+_send_failed = exists().where(
+    GraphOperation.target_type == "email_message",
+    GraphOperation.target_id == cast(EmailMessage.id, String),
+    GraphOperation.status.in_(("failed", "dead")),
+)
+STATE: ColumnElement[str] = case(
+    (EmailMessage.delivery_status == "bounced", "bounced"),
+    (EmailMessage.send_status == "sent", "sent"),
+    (or_(EmailMessage.send_status == "failed", _send_failed), "failed"),
+    else_="queued",
+)
 
 
 @dataclass(frozen=True)
 class LogFilter:
-    text: str = ""
+    search: str = ""
     state: str = ""
-    template: str = ""
 
     @classmethod
     def from_args(cls, args: Any) -> LogFilter:
         state = args.get("state", "")
-        return cls(args.get("q", "").strip()[:200], state if state in STATES else "", args.get("template", "")[:100])
+        return cls(search=args.get("q", "").strip()[:200], state=state if state in STATES else "")
 
-    def apply(self, query: Select) -> Select:
-        for word in self.text.lower().split():
-            pattern = f"%{word}%"
+    def args(self) -> dict[str, str]:
+        return {k: v for k, v in (("q", self.search), ("state", self.state)) if v}
+
+    def apply(self, query: Any) -> Any:
+        if self.search:
+            pattern = f"%{self.search.lower()}%"
             query = query.where(or_(func.lower(EmailMessage.recipient).like(pattern),
                                     func.lower(EmailMessage.subject).like(pattern)))
-        if self.state == "bounced":
-            query = query.where(EmailMessage.delivery_status == "bounced")
-        elif self.state:
-            query = query.where(EmailMessage.send_status == self.state,
-                                or_(EmailMessage.delivery_status.is_(None), EmailMessage.delivery_status != "bounced"))
-        if self.template:
-            query = query.where(EmailMessage.template == self.template)
+        if self.state:
+            query = query.where(STATE == self.state)
         return query
 
 
-def log_page(filters: LogFilter, page: int) -> tuple[list[EmailMessage], int]:
+def log_page(filters: LogFilter, page: int) -> tuple[list[tuple[EmailMessage, str]], int]:
     total = db.session.scalar(filters.apply(select(func.count()).select_from(EmailMessage))) or 0
-    rows = db.session.scalars(filters.apply(select(EmailMessage)).order_by(EmailMessage.id.desc())
-                              .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE))
-    return list(rows), total
+    rows = db.session.execute(filters.apply(select(EmailMessage, STATE))
+                              .order_by(EmailMessage.id.desc()).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE))
+    return [(message, state) for message, state in rows], total
 
 
-def templates_sent() -> list[str]:
-    return list(db.session.scalars(select(EmailMessage.template).distinct().order_by(EmailMessage.template)))
+def state_counts() -> dict[str, int]:
+    return {state: count for state, count in db.session.execute(select(STATE, func.count()).group_by(STATE))}

@@ -17,6 +17,7 @@ from flask import current_app
 
 from app.access.models import AuditEntry
 from app.extensions import db
+from app.facilities import sharepoint
 from app.facilities.models import FacilitySpace
 from app.jobs.outbox import record_operation
 from app.people.models import Employee
@@ -24,7 +25,6 @@ from app.reservations import exchange
 from app.reservations.models import Reservation, ReservationEvent
 from app.reservations.rules import BookingRequest
 from app.reservations.services import CITIZEN, NotAllowed, check_citizen_may_change, idempotency_key, notify, write_if_free
-from app.sharepoint.services import mirror_reservation
 from app.web.templating import city_zone
 
 
@@ -63,8 +63,8 @@ def _apply(reservation: Reservation, space: FacilitySpace, booking: BookingReque
         ))
     db.session.flush()
     _follow_in_exchange(reservation, old_space.exchange_resource_mailbox, moves)
+    sharepoint.mirror_moved(reservation)
     notify(reservation, "reservation_moved")
-    mirror_reservation(reservation)
 
 
 def _follow_in_exchange(reservation: Reservation, old_mailbox: str | None, moves: int) -> None:

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.access.models import AuditEntry
 from app.extensions import db
+from app.facilities import sharepoint
 from app.facilities.models import FacilitySpace
 from app.jobs.outbox import record_operation
 from app.mail.services import send_template
@@ -27,7 +28,6 @@ from app.reservations.calendar_links import confirmation_extras
 from app.reservations.links import manage_url
 from app.reservations.models import Reservation, ReservationEvent, ReservationSeries
 from app.reservations.rules import BookingRequest
-from app.sharepoint.services import mirror_reservation
 from app.sqltypes import utcnow
 
 CITIZEN = "Citizen"
@@ -145,6 +145,7 @@ def _insert(space: FacilitySpace, booking: BookingRequest, *, approved: bool, en
         _record_staff_entry(reservation, entry)
     if approved:
         _history(reservation, "approved", "MyGov", "This space needs no approval.")
+        sharepoint.mirror_approved(reservation)
     record_operation(
         "create_event",
         target_type="reservation",
@@ -156,7 +157,6 @@ def _insert(space: FacilitySpace, booking: BookingRequest, *, approved: bool, en
         notify(reservation, "reservation_approved" if approved else "reservation_received")
         if not approved:
             approvers.tell_about_new_request(reservation)
-    mirror_reservation(reservation)
     return reservation
 
 
@@ -182,8 +182,8 @@ def approve(reservation: Reservation, staff: Employee) -> None:
     if not reservation.can_approve():
         raise NotAllowed()
     _decide(reservation, staff, "approved", reason=None)
+    sharepoint.mirror_approved(reservation)
     notify(reservation, "reservation_approved")
-    mirror_reservation(reservation)
     db.session.commit()
 
 
@@ -244,7 +244,8 @@ def _decide(reservation: Reservation, staff: Employee, status: str, reason: str 
 
 
 def _remove_event(reservation: Reservation) -> None:
-    """Delete the blocking event; the worker waits for (or supersedes) a create not yet run."""
+    """Delete the blocking event (the worker waits for or supersedes a create not yet run) and its list item."""
+    sharepoint.mirror_removed(reservation)
     record_operation(
         "delete_event",
         target_type="reservation",
@@ -252,7 +253,6 @@ def _remove_event(reservation: Reservation) -> None:
         payload={"mailbox": reservation.space.exchange_resource_mailbox},
         idempotency_key=idempotency_key(reservation, "delete"),
     )
-    mirror_reservation(reservation)
 
 
 CONFIRMATIONS = ("reservation_approved", "reservation_moved")

@@ -25,9 +25,10 @@ STAFF_NAV: list[tuple[str, str, str]] = [
     ("reservation_staff.queue", "Reservations", "reservations.approver"),
     ("reservation_desk.bookings", "All bookings", "reservations.viewer"),
     ("facilities.index", "Facilities", "facilities.viewer"),
-    ("sharepoint.index", "SharePoint lists", "facilities.admin"),
     ("access.people", "Permissions", "platform.admin"),
     ("ops.outbox", "Operations", "platform.admin"),
+    ("publishing_mailboxes.index", "Publishing mailboxes", "platform.admin"),
+    ("mail_admin.templates", "Mail", "platform.admin"),
     ("outlook_import.sources", "Outlook sources", "calendars.publisher"),
 ]
 # endpoint -> how many things wait there for the signed-in person (shown beside the label); areas register.

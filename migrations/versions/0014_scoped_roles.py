@@ -1,17 +1,15 @@
 """access: roles held for one facility, calendar or department; one Entra group per scoped role;
 seeding rules (Entra group, department, job title -> role) apart from the write-back groups;
-end dates on role assignments and the hourly job that ends them; employees' extra contacts;
-the job that prunes server job run history; admins' versions of the email templates;
-a facility's SharePoint list mirroring its approved reservations
+end dates on role assignments and the hourly job that ends them; employees' extra contacts
 
 Revision ID: 0014
-Revises: 0016
+Revises: 0017
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = '0014'
-down_revision = '0016'
+down_revision = '0017'
 branch_labels = None
 depends_on = None
 
@@ -23,8 +21,6 @@ server_job = sa.table(
 NEW_JOBS = [
     {"name": "Role end dates", "action": "access.end_expired_roles", "parameters": {},
      "cron": "5 * * * *", "interval_seconds": None, "enabled": True},
-    {"name": "Job run history pruning", "action": "jobs.prune_run_history", "parameters": {},
-     "cron": "40 3 * * *", "interval_seconds": None, "enabled": True},
 ]
 
 
@@ -79,33 +75,6 @@ def upgrade():
         batch_op.create_unique_constraint(
             batch_op.f('uq_group_mapping_module_key_role_key_scope'), ['module_key', 'role_key', 'scope'])
     op.bulk_insert(server_job, NEW_JOBS)
-    op.create_table('reservation_list_mirror',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('facility_id', sa.Integer(), nullable=False),
-    sa.Column('site_id', sa.String(length=300), nullable=False),
-    sa.Column('list_id', sa.String(length=100), nullable=False),
-    sa.Column('include_contacts', sa.Boolean(), nullable=False),
-    sa.Column('enabled', sa.Boolean(), nullable=False),
-    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['facility_id'], ['facility.id'], name=op.f('fk_reservation_list_mirror_facility_id_facility')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_reservation_list_mirror')),
-    sa.UniqueConstraint('facility_id', name=op.f('uq_reservation_list_mirror_facility_id'))
-    )
-    op.create_table('mail_template_version',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('template', sa.String(length=100), nullable=False),
-    sa.Column('version', sa.Integer(), nullable=False),
-    sa.Column('subject', sa.String(length=300), nullable=True),
-    sa.Column('body', sa.Text(), nullable=True),
-    sa.Column('created_by_id', sa.Integer(), nullable=True),
-    sa.Column('created_by_label', sa.String(length=256), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['created_by_id'], ['employee.id'], name=op.f('fk_mail_template_version_created_by_id_employee')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_mail_template_version')),
-    sa.UniqueConstraint('template', 'version', name=op.f('uq_mail_template_version_template_version'))
-    )
-    with op.batch_alter_table('mail_template_version', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_mail_template_version_template'), ['template'], unique=False)
     op.create_table('employee_extra_contact',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('employee_id', sa.Integer(), nullable=False),
@@ -123,10 +92,6 @@ def upgrade():
 
 
 def downgrade():
-    op.drop_table('reservation_list_mirror')
-    with op.batch_alter_table('mail_template_version', schema=None) as batch_op:
-        batch_op.drop_index('ix_mail_template_version_template')
-    op.drop_table('mail_template_version')
     with op.batch_alter_table('employee_extra_contact', schema=None) as batch_op:
         batch_op.drop_index('ix_employee_extra_contact_employee_id')
     op.drop_table('employee_extra_contact')
