@@ -7,7 +7,7 @@ import uuid
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.access.models import AuditEntry
 from app.access.services import audit
@@ -15,7 +15,7 @@ from app.calendars.exchange import graph_event, occurrence_changes
 from app.calendars.forms import CalendarInput, EventInput, Invalid, MoveInput, parse_calendar, parse_event, parse_move
 from app.calendars.models import Calendar, CalendarEvent, CalendarEventOverride
 from app.extensions import db
-from app.facilities.models import Facility
+from app.facilities.models import Facility, FacilitySpace
 from app.jobs.outbox import record_operation
 from app.people.models import Employee
 from app.sqltypes import utcnow
@@ -171,10 +171,15 @@ def _exchange(event: CalendarEvent, kind: str, entry: AuditEntry) -> None:
         return
     payload: dict[str, object] = {"mailbox": mailbox}
     if kind != "delete_event":
-        payload["event"] = graph_event(event)
+        payload["event"] = graph_event(event, blocks_room=_is_room_mailbox(mailbox))
         payload["occurrences"] = occurrence_changes(event)
     record_operation(kind, target_type="calendar_event", target_id=event.id, payload=payload,
                      idempotency_key=f"calendar-event-{event.id}-{kind}-audit-{entry.id}")
+
+
+def _is_room_mailbox(address: str) -> bool:
+    return db.session.scalar(select(FacilitySpace.id).where(
+        func.lower(FacilitySpace.exchange_resource_mailbox) == address.lower()).limit(1)) is not None
 
 
 def _plain(value: object) -> object:

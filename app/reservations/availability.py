@@ -1,8 +1,9 @@
-"""When a space is free: Exchange free/busy for the room merged with MyGov's active reservations.
+"""When a space is free: Exchange free/busy for the room merged with what MyGov puts in the room.
 
-Exchange is the source of truth (staff book rooms in Outlook), but a reservation submitted a
-moment ago may not have reached Exchange yet, so MyGov's own active reservations count as busy
-too. The space's buffer keeps that many minutes free around every booking, whoever made it.
+Exchange is the source of truth (staff book rooms in Outlook), but what MyGov wrote a moment ago
+(a reservation, an event published to the room) may not have reached Exchange yet, so everything
+MyGov itself puts in the room (occupancy.conflicts) counts as busy too.
+The space's buffer keeps that many minutes free around every booking, whoever made it.
 """
 from __future__ import annotations
 
@@ -11,12 +12,9 @@ from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import select
 
-from app.extensions import db
 from app.facilities.models import FacilitySpace, ReservationConfig
-from app.reservations import exchange
-from app.reservations.models import ACTIVE_STATUSES, Reservation
+from app.reservations import exchange, occupancy
 from app.reservations.rules import SLOT_MINUTES, earliest_start, is_open_on, local_instant
 
 
@@ -48,15 +46,8 @@ class Availability:
 
 
 def mygov_busy(space: FacilitySpace, start: datetime, end: datetime) -> list[Interval]:
-    rows = db.session.execute(
-        select(Reservation.start_at, Reservation.end_at).where(
-            Reservation.space_id == space.id,
-            Reservation.status.in_(ACTIVE_STATUSES),
-            Reservation.start_at < end,
-            Reservation.end_at > start,
-        )
-    ).all()
-    return [Interval(row.start_at, row.end_at) for row in rows]
+    """Everything MyGov itself has put in the room (occupancy.conflicts), as plain intervals."""
+    return [Interval(o.start, o.end) for o in occupancy.conflicts(space, start, end)]
 
 
 def exchange_busy(space: FacilitySpace, start: datetime, end: datetime, *, max_age: int = 0) -> list[Interval]:

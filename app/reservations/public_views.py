@@ -107,9 +107,8 @@ def submit(facility_slug: str, space_slug: str) -> Response | tuple[str, int]:
         return _form_again(space, form, errors, 422)
     try:
         reservation = services.submit_reservation(space, booking)
-    except services.SlotTaken:
-        return _form_again(space, form, {"start_time": "That time was just taken. Choose another time."},
-                           409, taken=True)
+    except services.SlotTaken as taken:
+        return _form_again(space, form, {"start_time": str(taken)}, 409, taken=True)
     except exchange.ExchangeUnavailable:
         return _form_again(space, form, {}, 503, exchange_down=True)
     return see_other(url_for("reservations.received", signed=signed_token(reservation)))

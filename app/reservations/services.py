@@ -18,8 +18,8 @@ from app.facilities.models import FacilitySpace
 from app.jobs.outbox import record_operation
 from app.mail.services import send_template
 from app.people.models import Employee
-from app.reservations import exchange
-from app.reservations.availability import Interval, exchange_busy, first_conflict, mygov_busy
+from app.reservations import exchange, occupancy
+from app.reservations.availability import Interval, exchange_busy, first_conflict
 from app.reservations.links import manage_url
 from app.reservations.models import Reservation, ReservationEvent
 from app.reservations.rules import BookingRequest
@@ -30,7 +30,10 @@ REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O or 1/I to misr
 
 
 class SlotTaken(Exception):
-    """Someone else has the time (in MyGov or in Outlook); nothing was written."""
+    """Something occupies the time (in MyGov or in Outlook); nothing was written.
+
+    str() is the real reason, written for the citizen (occupancy.refusal).
+    """
 
 
 class NotAllowed(Exception):
@@ -54,21 +57,25 @@ def submit_reservation(space: FacilitySpace, booking: BookingRequest) -> Reserva
     # refused. When Graph cannot answer, exchange_busy raises ExchangeUnavailable and the
     # citizen is asked to try again: a refusal is better than a double booking we could not see.
     outlook = exchange_busy(space, requested.start - margin, requested.end + margin)
-    if first_conflict(requested, outlook, config.buffer_minutes):
-        raise SlotTaken()
+    clash = first_conflict(requested, outlook, config.buffer_minutes)
+    if clash:
+        # What MyGov wrote to the room shows in Exchange too: name it when MyGov knows it.
+        raise SlotTaken(occupancy.why_taken(space, requested.start, requested.end, config.buffer_minutes)
+                        or occupancy.refusal(occupancy.OUTLOOK, "", inside=clash.overlaps(requested),
+                                             buffer_minutes=config.buffer_minutes))
 
     space_id = space.id
     try:
         _lock_space_for_booking(space_id)
-        taken = mygov_busy(space, requested.start - margin, requested.end + margin)
-        if first_conflict(requested, taken, config.buffer_minutes):
-            raise SlotTaken()
+        reason = occupancy.why_taken(space, requested.start, requested.end, config.buffer_minutes)
+        if reason:
+            raise SlotTaken(reason)
         reservation = _insert(space, booking, approved=not config.approval_required)
         db.session.commit()
     except IntegrityError as error:
         db.session.rollback()
         if "reservation_no_overlap" in str(error.orig):
-            raise SlotTaken() from None
+            raise SlotTaken(occupancy.refusal(occupancy.RESERVATION, "", inside=True, buffer_minutes=0)) from None
         raise
     except SlotTaken:
         db.session.rollback()

@@ -1,0 +1,133 @@
+"""What occupies a room: everything MyGov writes to the room's mailbox.
+
+An occurrence blocks a room exactly when MyGov writes it to that room's Exchange calendar: active
+reservations, every occurrence of an event published on a calendar whose Exchange address is the
+room's mailbox, and closures. `conflicts(space, start, end)` is the one question the booking form,
+the overlap check and the booking desk grid ask.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from app.calendars.models import Calendar, CalendarEvent
+from app.calendars.queries import occurrences
+from app.extensions import db
+from app.facilities.models import FacilitySpace
+from app.reservations.formatting import duration_words
+from app.reservations.models import ACTIVE_STATUSES, Reservation
+
+RESERVATION = "reservation"
+EVENT = "event"
+CLOSURE = "closure"
+UTC = ZoneInfo("UTC")
+
+
+@dataclass(frozen=True)
+class Occupant:
+    """One stretch of time the room is taken, and by what (said the way staff would say it)."""
+
+    kind: str  # RESERVATION | EVENT | CLOSURE
+    start: datetime  # aware, UTC
+    end: datetime
+    label: str
+    source_id: int
+
+    def overlaps(self, start: datetime, end: datetime) -> bool:
+        return self.start < end and start < self.end
+
+
+def conflicts(
+    space: FacilitySpace, start: datetime, end: datetime, *, ignore_reservation: int | None = None,
+) -> list[Occupant]:
+    """Everything MyGov has put in this room that overlaps [start, end), earliest first."""
+    found = _reservations(space, start, end, ignore_reservation) + published_events(space, start, end)
+    return sorted(found, key=lambda occupant: (occupant.start, occupant.kind))
+
+
+def _reservations(
+    space: FacilitySpace, start: datetime, end: datetime, ignore: int | None
+) -> list[Occupant]:
+    query = select(Reservation.id, Reservation.reference, Reservation.start_at, Reservation.end_at).where(
+        Reservation.space_id == space.id,
+        Reservation.status.in_(ACTIVE_STATUSES),
+        Reservation.start_at < end,
+        Reservation.end_at > start,
+    )
+    if ignore is not None:
+        query = query.where(Reservation.id != ignore)
+    return [Occupant(RESERVATION, row.start_at, row.end_at, f"Reservation {row.reference}", row.id)
+            for row in db.session.execute(query)]
+
+
+def room_calendar_ids(space: FacilitySpace) -> list[int]:
+    """The calendars MyGov writes to this room's mailbox."""
+    if not space.exchange_resource_mailbox:
+        return []
+    return list(db.session.scalars(select(Calendar.id).where(
+        func.lower(Calendar.exchange_calendar_address) == space.exchange_resource_mailbox.lower())))
+
+
+def published_events(space: FacilitySpace, start: datetime, end: datetime) -> list[Occupant]:
+    """Occurrences of events published to the room's mailbox that overlap [start, end)."""
+    calendar_ids = room_calendar_ids(space)
+    if not calendar_ids:
+        return []
+    # An occurrence may start up to a day before the window and still reach into it (all-day events
+    # are a local day; a timed one that long is rare), so look one day wider and filter exactly.
+    reach = timedelta(days=1)
+    events = list(db.session.scalars(
+        select(CalendarEvent)
+        .where(
+            CalendarEvent.calendar_id.in_(calendar_ids),
+            CalendarEvent.status == "published",
+            or_(
+                CalendarEvent.rrule.is_not(None),
+                and_(CalendarEvent.start_at < end, CalendarEvent.end_at > start - reach),
+                and_(CalendarEvent.start_date <= end.astimezone(UTC).date() + reach,
+                     CalendarEvent.end_date >= start.astimezone(UTC).date() - reach),
+            ),
+        )
+        .options(selectinload(CalendarEvent.overrides))
+    ))
+    found = []
+    for event in events:  # all-day events cover local days: expand each in its own zone
+        zone = ZoneInfo(event.time_zone)
+        found += occurrences([event], zone, (start - reach).astimezone(zone).date(), end.astimezone(zone).date())
+    return [
+        Occupant(EVENT, o.start.astimezone(UTC), o.end.astimezone(UTC), o.event.title, o.event.id)
+        for o in found
+        if not o.cancelled and o.start.astimezone(UTC) < end and start < o.end.astimezone(UTC)
+    ]
+
+
+OUTLOOK = "outlook"
+
+
+def refusal(kind: str, label: str, *, inside: bool, buffer_minutes: int) -> str:
+    """Why a requested time cannot be had, for the citizen who asked: the real reason."""
+    if not inside:
+        return (f"That time is too close to another booking: the room keeps {duration_words(buffer_minutes)} "
+                "free before and after each one for setup and cleanup. Choose another time.")
+    if kind == EVENT:
+        return f"The room is in use for “{label}” at that time. Choose another time."
+    if kind == CLOSURE:
+        return f"The room is closed at that time ({label}). Choose another day."
+    if kind == OUTLOOK:
+        return "The room is booked in Outlook at that time. Choose another time."
+    return "That time is already reserved. Choose another time."
+
+
+def why_taken(space: FacilitySpace, start: datetime, end: datetime, buffer_minutes: int) -> str | None:
+    """The refusal for [start, end) if MyGov itself has something in the way (buffer included)."""
+    margin = timedelta(minutes=buffer_minutes)
+    found = conflicts(space, start - margin, end + margin)
+    if not found:
+        return None
+    inside = [o for o in found if o.overlaps(start, end)]
+    first = (inside or found)[0]
+    return refusal(first.kind, first.label, inside=bool(inside), buffer_minutes=buffer_minutes)
