@@ -25,7 +25,7 @@ from app.graph import GraphClient, GraphError, calendar
 from app.jobs.models import GraphOperation
 from app.jobs.outbox import record_operation
 from app.people.models import Employee
-from app.reservations.exchange import create_event_payload
+from app.reservations.exchange import create_event_payload, state_fields
 from app.reservations.models import ACTIVE_STATUSES, Reservation
 from app.sqltypes import utcnow
 
@@ -83,7 +83,7 @@ def expected_events(space: FacilitySpace, start: datetime, end: datetime) -> lis
     reservations = db.session.scalars(select(Reservation).where(
         Reservation.space_id == space.id, Reservation.status.in_(ACTIVE_STATUSES),
         Reservation.start_at < end, Reservation.end_at > start))
-    items = [Expected("reservation", r, f"MyGov reservation {r.reference}", r.start_at, r.end_at) for r in reservations]
+    items = [Expected("reservation", r, state_fields(r)["subject"], r.start_at, r.end_at) for r in reservations]
     events = db.session.scalars(select(CalendarEvent).join(Calendar).where(
         func.lower(Calendar.exchange_calendar_address) == mailbox, CalendarEvent.status == "published",
         or_(CalendarEvent.rrule.is_not(None),
@@ -139,6 +139,10 @@ def compare_space(graph: GraphClient, space: FacilitySpace, start: datetime, end
         if actual is None:
             rows.append(Drift(change="missing", event_id=expected.event_id, **base,
                               detail="Not in the room's calendar (deleted in Outlook, or never written)."))
+            continue
+        if actual.get("showAs") != "busy":  # everything MyGov writes to a room occupies it
+            rows.append(Drift(change="mismatched", event_id=actual["id"], **base,
+                              detail=f"Shown as {actual.get('showAs')} in Exchange, so the room looks free then."))
             continue
         if expected.start is None:
             continue
@@ -223,9 +227,9 @@ def _queue_repair(row: Drift, key: str) -> None:
         payload = create_event_payload(reservation, key)
     else:
         event = db.session.get(CalendarEvent, row.source_id)
-        payload = {"mailbox": row.mailbox, "event": graph_event(event)}
+        payload = {"mailbox": row.mailbox, "event": graph_event(event, blocks_room=True)}
     if row.change == "mismatched":
-        payload = {"mailbox": row.mailbox, "event_id": row.event_id,
-                   "event": {k: v for k, v in payload["event"].items() if k in ("subject", "start", "end")}}
+        payload = {"mailbox": row.mailbox, "event_id": row.event_id, "event": {
+            k: v for k, v in payload["event"].items() if k in ("subject", "start", "end", "showAs", "categories")}}
     kind = "create_event" if row.change == "missing" else "update_event"
     record_operation(kind, target_type=row.source, target_id=row.source_id, payload=payload, idempotency_key=key)

@@ -131,6 +131,11 @@ def approve(reservation: Reservation, staff: Employee) -> None:
     if not reservation.can_approve():
         raise NotAllowed()
     _decide(reservation, staff, "approved", reason=None)
+    # The room's event says "Confirmed" from now on; it waits for its create if that has not run.
+    record_operation(
+        "update_event", target_type="reservation", target_id=reservation.id,
+        payload=exchange.state_update_payload(reservation), idempotency_key=idempotency_key(reservation, "approve"),
+    )
     _notify(reservation, "reservation_approved")
     db.session.commit()
 

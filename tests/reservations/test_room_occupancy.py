@@ -11,7 +11,10 @@ from app.calendars.forms import EventInput
 from app.calendars.models import Calendar
 from app.calendars.services import cancel_event, publish_event, save_event
 from app.extensions import db
+from app.facilities import reconcile
+from app.graph import calendar as graph_calendar
 from app.jobs.models import GraphOperation
+from app.microsoft import graph_client
 from app.reservations import exchange, occupancy
 from app.reservations.models import Reservation
 from tests.factories import make_employee
@@ -89,3 +92,17 @@ def test_events_of_other_calendars_do_not_block_the_room(app, client):
     drain()
     create = db.session.scalars(select(GraphOperation).where(GraphOperation.target_type == "calendar_event")).one()
     assert create.payload["event"]["showAs"] == "free"  # a shared calendar is not a room: nobody is made busy
+
+
+def test_room_reconcile_reports_a_mygov_event_that_shows_the_room_free(app, client):
+    space = make_room()
+    day = next_open_day()
+    event, _ = _publish(_room_calendar(space), "Story time", day, "10:00", "11:00")
+    drain()
+    window = (_local(day, 0), _local(day, 23))
+    assert reconcile.compare_space(graph_client(), space, *window) == []
+    graph_calendar.update_event(graph_client(), space.exchange_resource_mailbox, event.exchange_event_id,
+                                {"showAs": "free"})  # e.g. written before this fix, or changed in Outlook
+    [drift] = reconcile.compare_space(graph_client(), space, *window)
+    assert (drift.change, drift.subject) == ("mismatched", "Story time")
+    assert "Shown as free" in drift.detail
