@@ -3,7 +3,7 @@
 Exchange is the source of truth (staff book rooms in Outlook), but what MyGov wrote a moment ago
 (a reservation, an event published to the room) may not have reached Exchange yet, so everything
 MyGov itself puts in the room (occupancy.conflicts) counts as busy too.
-The space's buffer keeps that many minutes free around every booking, whoever made it.
+The space's setup and teardown times stay free before and after every booking, whoever made it.
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from flask import current_app
 
 from app.facilities.models import FacilitySpace, ReservationConfig
 from app.reservations import exchange, occupancy
-from app.reservations.rules import SLOT_MINUTES, earliest_start, is_open_on, local_instant
+from app.reservations.rules import earliest_start, is_open_on, local_instant
 
 
 @dataclass(frozen=True)
@@ -59,10 +59,13 @@ def exchange_busy(space: FacilitySpace, start: datetime, end: datetime, *, max_a
 
 
 def first_conflict(
-    requested: Interval, busy: list[Interval], buffer_minutes: int
+    requested: Interval, busy: list[Interval], setup_minutes: int, teardown_minutes: int | None = None,
 ) -> Interval | None:
+    """The first busy interval inside the requested time plus its setup before and teardown after."""
+    needed = Interval(requested.start - timedelta(minutes=setup_minutes),
+                      requested.end + timedelta(minutes=setup_minutes if teardown_minutes is None else teardown_minutes))
     for interval in busy:
-        if interval.widened(buffer_minutes).overlaps(requested):
+        if interval.overlaps(needed):
             return interval
     return None
 
@@ -70,28 +73,35 @@ def first_conflict(
 def free_periods(
     config: ReservationConfig, day: date, busy: list[Interval], zone: ZoneInfo, now: datetime
 ) -> list[Interval]:
-    """Free stretches of one day on the form's time grid, each long enough for a reservation."""
-    if not is_open_on(config, day):
-        return []
-    opens = local_instant(day, config.open_time, zone)
-    closes = local_instant(day, config.close_time, zone)
-    cursor = max(opens, _on_grid(opens, earliest_start(config.lead_time_hours, now), up=True))
+    """Free stretches of one day on the form's time grid, each long enough for a reservation.
+
+    A free stretch leaves the setup time free after whatever comes before it and the teardown
+    time before whatever comes after it.
+    """
     periods: list[Interval] = []
-    blocked = sorted((b.widened(config.buffer_minutes) for b in busy), key=lambda b: b.start)
-    for block in [*blocked, Interval(closes, closes)]:
-        if block.end <= cursor:
-            continue
-        period_end = _on_grid(opens, min(block.start, closes), up=False)
-        if period_end - cursor >= timedelta(minutes=config.min_duration_minutes):
-            periods.append(Interval(cursor, period_end))
-        cursor = max(cursor, _on_grid(opens, block.end, up=True))
-        if cursor >= closes:
-            break
+    # Anything busy pushes a start `setup` later and an end `teardown` earlier.
+    blocked = sorted((Interval(b.start - timedelta(minutes=config.teardown_minutes),
+                               b.end + timedelta(minutes=config.setup_minutes)) for b in busy),
+                     key=lambda b: b.start)
+    for open_clock, close_clock in config.hours_on(day):
+        opens = local_instant(day, open_clock, zone)
+        closes = local_instant(day, close_clock, zone)
+        step = config.step_minutes
+        cursor = max(opens, _on_grid(opens, earliest_start(config.lead_time_hours, now), step, up=True))
+        for block in [*blocked, Interval(closes, closes)]:
+            if block.end <= cursor:
+                continue
+            period_end = _on_grid(opens, min(block.start, closes), step, up=False)
+            if period_end - cursor >= timedelta(minutes=config.min_duration_minutes):
+                periods.append(Interval(cursor, period_end))
+            cursor = max(cursor, _on_grid(opens, block.end, step, up=True))
+            if cursor >= closes:
+                break
     return periods
 
 
-def _on_grid(anchor: datetime, instant: datetime, *, up: bool) -> datetime:
-    step = SLOT_MINUTES * 60
+def _on_grid(anchor: datetime, instant: datetime, step_minutes: int, *, up: bool) -> datetime:
+    step = step_minutes * 60
     offset = (instant - anchor).total_seconds()
     steps = -(-offset // step) if up else offset // step
     return anchor + timedelta(seconds=steps * step)
@@ -102,10 +112,11 @@ def space_availability(
 ) -> Availability:
     config = space.reservation_config
     assert config is not None
+    # open_time and close_time are the week's first opening and last closing (ReservationConfig).
     start = datetime.combine(first_day, config.open_time, tzinfo=zone).astimezone(timezone.utc)
     last_day = first_day + timedelta(days=days - 1)
     end = datetime.combine(last_day, config.close_time, tzinfo=zone).astimezone(timezone.utc)
-    margin = timedelta(minutes=config.buffer_minutes)
+    margin = timedelta(minutes=max(config.setup_minutes, config.teardown_minutes))
     busy = mygov_busy(space, start - margin, end + margin)
     try:
         max_age = int(current_app.config["FREEBUSY_CACHE_SECONDS"])

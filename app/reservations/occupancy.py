@@ -18,7 +18,6 @@ from app.calendars.models import Calendar, CalendarEvent
 from app.calendars.queries import occurrences
 from app.extensions import db
 from app.facilities.models import FacilitySpace
-from app.reservations.formatting import duration_words
 from app.reservations.models import ACTIVE_STATUSES, Reservation
 
 RESERVATION = "reservation"
@@ -108,11 +107,11 @@ def published_events(space: FacilitySpace, start: datetime, end: datetime) -> li
 OUTLOOK = "outlook"
 
 
-def refusal(kind: str, label: str, *, inside: bool, buffer_minutes: int) -> str:
+def refusal(kind: str, label: str, *, inside: bool) -> str:
     """Why a requested time cannot be had, for the citizen who asked: the real reason."""
     if not inside:
-        return (f"That time is too close to another booking: the room keeps {duration_words(buffer_minutes)} "
-                "free before and after each one for setup and cleanup. Choose another time.")
+        return ("That time is too close to another booking: the room needs time to set up before each "
+                "booking and to clear up after it. Choose another time.")
     if kind == EVENT:
         return f"The room is in use for “{label}” at that time. Choose another time."
     if kind == CLOSURE:
@@ -122,12 +121,12 @@ def refusal(kind: str, label: str, *, inside: bool, buffer_minutes: int) -> str:
     return "That time is already reserved. Choose another time."
 
 
-def why_taken(space: FacilitySpace, start: datetime, end: datetime, buffer_minutes: int) -> str | None:
-    """The refusal for [start, end) if MyGov itself has something in the way (buffer included)."""
-    margin = timedelta(minutes=buffer_minutes)
-    found = conflicts(space, start - margin, end + margin)
+def why_taken(space: FacilitySpace, start: datetime, end: datetime, setup_minutes: int = 0,
+              teardown_minutes: int = 0) -> str | None:
+    """The refusal for [start, end) if MyGov itself has something in the way (setup/teardown included)."""
+    found = conflicts(space, start - timedelta(minutes=setup_minutes), end + timedelta(minutes=teardown_minutes))
     if not found:
         return None
     inside = [o for o in found if o.overlaps(start, end)]
     first = (inside or found)[0]
-    return refusal(first.kind, first.label, inside=bool(inside), buffer_minutes=buffer_minutes)
+    return refusal(first.kind, first.label, inside=bool(inside))

@@ -17,7 +17,7 @@ from app.reservations.models import Reservation
 from app.reservations.formatting import clock_time, duration_words, email_label, select_options, weekday_name
 from app.reservations.rules import (
     FIELD_LABELS, FIELD_ORDER, attendee_limit, earliest_start, last_bookable_day, parse_booking,
-    time_options,
+    time_options, week_hours,
 )
 from app.sqltypes import utcnow
 from app.web.htmx import render_page_or_block, see_other
@@ -130,12 +130,12 @@ def _page_context(space: FacilitySpace, form: dict[str, str], **extra: Any) -> d
     return {
         "space": space, "config": config, "form": form, "errors": {}, "field_labels": FIELD_LABELS,
         "field_order": FIELD_ORDER, "time_options": time_options(config), "availability": availability,
-        "attendee_limit": attendee_limit(space),
+        "attendee_limit": attendee_limit(space), "opening_hours": week_hours(config),
         "earlier_from": first_day - timedelta(days=AVAILABILITY_DAYS),
         "later_from": first_day + timedelta(days=AVAILABILITY_DAYS),
         "show_earlier": first_day > first_bookable,
-        "show_later": first_day + timedelta(days=AVAILABILITY_DAYS) <= last_bookable_day(now, zone),
-        "min_date": first_bookable, "max_date": last_bookable_day(now, zone),
+        "show_later": first_day + timedelta(days=AVAILABILITY_DAYS) <= last_bookable_day(now, zone, config.horizon_days),
+        "min_date": first_bookable, "max_date": last_bookable_day(now, zone, config.horizon_days),
         **_day_context(space, form.get("date", ""), availability),
         **extra,
     }
@@ -148,7 +148,8 @@ def _day_context(
     zone = city_zone(current_app)
     now = utcnow()
     day = _date_arg(raw_date)
-    if day is None or not now.astimezone(zone).date() <= day <= last_bookable_day(now, zone):
+    horizon = space.reservation_config.horizon_days
+    if day is None or not now.astimezone(zone).date() <= day <= last_bookable_day(now, zone, horizon):
         return {"space": space, "chosen_day": None, "day_checked": True}
     known = [d for d in shown.days if d.day == day] if shown else []
     availability = shown if known else space_availability(space, day, 1, zone, now)
@@ -197,5 +198,9 @@ def cancel(signed: str) -> Response | tuple[str, int]:
             flash(f"Reservation {reservation.reference} is cancelled. The time is free again.", "success")
         except services.NotAllowed:
             flash(f"Reservation {reservation.reference} is already {reservation.status}.", "info")
+        except services.TooLateToCancel:
+            hours = reservation.space.reservation_config.cancel_cutoff_hours
+            flash(f"Reservations of {reservation.space.name} can be cancelled online until {hours} hours before "
+                  f"the start. Please call {reservation.space.facility.name} to cancel.", "error")
     return see_other(url_for("reservations.manage", signed=signed))
 

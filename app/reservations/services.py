@@ -40,6 +40,10 @@ class NotAllowed(Exception):
     """The reservation's state does not allow this action (e.g. approving a cancelled one)."""
 
 
+class TooLateToCancel(Exception):
+    """The space's cancel cutoff has passed: the citizen must call the facility instead."""
+
+
 def new_reference() -> str:
     return "R-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
 
@@ -52,22 +56,21 @@ def submit_reservation(space: FacilitySpace, booking: BookingRequest) -> Reserva
     config = space.reservation_config
     assert config is not None
     requested = Interval(booking.start_at, booking.end_at)
-    margin = timedelta(minutes=config.buffer_minutes)
+    setup, teardown = config.setup_minutes, config.teardown_minutes
     # Ask Exchange first, outside the database lock: a slot booked in Outlook a moment ago is
     # refused. When Graph cannot answer, exchange_busy raises ExchangeUnavailable and the
     # citizen is asked to try again: a refusal is better than a double booking we could not see.
-    outlook = exchange_busy(space, requested.start - margin, requested.end + margin)
-    clash = first_conflict(requested, outlook, config.buffer_minutes)
+    outlook = exchange_busy(space, requested.start - timedelta(minutes=setup), requested.end + timedelta(minutes=teardown))
+    clash = first_conflict(requested, outlook, setup, teardown)
     if clash:
         # What MyGov wrote to the room shows in Exchange too: name it when MyGov knows it.
-        raise SlotTaken(occupancy.why_taken(space, requested.start, requested.end, config.buffer_minutes)
-                        or occupancy.refusal(occupancy.OUTLOOK, "", inside=clash.overlaps(requested),
-                                             buffer_minutes=config.buffer_minutes))
+        raise SlotTaken(occupancy.why_taken(space, requested.start, requested.end, setup, teardown)
+                        or occupancy.refusal(occupancy.OUTLOOK, "", inside=clash.overlaps(requested)))
 
     space_id = space.id
     try:
         _lock_space_for_booking(space_id)
-        reason = occupancy.why_taken(space, requested.start, requested.end, config.buffer_minutes)
+        reason = occupancy.why_taken(space, requested.start, requested.end, setup, teardown)
         if reason:
             raise SlotTaken(reason)
         reservation = _insert(space, booking, approved=not config.approval_required)
@@ -75,7 +78,7 @@ def submit_reservation(space: FacilitySpace, booking: BookingRequest) -> Reserva
     except IntegrityError as error:
         db.session.rollback()
         if "reservation_no_overlap" in str(error.orig):
-            raise SlotTaken(occupancy.refusal(occupancy.RESERVATION, "", inside=True, buffer_minutes=0)) from None
+            raise SlotTaken(occupancy.refusal(occupancy.RESERVATION, "", inside=True)) from None
         raise
     except SlotTaken:
         db.session.rollback()
@@ -161,6 +164,10 @@ def cancel_by_staff(reservation: Reservation, staff: Employee, reason: str | Non
 def cancel_by_citizen(reservation: Reservation) -> None:
     if not reservation.can_cancel():
         raise NotAllowed()
+    config = reservation.space.reservation_config
+    cutoff = config.cancel_cutoff_hours if config else 0
+    if cutoff and utcnow() > reservation.start_at - timedelta(hours=cutoff):
+        raise TooLateToCancel()
     reservation.status = "cancelled"
     _history(reservation, "cancelled", CITIZEN)
     _remove_event(reservation)
