@@ -1,10 +1,10 @@
 """Facilities, their spaces (rooms) and how citizens may reserve them."""
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Integer, String, Text, Time
+from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text, Time
 from sqlalchemy import UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -186,3 +186,45 @@ class ReservationConfig(db.Model):
             return [(self.open_time, self.close_time)] if day.isoweekday() in self.open_weekdays else []
         return [(time.fromisoformat(opens), time.fromisoformat(closes))
                 for opens, closes in self.weekly_hours.get(str(day.isoweekday()), [])]
+
+
+class Closure(db.Model):
+    """Days a space, a whole facility or (no facility: the city's holiday list) every facility is closed.
+
+    One-off (first to last day) or repeating on some weekdays within those days (every Monday in
+    January). Written to each affected room's Exchange calendar as a busy all-day event.
+    """
+
+    __tablename__ = "closure"
+    __table_args__ = (
+        CheckConstraint("last_day >= first_day", name="last_after_first"),
+        CheckConstraint("space_id IS NULL OR facility_id IS NOT NULL", name="space_needs_facility"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    facility_id: Mapped[int | None] = mapped_column(ForeignKey("facility.id"), index=True)
+    space_id: Mapped[int | None] = mapped_column(ForeignKey("facility_space.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(200))
+    first_day: Mapped[date] = mapped_column(Date, index=True)
+    last_day: Mapped[date] = mapped_column(Date)
+    # ISO weekdays (1 = Monday) it repeats on between first and last day; None = every day.
+    weekdays: Mapped[list[int] | None] = mapped_column(JSON)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("employee.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    facility: Mapped[Facility | None] = relationship()
+    space: Mapped[FacilitySpace | None] = relationship()
+
+    @property
+    def is_city_holiday(self) -> bool:
+        return self.facility_id is None
+
+    def days(self, first: date, last: date) -> list[date]:
+        """The closed days between first and last (inclusive)."""
+        day, end = max(first, self.first_day), min(last, self.last_day)
+        found = []
+        while day <= end:
+            if not self.weekdays or day.isoweekday() in self.weekdays:
+                found.append(day)
+            day += timedelta(days=1)
+        return found

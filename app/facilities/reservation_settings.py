@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from app.access.services import audit
 from app.extensions import db
+from app.facilities.forms import FieldErrors
 from app.facilities.models import FacilitySpace, ReservationConfig
 from app.people.models import Employee
 from app.reservations.formatting import duration_words
@@ -42,10 +43,7 @@ NUMBERS = (
 )
 
 
-class SettingsInvalid(Exception):
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
+SettingsInvalid = FieldErrors  # the name the views use
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 
+from app.facilities.closures import closed_days
 from app.facilities.models import FacilitySpace, ReservationConfig
 from app.reservations import exchange, occupancy
 from app.reservations.rules import earliest_start, is_open_on, local_instant
@@ -36,6 +37,7 @@ class DayAvailability:
     day: date
     is_open: bool
     free: list[Interval]
+    closed_because: str | None = None  # a closure's reason (a holiday, repairs)
 
 
 @dataclass(frozen=True)
@@ -125,8 +127,10 @@ def space_availability(
     except exchange.ExchangeUnavailable:
         checked = False
     calendar = [first_day + timedelta(days=n) for n in range(days)]
+    closures = dict(closed_days(space, first_day, calendar[-1]))
     return Availability(
-        [DayAvailability(day, is_open_on(config, day), free_periods(config, day, busy, zone, now))
+        [DayAvailability(day, is_open_on(config, day) and day not in closures,
+                         free_periods(config, day, busy, zone, now), closures.get(day))
          for day in calendar],
         checked,
     )

@@ -8,15 +8,17 @@ the overlap check and the booking desk grid ask.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from flask import current_app
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.calendars.models import Calendar, CalendarEvent
 from app.calendars.queries import occurrences
 from app.extensions import db
+from app.facilities.closures import closures_of
 from app.facilities.models import FacilitySpace
 from app.reservations.models import ACTIVE_STATUSES, Reservation
 
@@ -44,7 +46,8 @@ def conflicts(
     space: FacilitySpace, start: datetime, end: datetime, *, ignore_reservation: int | None = None,
 ) -> list[Occupant]:
     """Everything MyGov has put in this room that overlaps [start, end), earliest first."""
-    found = _reservations(space, start, end, ignore_reservation) + published_events(space, start, end)
+    found = (_reservations(space, start, end, ignore_reservation) + published_events(space, start, end)
+             + closed(space, start, end))
     return sorted(found, key=lambda occupant: (occupant.start, occupant.kind))
 
 
@@ -105,6 +108,20 @@ def published_events(space: FacilitySpace, start: datetime, end: datetime) -> li
 
 
 OUTLOOK = "outlook"
+
+
+def closed(space: FacilitySpace, start: datetime, end: datetime) -> list[Occupant]:
+    """Each closed day of the space (its own closures, its facility's, the city's holidays) in [start, end)."""
+    zone = ZoneInfo(current_app.config["CITY_TIMEZONE"])
+    first, last = start.astimezone(zone).date(), end.astimezone(zone).date()
+    found = []
+    for closure in closures_of(space, first, last):
+        for day in closure.days(first, last):
+            opens = datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC)
+            ends = datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone).astimezone(UTC)
+            if opens < end and start < ends:
+                found.append(Occupant(CLOSURE, opens, ends, closure.reason, closure.id))
+    return found
 
 
 def refusal(kind: str, label: str, *, inside: bool) -> str:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 
 from app.extensions import db, htmx, limiter
+from app.facilities.closures import closed_days
 from app.facilities.models import Facility, FacilitySpace, ReservationConfig
 from app.reservations import exchange, services
 from app.reservations.availability import Availability, space_availability
@@ -131,6 +132,7 @@ def _page_context(space: FacilitySpace, form: dict[str, str], **extra: Any) -> d
         "space": space, "config": config, "form": form, "errors": {}, "field_labels": FIELD_LABELS,
         "field_order": FIELD_ORDER, "time_options": time_options(config), "availability": availability,
         "attendee_limit": attendee_limit(space), "opening_hours": week_hours(config),
+        "closures": closed_days(space, now.astimezone(zone).date(), last_bookable_day(now, zone, config.horizon_days)),
         "earlier_from": first_day - timedelta(days=AVAILABILITY_DAYS),
         "later_from": first_day + timedelta(days=AVAILABILITY_DAYS),
         "show_earlier": first_day > first_bookable,

@@ -1,5 +1,5 @@
 """facilities: reservation settings per space (weekly hours with several ranges a day, horizon,
-setup and teardown apart, booking step, cancel cutoff, instructions)
+setup and teardown apart, booking step, cancel cutoff, instructions) and closures
 
 Revision ID: 0010
 Revises: 0008
@@ -14,6 +14,27 @@ depends_on = None
 
 
 def upgrade():
+    op.create_table('closure',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('facility_id', sa.Integer(), nullable=True),
+    sa.Column('space_id', sa.Integer(), nullable=True),
+    sa.Column('reason', sa.String(length=200), nullable=False),
+    sa.Column('first_day', sa.Date(), nullable=False),
+    sa.Column('last_day', sa.Date(), nullable=False),
+    sa.Column('weekdays', sa.JSON(), nullable=True),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('last_day >= first_day', name=op.f('ck_closure_last_after_first')),
+    sa.CheckConstraint('space_id IS NULL OR facility_id IS NOT NULL', name=op.f('ck_closure_space_needs_facility')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['employee.id'], name=op.f('fk_closure_created_by_id_employee')),
+    sa.ForeignKeyConstraint(['facility_id'], ['facility.id'], name=op.f('fk_closure_facility_id_facility')),
+    sa.ForeignKeyConstraint(['space_id'], ['facility_space.id'], name=op.f('fk_closure_space_id_facility_space')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_closure'))
+    )
+    with op.batch_alter_table('closure', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_closure_facility_id'), ['facility_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_closure_first_day'), ['first_day'], unique=False)
+        batch_op.create_index(batch_op.f('ix_closure_space_id'), ['space_id'], unique=False)
     with op.batch_alter_table('reservation_config', schema=None) as batch_op:
         batch_op.add_column(sa.Column('weekly_hours', sa.JSON(), nullable=True))
         batch_op.add_column(sa.Column('horizon_days', sa.Integer(), nullable=False, server_default='60'))
@@ -46,3 +67,4 @@ def downgrade():
         for name in ('instructions', 'cancel_cutoff_hours', 'step_minutes', 'teardown_minutes', 'setup_minutes',
                      'horizon_days', 'weekly_hours'):
             batch_op.drop_column(name)
+    op.drop_table('closure')
