@@ -7,10 +7,11 @@ from app.jobs.models import GraphOperation, ServerJob, ServerJobRun, SyncState
 from app.mail.models import EmailMessage
 from app.people.models import Employee, EmployeeContact
 from app.reservations.models import Reservation
+from app.reservations.occupancy_models import OccupancyExemption, RoomOccupancy
 
 __all__ = [
     "AuditEntry", "Calendar", "CalendarEvent", "CalendarEventOverride", "EmailMessage",
     "Employee", "EmployeeContact", "Facility", "FacilitySpace", "GraphOperation",
-    "GroupMapping", "Module", "Reservation", "ReservationConfig", "Role", "RoleAssignment",
+    "GroupMapping", "Module", "OccupancyExemption", "Reservation", "RoomOccupancy", "ReservationConfig", "Role", "RoleAssignment",
     "ServerJob", "ServerJobRun", "StaffSession", "SyncState",
 ]

@@ -18,6 +18,7 @@ from app.extensions import db
 from app.facilities.models import Facility, FacilitySpace
 from app.jobs.outbox import record_operation
 from app.people.models import Employee
+from app.reservations import occupancy_table
 from app.sqltypes import utcnow
 
 # A change to any of these is significant: subscribers' calendars must take it (SEQUENCE goes up).
@@ -170,8 +171,11 @@ def _exchange(event: CalendarEvent, kind: str, entry: AuditEntry) -> None:
     if not mailbox:
         return
     payload: dict[str, object] = {"mailbox": mailbox}
+    room = _is_room_mailbox(mailbox)
+    if room:  # the room's occupancy follows the event (what it now overlaps, room reconcile reports)
+        occupancy_table.sync_mailbox(mailbox)
     if kind != "delete_event":
-        payload["event"] = graph_event(event, blocks_room=_is_room_mailbox(mailbox))
+        payload["event"] = graph_event(event, blocks_room=room)
         payload["occurrences"] = occurrence_changes(event)
     record_operation(kind, target_type="calendar_event", target_id=event.id, payload=payload,
                      idempotency_key=f"calendar-event-{event.id}-{kind}-audit-{entry.id}")

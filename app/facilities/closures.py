@@ -92,6 +92,7 @@ def add_closure(facility: Facility | None, data: ClosureInput, actor: Employee) 
         record_operation("create_event", target_type=TARGET_TYPE, target_id=f"{closure.id}:{space.id}",
                          payload={"mailbox": space.exchange_resource_mailbox, "event": exchange_event(closure)},
                          idempotency_key=f"closure-{closure.id}-room-{space.id}-create-audit-{entry.id}")
+    _hold(closure)
     db.session.commit()
     return closure
 
@@ -103,8 +104,19 @@ def remove_closure(closure: Closure, actor: Employee) -> None:
         record_operation("delete_event", target_type=TARGET_TYPE, target_id=f"{closure.id}:{space.id}",
                          payload={"mailbox": space.exchange_resource_mailbox},
                          idempotency_key=f"closure-{closure.id}-room-{space.id}-delete-audit-{entry.id}")
+    rooms = affected_rooms(closure)
     db.session.delete(closure)
+    db.session.flush()
+    _hold(closure, rooms)
     db.session.commit()
+
+
+def _hold(closure: Closure, rooms: list[FacilitySpace] | None = None) -> None:
+    """Rewrite the rooms' occupancy rows (closed days are held around existing bookings)."""
+    from app.reservations.occupancy_table import sync_space  # reservations reads closures: import late
+
+    for space in rooms if rooms is not None else affected_rooms(closure):
+        sync_space(space)
 
 
 def _described(closure: Closure) -> dict[str, Any]:

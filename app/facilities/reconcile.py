@@ -1,6 +1,7 @@
 """Reconcile room calendars: the MyGov-written events in each room's Exchange calendar against
 MyGov's active reservations and published events (on calendars whose exchange_calendar_address is
-the room's mailbox), over a window.
+the room's mailbox), over a window; and what MyGov itself puts in a room that overlaps (an event
+published over a reservation without an exemption: occupancy_table.sync_space).
 
 Checking changes nothing in Exchange; it stores the differences on each space for the staff
 screen. Repair happens only when staff confirm exactly the differences they were shown (the same
@@ -12,7 +13,9 @@ import hashlib
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from flask import current_app
 from sqlalchemy import func, or_, select
 
 from app.access.services import audit
@@ -27,6 +30,7 @@ from app.jobs.outbox import record_operation
 from app.people.models import Employee
 from app.reservations.exchange import create_event_payload, state_fields
 from app.reservations.models import ACTIVE_STATUSES, Reservation
+from app.reservations.occupancy_table import sync_space
 from app.sqltypes import utcnow
 
 DEFAULT_DAYS = 30
@@ -163,7 +167,8 @@ def check_rooms(graph: GraphClient, *, days: int = DEFAULT_DAYS) -> dict[str, An
     """Compare every room and store the result on its space (this commits); a summary for the job."""
     start = utcnow().replace(second=0, microsecond=0)
     end = start + timedelta(days=days)
-    summary = {"rooms": 0, "missing": 0, "extra": 0, "mismatched": 0, "errors": 0}
+    summary = {"rooms": 0, "missing": 0, "extra": 0, "mismatched": 0, "overlaps": 0, "errors": 0}
+    zone = ZoneInfo(current_app.config["CITY_TIMEZONE"])
     for space in room_spaces():
         summary["rooms"] += 1
         try:
@@ -177,6 +182,9 @@ def check_rooms(graph: GraphClient, *, days: int = DEFAULT_DAYS) -> dict[str, An
                 summary[row.change] += 1
             space.calendar_check = {"start": start.isoformat(), "end": end.isoformat(),
                                     "rows": [asdict(row) for row in rows]}
+        overlaps = [overlap.words(zone) for overlap in sync_space(space)]
+        summary["overlaps"] += len(overlaps)
+        space.calendar_check = {**space.calendar_check, "overlaps": overlaps}
         space.calendar_checked_at = utcnow()
     db.session.commit()
     return summary

@@ -18,7 +18,7 @@ from app.facilities.models import FacilitySpace
 from app.jobs.outbox import record_operation
 from app.mail.services import send_template
 from app.people.models import Employee
-from app.reservations import exchange, occupancy
+from app.reservations import exchange, occupancy, occupancy_table
 from app.reservations.availability import Interval, exchange_busy, first_conflict
 from app.reservations.links import manage_url
 from app.reservations.models import Reservation, ReservationEvent
@@ -77,7 +77,7 @@ def submit_reservation(space: FacilitySpace, booking: BookingRequest) -> Reserva
         db.session.commit()
     except IntegrityError as error:
         db.session.rollback()
-        if "reservation_no_overlap" in str(error.orig):
+        if "no_overlap" in str(error.orig):  # reservation_no_overlap, room_occupancy_no_overlap
             raise SlotTaken(occupancy.refusal(occupancy.RESERVATION, "", inside=True)) from None
         raise
     except SlotTaken:
@@ -112,6 +112,7 @@ def _insert(space: FacilitySpace, booking: BookingRequest, *, approved: bool) ->
     )
     db.session.add(reservation)
     db.session.flush()
+    occupancy_table.hold_reservation(reservation)
     _history(reservation, "submitted", CITIZEN)
     if approved:
         _history(reservation, "approved", "MyGov", "This space needs no approval.")
@@ -190,7 +191,9 @@ def _decide(reservation: Reservation, staff: Employee, status: str, reason: str 
 
 
 def _remove_event(reservation: Reservation) -> None:
-    """Delete the blocking event; the worker waits for (or supersedes) a create not yet run."""
+    """Free the room: delete the blocking event (the worker waits for, or supersedes, a create not yet
+    run) and the reservation's occupancy row."""
+    occupancy_table.release_reservation(reservation)
     record_operation(
         "delete_event",
         target_type="reservation",

@@ -1,5 +1,6 @@
 """facilities: reservation settings per space (weekly hours with several ranges a day, horizon,
-setup and teardown apart, booking step, cancel cutoff, instructions) and closures
+setup and teardown apart, booking step, cancel cutoff, instructions), closures, and the room
+occupancy table with its exclusion constraint and exemptions
 
 Revision ID: 0010
 Revises: 0008
@@ -43,6 +44,50 @@ def upgrade():
         batch_op.add_column(sa.Column('step_minutes', sa.Integer(), nullable=False, server_default='15'))
         batch_op.add_column(sa.Column('cancel_cutoff_hours', sa.Integer(), nullable=False, server_default='0'))
         batch_op.add_column(sa.Column('instructions', sa.Text(), nullable=False, server_default=''))
+    op.create_table('occupancy_exemption',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('space_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('source_id', sa.Integer(), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('granted_by_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("kind IN ('reservation', 'event', 'closure')", name=op.f('ck_occupancy_exemption_kind')),
+    sa.ForeignKeyConstraint(['granted_by_id'], ['employee.id'], name=op.f('fk_occupancy_exemption_granted_by_id_employee')),
+    sa.ForeignKeyConstraint(['space_id'], ['facility_space.id'], name=op.f('fk_occupancy_exemption_space_id_facility_space')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_occupancy_exemption')),
+    sa.UniqueConstraint('space_id', 'kind', 'source_id', name=op.f('uq_occupancy_exemption_space_id_kind_source_id'))
+    )
+    with op.batch_alter_table('occupancy_exemption', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_occupancy_exemption_space_id'), ['space_id'], unique=False)
+    op.create_table('room_occupancy',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('space_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('source_id', sa.Integer(), nullable=False),
+    sa.Column('start_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('end_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('exemption_id', sa.Integer(), nullable=True),
+    sa.CheckConstraint('end_at > start_at', name=op.f('ck_room_occupancy_end_after_start')),
+    sa.CheckConstraint("kind IN ('reservation', 'event', 'closure')", name=op.f('ck_room_occupancy_kind')),
+    sa.ForeignKeyConstraint(['exemption_id'], ['occupancy_exemption.id'], name=op.f('fk_room_occupancy_exemption_id_occupancy_exemption')),
+    sa.ForeignKeyConstraint(['space_id'], ['facility_space.id'], name=op.f('fk_room_occupancy_space_id_facility_space')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_room_occupancy'))
+    )
+    with op.batch_alter_table('room_occupancy', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_room_occupancy_source_id'), ['source_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_room_occupancy_space_id'), ['space_id'], unique=False)
+    if op.get_bind().dialect.name == "postgresql":
+        # Nothing MyGov puts in a room overlaps anything else there, unless staff exempted it.
+        op.execute(
+            "ALTER TABLE room_occupancy ADD CONSTRAINT room_occupancy_no_overlap"
+            " EXCLUDE USING gist (space_id WITH =, tstzrange(start_at, end_at, '[)') WITH &&)"
+            " WHERE (exemption_id IS NULL)"
+        )
+    # Today's active reservations hold their rooms in the table from the start.
+    op.execute("INSERT INTO room_occupancy (space_id, kind, source_id, start_at, end_at)"
+               " SELECT space_id, 'reservation', id, start_at, end_at FROM reservation"
+               " WHERE status IN ('pending', 'approved')")
     # The old single buffer kept that many minutes free on both sides of each booking.
     op.execute('UPDATE reservation_config SET setup_minutes = buffer_minutes, teardown_minutes = buffer_minutes')
     with op.batch_alter_table('reservation_config', schema=None) as batch_op:
@@ -67,4 +112,6 @@ def downgrade():
         for name in ('instructions', 'cancel_cutoff_hours', 'step_minutes', 'teardown_minutes', 'setup_minutes',
                      'horizon_days', 'weekly_hours'):
             batch_op.drop_column(name)
+    op.drop_table('room_occupancy')
+    op.drop_table('occupancy_exemption')
     op.drop_table('closure')

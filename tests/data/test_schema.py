@@ -18,7 +18,8 @@ ALL_TABLES = {
     "audit_entry", "facility", "facility_space", "reservation_config", "reservation",
     "calendar", "calendar_event", "calendar_event_override", "email_message",
     "graph_operation", "server_job", "server_job_run", "sync_state", "staff_session", "alembic_version",
-    "reservation_event", "room_calendar_share", "outlook_import_source", "closure",
+    "reservation_event", "room_calendar_share", "outlook_import_source", "closure", "room_occupancy",
+    "occupancy_exemption",
 }
 
 

@@ -1,0 +1,157 @@
+"""Keeping the room occupancy table (occupancy_models) in step with what occupies each room.
+
+Reservations hold their row from the transaction that creates them until they are denied or
+cancelled. Events published to a room and closed days are rewritten per space by `sync_space`, in
+the transaction of the change (publish, closure) and daily by the `reservations.extend_occupancy`
+job, which carries series forward as the booking horizon moves. An occurrence that would overlap
+something already held is not written unless staff exempted it (`grant_exemption`, audited);
+`sync_space` returns those overlaps for room reconcile to report. Closures never push a booking out:
+a closed day is held around the bookings already on it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import delete, func, select, update
+
+from app.access.services import audit
+from app.extensions import db
+from app.facilities.models import FacilitySpace
+from app.people.models import Employee
+from app.reservations import occupancy
+from app.reservations.models import Reservation
+from app.reservations.occupancy_models import OccupancyExemption, RoomOccupancy
+from app.sqltypes import utcnow
+
+DEFAULT_HORIZON_DAYS = 60
+KIND_WORDS = {occupancy.RESERVATION: "reservation", occupancy.EVENT: "event", occupancy.CLOSURE: "closure"}
+
+
+@dataclass(frozen=True)
+class Overlap:
+    """Something MyGov writes to the room that overlaps what already holds it, with no exemption."""
+
+    space_id: int
+    kind: str
+    source_id: int
+    label: str
+    start: datetime
+    end: datetime
+
+    def words(self, zone: ZoneInfo) -> str:
+        return (f"{self.label} ({KIND_WORDS[self.kind]}) on {self.start.astimezone(zone):%A, %B %-d at %-I:%M %p} "
+                "overlaps a booking already in the room")
+
+
+def hold_reservation(reservation: Reservation) -> None:
+    """In the reservation's own transaction: on PostgreSQL the exclusion constraint has the last word."""
+    db.session.add(RoomOccupancy(
+        space_id=reservation.space_id, kind=occupancy.RESERVATION, source_id=reservation.id,
+        start_at=reservation.start_at, end_at=reservation.end_at,
+        exemption_id=_exemptions(reservation.space_id).get((occupancy.RESERVATION, reservation.id)),
+    ))
+    db.session.flush()
+
+
+def release_reservation(reservation: Reservation) -> None:
+    db.session.execute(delete(RoomOccupancy).where(
+        RoomOccupancy.kind == occupancy.RESERVATION, RoomOccupancy.source_id == reservation.id))
+
+
+def _exemptions(space_id: int) -> dict[tuple[str, int], int]:
+    return {(row.kind, row.source_id): row.id for row in db.session.scalars(
+        select(OccupancyExemption).where(OccupancyExemption.space_id == space_id))}
+
+
+def sync_space(space: FacilitySpace) -> list[Overlap]:
+    """Rewrite the space's event and closure rows from today to its horizon; returns what overlaps."""
+    zone = ZoneInfo(current_app.config["CITY_TIMEZONE"])
+    config = space.reservation_config
+    horizon = config.horizon_days if config else DEFAULT_HORIZON_DAYS
+    today = utcnow().astimezone(zone).date()
+    start = datetime.combine(today, time.min, tzinfo=zone)
+    end = datetime.combine(today + timedelta(days=horizon + 1), time.min, tzinfo=zone)
+    db.session.execute(delete(RoomOccupancy).where(
+        RoomOccupancy.space_id == space.id, RoomOccupancy.kind.in_((occupancy.EVENT, occupancy.CLOSURE))))
+    exempt = _exemptions(space.id)
+    held = [(row.start_at, row.end_at) for row in db.session.scalars(select(RoomOccupancy).where(
+        RoomOccupancy.space_id == space.id, RoomOccupancy.exemption_id.is_(None),
+        RoomOccupancy.end_at > start, RoomOccupancy.start_at < end))]
+    overlaps: list[Overlap] = []
+    for found in occupancy.published_events(space, start, end):
+        exemption = exempt.get((found.kind, found.source_id))
+        if exemption is None and any(found.overlaps(a, b) for a, b in held):
+            overlaps.append(Overlap(space.id, found.kind, found.source_id, found.label, found.start, found.end))
+            continue
+        _add(space, found, found.start, found.end, exemption)
+        if exemption is None:
+            held.append((found.start, found.end))
+    for found in occupancy.closed(space, start, end):
+        exemption = exempt.get((found.kind, found.source_id))
+        pieces = [(found.start, found.end)] if exemption else _around(found.start, found.end, held)
+        for piece_start, piece_end in pieces:
+            _add(space, found, piece_start, piece_end, exemption)
+    db.session.flush()
+    return overlaps
+
+
+def _add(space: FacilitySpace, found: occupancy.Occupant, start: datetime, end: datetime,
+         exemption: int | None) -> None:
+    db.session.add(RoomOccupancy(space_id=space.id, kind=found.kind, source_id=found.source_id,
+                                 start_at=start, end_at=end, exemption_id=exemption))
+
+
+def _around(start: datetime, end: datetime, held: list[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
+    """[start, end) minus the held stretches."""
+    pieces, cursor = [], start
+    for held_start, held_end in sorted(held):
+        if held_end <= cursor or held_start >= end:
+            continue
+        if held_start > cursor:
+            pieces.append((cursor, held_start))
+        cursor = max(cursor, held_end)
+    if cursor < end:
+        pieces.append((cursor, end))
+    return pieces
+
+
+def sync_mailbox(address: str) -> list[Overlap]:
+    """After a change to events published to this address: sync the room(s) with that mailbox."""
+    overlaps: list[Overlap] = []
+    for space in db.session.scalars(select(FacilitySpace).where(
+            func.lower(FacilitySpace.exchange_resource_mailbox) == address.lower())):
+        overlaps += sync_space(space)
+    return overlaps
+
+
+def sync_all_rooms() -> dict[str, int]:
+    """The daily job: carry every room's series and closures forward to its horizon (commits)."""
+    rooms = list(db.session.scalars(select(FacilitySpace).where(
+        FacilitySpace.exchange_resource_mailbox.is_not(None), FacilitySpace.archived_at.is_(None))))
+    overlaps = sum(len(sync_space(space)) for space in rooms)
+    db.session.commit()
+    return {"rooms": len(rooms), "overlaps": overlaps}
+
+
+def grant_exemption(space: FacilitySpace, kind: str, source_id: int, reason: str,
+                    actor: Employee) -> OccupancyExemption:
+    """Staff let one occupant overlap others in this space: recorded, audited, honoured by the constraint.
+
+    The caller checks that the actor holds a facilities role; the reason is required.
+    """
+    if not reason.strip():
+        raise ValueError("An exemption needs a reason.")
+    exemption = OccupancyExemption(space_id=space.id, kind=kind, source_id=source_id, reason=reason.strip(),
+                                   granted_by_id=actor.id)
+    db.session.add(exemption)
+    db.session.flush()
+    db.session.execute(update(RoomOccupancy).where(
+        RoomOccupancy.space_id == space.id, RoomOccupancy.kind == kind, RoomOccupancy.source_id == source_id,
+    ).values(exemption_id=exemption.id))
+    audit(actor, "reservations.occupancy_exemption", "facility_space", space.id, None,
+          {"kind": kind, "source_id": source_id, "reason": exemption.reason})
+    sync_space(space)
+    return exemption
