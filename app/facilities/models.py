@@ -169,6 +169,10 @@ class ReservationConfig(db.Model):
 
     def __init__(self, **values: Any) -> None:
         # The rules are read before the row is flushed (a preview, a test): defaults at once, not at INSERT.
+        if "buffer_minutes" in values:  # the older single buffer: both sides unless given apart
+            buffer = values.pop("buffer_minutes")
+            values.setdefault("setup_minutes", buffer)
+            values.setdefault("teardown_minutes", buffer)
         super().__init__(**{**RULE_DEFAULTS, "open_weekdays": [1, 2, 3, 4, 5, 6], **values})
 
     @property

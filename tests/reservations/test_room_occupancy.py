@@ -106,3 +106,32 @@ def test_room_reconcile_reports_a_mygov_event_that_shows_the_room_free(app, clie
     [drift] = reconcile.compare_space(graph_client(), space, *window)
     assert (drift.change, drift.subject) == ("mismatched", "Story time")
     assert "Shown as free" in drift.detail
+
+
+def _options(html: str, name: str) -> list[str]:
+    import re
+
+    select = html.split(f'id="field-{name}"')[1].split("</select>")[0]
+    return re.findall(r'<option value="([\d:]+)"', select)
+
+
+def test_the_time_lists_offer_only_starts_and_ends_that_fit_the_chosen_day(app, client):
+    space = make_room(setup_minutes=0, teardown_minutes=15)
+    day = next_open_day()
+    _publish(_room_calendar(space), "Story time", day, "10:00", "11:00")
+    html = client.get(space_url(space) + f"?date={day.isoformat()}").get_data(as_text=True)
+    starts = _options(html, "start_time")
+    # 30 minutes plus the 15-minute teardown must end by 10:00: 9:15 is the last start before the event.
+    assert starts[:3] == ["09:00", "09:15"] + ["11:00"] and "10:00" not in starts and starts[-1] == "19:30"
+    assert "Only the times that fit on" in html
+
+    # With htmx the day's lists come out of band, keeping the times already chosen.
+    fragment = client.get(space_url(space) + f"?date={day.isoformat()}&start_time=10:15&end_time=",
+                          headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert 'id="time-choices" hx-swap-oob="true"' in fragment
+    assert _options(fragment, "start_time")[:4] == ["09:00", "09:15", "10:15", "11:00"]  # 10:15 kept, refused on submit
+
+    # A refused submission (no JavaScript: day and start, then the ends that fit that start).
+    refused = submit(client, space, booking_form(day, "09:00", "12:00"))
+    assert refused.status_code == 409
+    assert _options(refused.get_data(as_text=True), "end_time") == ["09:30", "09:45", "12:00"]
