@@ -182,7 +182,7 @@ def check_rooms(graph: GraphClient, *, days: int = DEFAULT_DAYS) -> dict[str, An
                 summary[row.change] += 1
             space.calendar_check = {"start": start.isoformat(), "end": end.isoformat(),
                                     "rows": [asdict(row) for row in rows]}
-        overlaps = [overlap.words(zone) for overlap in sync_space(space)]
+        overlaps = [{"kind": o.kind, "source_id": o.source_id, "words": o.words(zone)} for o in sync_space(space)]
         summary["overlaps"] += len(overlaps)
         space.calendar_check = {**space.calendar_check, "overlaps": overlaps}
         space.calendar_checked_at = utcnow()

@@ -118,11 +118,36 @@ def _around(start: datetime, end: datetime, held: list[tuple[datetime, datetime]
     return pieces
 
 
+def event_overlaps(event_id: int, address: str | None) -> list[tuple[FacilitySpace, Overlap]]:
+    """The occurrences of one published event that overlap what holds its room(s), not exempted: what
+    the calendar editor warns about after a save (read-only)."""
+    found: list[tuple[FacilitySpace, Overlap]] = []
+    for space in _rooms_at(address):
+        if (occupancy.EVENT, event_id) in _exemptions(space.id):
+            continue
+        held = [(row.start_at, row.end_at) for row in db.session.scalars(select(RoomOccupancy).where(
+            RoomOccupancy.space_id == space.id, RoomOccupancy.exemption_id.is_(None),
+            (RoomOccupancy.kind != occupancy.EVENT) | (RoomOccupancy.source_id != event_id)))]
+        start = min((a for a, _ in held), default=utcnow())
+        end = max((b for _, b in held), default=utcnow())
+        for occurrence in occupancy.published_events(space, start, end):
+            if occurrence.source_id == event_id and any(occurrence.overlaps(a, b) for a, b in held):
+                found.append((space, Overlap(space.id, occurrence.kind, event_id, occurrence.label,
+                                             occurrence.start, occurrence.end)))
+    return found
+
+
+def _rooms_at(address: str | None) -> list[FacilitySpace]:
+    if not address:
+        return []
+    return list(db.session.scalars(select(FacilitySpace).where(
+        func.lower(FacilitySpace.exchange_resource_mailbox) == address.lower())))
+
+
 def sync_mailbox(address: str) -> list[Overlap]:
     """After a change to events published to this address: sync the room(s) with that mailbox."""
     overlaps: list[Overlap] = []
-    for space in db.session.scalars(select(FacilitySpace).where(
-            func.lower(FacilitySpace.exchange_resource_mailbox) == address.lower())):
+    for space in _rooms_at(address):
         overlaps += sync_space(space)
     return overlaps
 

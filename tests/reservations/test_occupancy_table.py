@@ -88,8 +88,8 @@ def test_an_event_published_over_a_booking_is_reported_until_staff_record_an_exe
 
     summary = reconcile.check_rooms(graph_client())
     assert summary["overlaps"] == 1
-    [words] = space.calendar_check["overlaps"]
-    assert words.startswith(f"Mayor's visit (event) on {day:%A, %B %-d} at 10:30 AM overlaps")
+    [row] = space.calendar_check["overlaps"]
+    assert row["words"].startswith(f"Mayor's visit (event) on {day:%A, %B %-d} at 10:30 AM overlaps")
 
     manager = make_employee("Fran Facilities")
     with pytest.raises(ValueError):
@@ -114,3 +114,39 @@ def test_the_daily_job_carries_an_endless_series_forward_as_the_horizon_moves(ap
     db.session.commit()
     assert occupancy_table.sync_all_rooms() == {"rooms": 1, "overlaps": 0}
     assert len(_rows("event")) == before + 4
+
+
+def test_the_editor_warns_and_a_facilities_editor_allows_the_overlap_with_a_reason(app, client, devtenant_clean):
+    from tests.facilities.helpers import post
+    from tests.factories import staff_client
+    from tests.reservations.helpers import page_text
+
+    space = make_room()
+    space.provisioning_state = "active"
+    db.session.commit()
+    day = next_open_day()
+    assert submit(client, space, booking_form(day, "10:00", "11:00")).status_code == 303
+    calendar = Calendar(name="Library programs", slug="library-programs", time_zone="America/Chicago",
+                        exchange_calendar_address=space.exchange_resource_mailbox)
+    db.session.add(calendar)
+    db.session.commit()
+    event = save_event(calendar, None, EventInput(title="Town hall", start_date=day.isoformat(),
+                                                  start_time="10:30", end_time="11:30"), make_employee("Cal"))
+    publisher, _ = staff_client(app, "calendars.publisher", "calendars.editor", name="Pat Publisher")
+    edit_page = f"/staff/calendars/events/{event.id}"
+    published = post(publisher, f"/staff/calendars/events/{event.id}/publish", token_from=edit_page)
+    warned = page_text(publisher.get(published.headers["Location"]))
+    assert f"“Town hall” on {day:%A, %B %-d} at 10:30 AM overlaps a booking or closure in Study Room A" in warned
+
+    editor, _ = staff_client(app, "facilities.editor", name="Fran Facilities")
+    post(editor, "/staff/facilities/reconcile/check", token_from="/staff/facilities/reconcile")
+    assert "Town hall (event)" in page_text(editor.get("/staff/facilities/reconcile"))
+    refused = post(editor, f"/staff/facilities/spaces/{space.id}/allow-overlap",
+                   {"kind": "event", "source_id": str(event.id), "reason": ""}, token_from="/staff/facilities/reconcile")
+    assert "say why this overlap is allowed" in page_text(editor.get(refused.headers["Location"]))
+    assert _rows("event") == []
+    post(editor, f"/staff/facilities/spaces/{space.id}/allow-overlap",
+         {"kind": "event", "source_id": str(event.id), "reason": "The group moved to the lobby."},
+         token_from="/staff/facilities/reconcile")
+    assert [r[2] is not None for r in _rows("event")] == [True]
+    assert "Nothing MyGov put in a room overlaps" in page_text(editor.get("/staff/facilities/reconcile"))
