@@ -19,8 +19,9 @@ from app.facilities.closures import ClosureInput, add_closure
 from app.microsoft import graph_client
 from app.reservations import occupancy_table
 from app.reservations.occupancy_models import RoomOccupancy
-from tests.factories import make_employee
-from tests.reservations.helpers import CITY, booking_form, make_room, next_open_day, submit
+from tests.facilities.helpers import post
+from tests.factories import make_employee, staff_client
+from tests.reservations.helpers import CITY, booking_form, make_room, next_open_day, page_text, submit
 
 
 def _at(day, hour: int, minute: int = 0) -> datetime:
@@ -44,6 +45,16 @@ def _rows(kind: str) -> list[tuple[datetime, datetime, int | None]]:
     db.session.expire_all()
     return [(r.start_at, r.end_at, r.exemption_id) for r in db.session.scalars(
         select(RoomOccupancy).where(RoomOccupancy.kind == kind).order_by(RoomOccupancy.start_at))]
+
+
+def _room_booked_10_to_11(client):
+    """An active room (reconcile looks at it) with a booking from 10 to 11 on an open day."""
+    space = make_room()
+    space.provisioning_state = "active"
+    db.session.commit()
+    day = next_open_day()
+    assert submit(client, space, booking_form(day, "10:00", "11:00")).status_code == 303
+    return space, day
 
 
 def test_reservations_series_occurrences_and_closed_days_hold_the_room_in_one_table(app, client):
@@ -78,11 +89,7 @@ def test_the_exclusion_constraint_refuses_an_overlap_that_skipped_the_check(app,
 
 
 def test_an_event_published_over_a_booking_is_reported_until_staff_record_an_exemption(app, client, devtenant_clean):
-    space = make_room()
-    space.provisioning_state = "active"
-    db.session.commit()
-    day = next_open_day()
-    assert submit(client, space, booking_form(day, "10:00", "11:00")).status_code == 303
+    space, day = _room_booked_10_to_11(client)
     event = _publish(space, "Mayor's visit", day, "10:30", "11:30")
     assert _rows("event") == []  # not held: it overlaps the booking
 
@@ -117,15 +124,7 @@ def test_the_daily_job_carries_an_endless_series_forward_as_the_horizon_moves(ap
 
 
 def test_the_editor_warns_and_a_facilities_editor_allows_the_overlap_with_a_reason(app, client, devtenant_clean):
-    from tests.facilities.helpers import post
-    from tests.factories import staff_client
-    from tests.reservations.helpers import page_text
-
-    space = make_room()
-    space.provisioning_state = "active"
-    db.session.commit()
-    day = next_open_day()
-    assert submit(client, space, booking_form(day, "10:00", "11:00")).status_code == 303
+    space, day = _room_booked_10_to_11(client)
     calendar = Calendar(name="Library programs", slug="library-programs", time_zone="America/Chicago",
                         exchange_calendar_address=space.exchange_resource_mailbox)
     db.session.add(calendar)
