@@ -57,8 +57,11 @@ def _init_extensions(app: Flask) -> None:
     from app.web.observability import install_request_tracking
     from app.web.security import install_security_headers
 
+    from app.web.proxies import install_trusted_proxies
+
     install_security_headers(app)
     install_request_tracking(app)
+    install_trusted_proxies(app)
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -80,6 +83,8 @@ def _register_blueprints(app: Flask) -> None:
     from app.access.views import access_bp, forbidden_page
     from app.auth.views import auth_bp
     from app.calendars.public_views import calendars_bp
+    from app.calendars.mailbox_views import publishing_mailboxes_bp
+    from app.calendars.revision_views import calendar_revisions_bp
     from app.calendars.outlook_views import outlook_bp
     from app.calendars.staff_views import calendar_staff_bp
     from app.people.views import directory_bp, employees_bp
@@ -88,7 +93,8 @@ def _register_blueprints(app: Flask) -> None:
     from app.facilities.views import facilities_bp
 
     for blueprint in (auth_bp, calendars_bp, calendar_staff_bp, access_bp, groups_bp, audit_bp, directory_bp, employees_bp, reservations_bp,
-                      reservation_staff_bp, facilities_bp, outlook_bp):
+                      reservation_staff_bp, facilities_bp, outlook_bp, publishing_mailboxes_bp,
+                      calendar_revisions_bp):
         app.register_blueprint(blueprint)
     register_error_pages(app)
     app.register_error_handler(MissingPermission, forbidden_page)

@@ -1,7 +1,9 @@
 """Imports every domain's models so metadata is complete (for Alembic and create_all)."""
 from app.access.models import AuditEntry, GroupMapping, Module, Role, RoleAssignment
 from app.auth.models import StaffSession
-from app.calendars.models import Calendar, CalendarEvent, CalendarEventOverride
+from app.calendars.models import (
+    Calendar, CalendarEvent, CalendarEventOverride, CalendarEventRevision, PublishingMailbox,
+)
 from app.facilities.models import Facility, FacilitySpace, ReservationConfig
 from app.jobs.models import GraphOperation, ServerJob, ServerJobRun, SyncState
 from app.mail.models import EmailMessage
@@ -10,8 +12,8 @@ from app.reservations.models import Reservation
 from app.reservations.occupancy_models import OccupancyExemption, RoomOccupancy
 
 __all__ = [
-    "AuditEntry", "Calendar", "CalendarEvent", "CalendarEventOverride", "EmailMessage",
+    "AuditEntry", "Calendar", "CalendarEvent", "CalendarEventOverride", "CalendarEventRevision", "EmailMessage",
     "Employee", "EmployeeContact", "Facility", "FacilitySpace", "GraphOperation",
-    "GroupMapping", "Module", "OccupancyExemption", "Reservation", "RoomOccupancy", "ReservationConfig", "Role", "RoleAssignment",
-    "ServerJob", "ServerJobRun", "StaffSession", "SyncState",
+    "GroupMapping", "Module", "OccupancyExemption", "Reservation", "ReservationConfig", "Role", "RoleAssignment",
+    "PublishingMailbox", "RoomOccupancy", "ServerJob", "ServerJobRun", "StaffSession", "SyncState",
 ]

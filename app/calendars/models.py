@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -9,6 +10,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.extensions import db
 from app.facilities.models import Facility
 from app.sqltypes import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from app.people.models import Employee
 
 EVENT_STATUSES = ("draft", "published", "cancelled")
 EVENT_SOURCES = ("mygov", "outlook")
@@ -129,3 +133,42 @@ class OutlookImportSource(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     calendar: Mapped[Calendar] = relationship()
+
+
+class PublishingMailbox(db.Model):
+    """A mailbox other than a room that a platform admin approved for calendar publishing.
+
+    A calendar may write only to a room mailbox MyGov manages or to one of these: the app's
+    Calendars.ReadWrite reaches every mailbox in the tenant, so the address alone must not decide.
+    """
+
+    __tablename__ = "publishing_mailbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    address: Mapped[str] = mapped_column(String(320), unique=True)  # stored lower-case
+    reason: Mapped[str] = mapped_column(String(500), default="")
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("employee.id"))
+    approved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+REVISION_STATUSES = ("pending", "applied", "discarded")
+
+
+class CalendarEventRevision(db.Model):
+    """An editor's change to a published event, waiting for a publisher to apply or discard it."""
+
+    __tablename__ = "calendar_event_revision"
+    __table_args__ = (CheckConstraint("status IN ('pending', 'applied', 'discarded')", name="status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("calendar_event.id"), index=True)
+    # What the editor typed (EventInput's fields), applied through the same validation as a save.
+    proposed: Mapped[dict] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    proposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("employee.id"))
+    proposed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("employee.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    event: Mapped[CalendarEvent] = relationship()
+    proposed_by: Mapped[Employee | None] = relationship(foreign_keys=[proposed_by_id])

@@ -25,6 +25,7 @@ from app.calendars.models import CalendarEvent
 from app.calendars.scope import COMBINED_SLUG, Scope, scope_for
 from app.web.htmx import render_page_or_block
 from app.web.page_cache import cached_page
+from app.web.public_urls import public_base_url, public_url
 
 calendars_bp = Blueprint("calendars", __name__, url_prefix="/calendars")
 LIST_DAYS = 60
@@ -68,7 +69,7 @@ def calendar_list(slug: str) -> Response:
 
 def subscribe_links(scope: Scope, args: dict[str, Any]) -> dict[str, str]:
     """The feed of a view three ways: webcal:// (Apple, Outlook), Google's cid= link, the https address."""
-    feed = url_for("calendars.feed", slug=scope.slug, _external=True)
+    feed = public_url("calendars.feed", slug=scope.slug)
     if args:
         feed += "?" + urlencode(args, doseq=True)
     webcal = "webcal://" + feed.split("://", 1)[1]
@@ -158,7 +159,7 @@ def feed(slug: str) -> Response:
         header = ics.FeedHeader(_feed_name(scope, args), scope.description, scope.zone.key)
         return ics.feed(header, events, page_url=_page_url, year=datetime.now().year), last_drop
 
-    variant = f"{request.host_url}|{datetime.now().year}|{urlencode(args, doseq=True)}"
+    variant = f"{public_base_url()}|{datetime.now().year}|{urlencode(args, doseq=True)}"
     built = cached_feed(scope, variant, build)
     zipped = "gzip" in request.accept_encodings
     response = _ics_response(lambda: built.load("gzip" if zipped else "body"),
@@ -201,12 +202,12 @@ def _safe(uid: str) -> str:
 
 def _page_url(event: CalendarEvent) -> str:
     """The event page's address; built by url_for once per calendar, not 5,000 times per feed."""
-    return _page_url_prefix(event.calendar.slug, request.host_url) + BaseConverter(current_app.url_map).to_url(event.uid)
+    return _page_url_prefix(event.calendar.slug, public_base_url()) + BaseConverter(current_app.url_map).to_url(event.uid)
 
 
 @lru_cache(maxsize=256)
-def _page_url_prefix(slug: str, host_url: str) -> str:
-    return url_for("calendars.event", slug=slug, uid="~", _external=True)[:-1]
+def _page_url_prefix(slug: str, base_url: str) -> str:
+    return base_url + url_for("calendars.event", slug=slug, uid="~")[:-1]
 
 
 def _ics_response(load_body: Callable[[], bytes], etag: str, last_modified: datetime | None,

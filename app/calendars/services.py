@@ -3,17 +3,21 @@ cancel. Each change is audited, and when the calendar has an `exchange_calendar_
 Exchange write is recorded in the same transaction (outbox)."""
 from __future__ import annotations
 
+import logging
 import uuid
+from dataclasses import fields
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
 from app.access.models import AuditEntry
+from app.access.permissions import MissingPermission, has_role
 from app.access.services import audit
 from app.calendars.exchange import graph_event, occurrence_changes
+from app.calendars.mailboxes import NOT_ALLOWED, may_publish_to
 from app.calendars.forms import CalendarInput, EventInput, Invalid, MoveInput, parse_calendar, parse_event, parse_move
-from app.calendars.models import Calendar, CalendarEvent, CalendarEventOverride
+from app.calendars.models import Calendar, CalendarEvent, CalendarEventOverride, CalendarEventRevision
 from app.extensions import db
 from app.facilities.models import Facility, FacilitySpace
 from app.jobs.outbox import record_operation
@@ -24,11 +28,16 @@ from app.sqltypes import utcnow
 # A change to any of these is significant: subscribers' calendars must take it (SEQUENCE goes up).
 SIGNIFICANT = ("start_at", "end_at", "start_date", "end_date", "all_day", "rrule", "location", "status")
 EventInvalid = Invalid  # the name the views and tests use for a refused save
+PUBLISHER = "calendars.publisher"
+log = logging.getLogger(__name__)
 
 
 def save_calendar(calendar: Calendar | None, data: CalendarInput, actor: Employee) -> Calendar:
     taken = db.session.scalar(select(Calendar.id).where(Calendar.slug == data.slug.strip().lower()))
     values = parse_calendar(data, slug_taken=taken is not None and (calendar is None or taken != calendar.id))
+    address = values.get("exchange_calendar_address")
+    if address and not may_publish_to(str(address)):
+        raise Invalid({"exchange_calendar_address": NOT_ALLOWED})
     before = {} if calendar is None else {name: getattr(calendar, name) for name in values}
     if calendar is None:
         calendar = Calendar()
@@ -41,10 +50,75 @@ def save_calendar(calendar: Calendar | None, data: CalendarInput, actor: Employe
     return calendar
 
 
+class RevisionProposed(Exception):
+    """An editor's change to a published event was kept as a revision for a publisher to apply."""
+
+    def __init__(self, revision: CalendarEventRevision) -> None:
+        super().__init__("the change waits for a calendar publisher")
+        self.revision = revision
+
+
 def save_event(calendar: Calendar, event: CalendarEvent | None, data: EventInput, actor: Employee) -> CalendarEvent:
+    """Save the event; a published event changes only by a publisher's hand: an editor's (valid)
+    change is kept as a pending revision instead (RevisionProposed), and the public event is unchanged."""
+    values = _parsed(calendar, event, data)
+    if event is not None and event.status == "published" and not has_role(actor, PUBLISHER):
+        raise RevisionProposed(_propose(event, data, actor))
+    return _apply(calendar, event, values, actor)
+
+
+def _parsed(calendar: Calendar, event: CalendarEvent | None, data: EventInput) -> dict[str, object]:
     with db.session.no_autoflush:  # a new event added by the caller is not complete until the values are set
         facility_ids = set(db.session.scalars(select(Facility.id)))
-    values = parse_event(data, ZoneInfo(event.time_zone if event else calendar.time_zone), facility_ids)
+    return parse_event(data, ZoneInfo(event.time_zone if event else calendar.time_zone), facility_ids)
+
+
+def _propose(event: CalendarEvent, data: EventInput, actor: Employee) -> CalendarEventRevision:
+    """The editor's latest proposal replaces an earlier one of theirs still waiting."""
+    proposed = {f.name: getattr(data, f.name) for f in fields(EventInput) if f.name != "errors"}
+    for earlier in pending_revisions(event):
+        if earlier.proposed_by_id == actor.id:
+            earlier.status, earlier.decided_at = "discarded", utcnow()
+    revision = CalendarEventRevision(event=event, proposed=proposed, proposed_by_id=actor.id, status="pending")
+    db.session.add(revision)
+    db.session.flush()
+    audit(actor, "calendar_event.propose", "calendar_event", event.id, None, {"revision": revision.id})
+    db.session.commit()
+    return revision
+
+
+def pending_revisions(event: CalendarEvent | None = None) -> list[CalendarEventRevision]:
+    query = select(CalendarEventRevision).where(CalendarEventRevision.status == "pending")
+    if event is not None:
+        query = query.where(CalendarEventRevision.event_id == event.id)
+    return list(db.session.scalars(query.order_by(CalendarEventRevision.id)))
+
+
+def apply_revision(revision: CalendarEventRevision, actor: Employee) -> CalendarEvent:
+    """A publisher puts an editor's change live (validated again: the facility list may have changed)."""
+    _require_publisher(actor)
+    event = revision.event
+    values = _parsed(event.calendar, event, EventInput(**revision.proposed))
+    revision.status, revision.decided_by_id, revision.decided_at = "applied", actor.id, utcnow()
+    audit(actor, "calendar_event.apply_revision", "calendar_event", event.id, None, {"revision": revision.id})
+    return _apply(event.calendar, event, values, actor)
+
+
+def discard_revision(revision: CalendarEventRevision, actor: Employee) -> None:
+    _require_publisher(actor)
+    revision.status, revision.decided_by_id, revision.decided_at = "discarded", actor.id, utcnow()
+    audit(actor, "calendar_event.discard_revision", "calendar_event", revision.event_id, None,
+          {"revision": revision.id})
+    db.session.commit()
+
+
+def _require_publisher(actor: Employee) -> None:
+    if not has_role(actor, PUBLISHER):
+        raise MissingPermission(PUBLISHER)
+
+
+def _apply(calendar: Calendar, event: CalendarEvent | None, values: dict[str, object],
+           actor: Employee) -> CalendarEvent:
     if event is None:
         event = CalendarEvent(calendar=calendar, uid=f"{uuid.uuid4()}@mygov", time_zone=calendar.time_zone,
                               status="draft", sequence=0, source="mygov")
@@ -94,6 +168,7 @@ def cancel_event(event: CalendarEvent, actor: Employee) -> None:
 
 def skip_occurrence(event: CalendarEvent, original: str, actor: Employee) -> None:
     """Leave one occurrence out of the series (EXDATE), named by its original local start."""
+    _may_change_occurrences(event, actor)
     local = _occurrence_key(event, original)
     if local in (event.exdates or []):
         return
@@ -104,6 +179,7 @@ def skip_occurrence(event: CalendarEvent, original: str, actor: Employee) -> Non
 
 def restore_occurrence(event: CalendarEvent, original: str, actor: Employee) -> None:
     """Bring back a skipped occurrence, or put a moved one back at its original time."""
+    _may_change_occurrences(event, actor)
     local = _occurrence_key(event, original)
     skipped = local in (event.exdates or [])
     if not skipped and not _drop_override(event, local):
@@ -113,6 +189,7 @@ def restore_occurrence(event: CalendarEvent, original: str, actor: Employee) -> 
 
 
 def move_occurrence(event: CalendarEvent, data: MoveInput, actor: Employee) -> None:
+    _may_change_occurrences(event, actor)
     if event.all_day or not event.rrule:
         raise Invalid({"original": "Only occurrences of a repeating event with times can be moved."})
     original, starts, ends = parse_move(data, ZoneInfo(event.time_zone))
@@ -122,6 +199,12 @@ def move_occurrence(event: CalendarEvent, data: MoveInput, actor: Employee) -> N
     event.overrides.append(CalendarEventOverride(recurrence_id=original, start_at=starts, end_at=ends))
     _series_changed(event, actor, "calendar_event.move",
                     {"occurrence": local, "start": starts.isoformat(), "end": ends.isoformat()})
+
+
+def _may_change_occurrences(event: CalendarEvent, actor: Employee) -> None:
+    if event.status == "published" and not has_role(actor, PUBLISHER):
+        raise Invalid({"original": "This event is published: only a calendar publisher can skip or move its "
+                                   "occurrences. Ask one, or change the event and a publisher will apply it."})
 
 
 def _occurrence_key(event: CalendarEvent, original: str) -> str:
@@ -169,6 +252,12 @@ def _exchange(event: CalendarEvent, kind: str, entry: AuditEntry) -> None:
     """
     mailbox = event.calendar.exchange_calendar_address
     if not mailbox:
+        return
+    if not may_publish_to(mailbox):
+        # An address saved before MyGov checked them (or a room since removed): nothing is written
+        # there; the calendars screen says so until someone changes it.
+        log.warning("calendar %s: not writing to %s, neither a managed room nor an approved mailbox",
+                    event.calendar.slug, mailbox)
         return
     payload: dict[str, object] = {"mailbox": mailbox}
     room = _is_room_mailbox(mailbox)

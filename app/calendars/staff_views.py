@@ -13,9 +13,11 @@ from sqlalchemy import select
 from app.access.permissions import has_role, requires
 from app.calendars import queries, services
 from app.calendars.forms import CalendarInput, EventInput, Invalid, MoveInput
+from app.calendars.mailboxes import may_publish_to
 from app.calendars.models import Calendar, CalendarEvent
 from app.extensions import db
 from app.facilities.models import Facility
+from app.jobs.queries import waiting_for_it
 from app.reservations import occupancy_table
 from app.web.htmx import see_other
 from app.web.templating import city_zone
@@ -33,7 +35,11 @@ Page = Response | tuple[str, int] | str
 @requires("calendars.editor")
 def calendars() -> str:
     rows = db.session.scalars(select(Calendar).order_by(Calendar.name)).all()
-    return render_template("calendars/staff_calendars.html", calendars=rows)
+    refused = {c.id for c in rows if c.exchange_calendar_address and not may_publish_to(c.exchange_calendar_address)}
+    return render_template("calendars/staff_calendars.html", calendars=rows, waiting=waiting_for_it(), refused=refused,
+                           may_approve_mailboxes=has_role(current_user, "platform.admin"),
+                           waiting_revisions=len(services.pending_revisions())
+                           if has_role(current_user, "calendars.publisher") else 0)
 
 
 @calendar_staff_bp.route("/new", methods=["GET", "POST"])
@@ -97,6 +103,10 @@ def _edit(calendar: Calendar, event: CalendarEvent | None) -> Page:
             db.session.rollback()
             data.errors = invalid.errors
             return _form(calendar, event, data), 422
+        except services.RevisionProposed as proposed:
+            flash(f"Your change to “{proposed.revision.event.title}” waits for a calendar publisher; the website "
+                  "shows the event as it was until one applies it.", "info")
+            return see_other(url_for("calendar_staff.edit_event", event_id=proposed.revision.event_id))
         flash(f"“{saved.title}” is saved.", "success")
         _warn_room_overlaps(saved)
         return see_other(url_for("calendar_staff.edit_event", event_id=saved.id))

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from app.access.services import sync_registry
-from app.calendars.models import Calendar, CalendarEvent
+from app.calendars.models import Calendar, CalendarEvent, PublishingMailbox
 from app.extensions import db
 from app.facilities.models import Facility, FacilitySpace, ReservationConfig
 from app.people.models import Employee
@@ -106,6 +106,10 @@ def _calendar(data: dict[str, Any], city_zone: str) -> tuple[Calendar, bool]:
         exchange_calendar_address=data.get("exchange_calendar_address"),
     )
     db.session.add(calendar)
+    address = (calendar.exchange_calendar_address or "").lower()
+    if address and not db.session.scalar(select(PublishingMailbox.id).where(PublishingMailbox.address == address)):
+        # The demo city's platform admin approved it (a room would need no approval; this one is not a room).
+        db.session.add(PublishingMailbox(address=address, reason=f"Demo city: {calendar.name}"))
     db.session.flush()
     return calendar, True
 

@@ -71,6 +71,7 @@ def guard_graph_request() -> None:
     """The Graph blueprint's before_request (runs for requests inside a $batch too)."""
     ctx = tenant()
     g.token = _authenticate(ctx)
+    _check_exchange_scope(ctx)
     latency = _injected_fault(ctx, graph_error=True)
     _take_mailbox_slot(ctx)
     if latency:
@@ -171,6 +172,21 @@ def _authenticate(ctx: DevTenant) -> dict:
 
 def _invalid_token(message: str) -> GraphError:
     return GraphError(401, "InvalidAuthenticationToken", message, {"WWW-Authenticate": WWW_AUTHENTICATE})
+
+
+def _check_exchange_scope(ctx: DevTenant) -> None:
+    """RBAC for Applications: a mailbox outside the app's management scope answers 403, as Exchange
+    Online does (no mailbox content, no hint whether it exists)."""
+    match = MAILBOX_PATH.match(request.path)
+    with ctx.state.lock:
+        scope = ctx.state.settings.exchange_app_scope
+        if not match or scope is None:
+            return
+        mailbox = ctx.state.find_mailbox(match.group(1))
+        allowed = {address.lower() for address in scope}
+        inside = mailbox is not None and (mailbox.address.lower() in allowed or mailbox.id in allowed)
+    if not inside and match.group(1).lower() not in allowed:
+        raise GraphError(403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.")
 
 
 def _take_mailbox_slot(ctx: DevTenant) -> None:

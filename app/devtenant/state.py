@@ -94,6 +94,10 @@ class Settings:
     transaction_id_dedupe: bool = True
     undeliverable_domains: list[str] = field(default_factory=lambda: ["invalid.example"])
     undeliverable_addresses: list[str] = field(default_factory=list)
+    # Exchange Online RBAC for Applications: the mailboxes (addresses) the app's management scope
+    # covers. None = tenant-wide consent. Set, any mail or calendar call on another mailbox is
+    # refused as Exchange refuses it (403 ErrorAccessDenied), whatever the app's Graph permissions.
+    exchange_app_scope: list[str] | None = None
 
 
 @dataclass

@@ -21,6 +21,7 @@ from app.facilities.models import Facility, FacilitySpace
 from app.jobs.forms import ConfirmForm
 from app.microsoft import graph_client
 from app.web.htmx import see_other
+from app.jobs.queries import waiting_for_it
 from app.web.images import readable_size, upload_limit
 
 FACILITY_FIELDS = (("name", "input"), ("building_abbreviation", "input"), ("address", "textarea"))
@@ -156,6 +157,7 @@ def render_space(found: FacilitySpace, status: int = 200, **forms: Any):
         func.lower(Calendar.exchange_calendar_address) == mailbox)).all() if mailbox else []
     context = {
         "space": found, "facility": found.facility, "calendars": calendars,
+        "waiting": waiting_for_it(mailbox).get(mailbox, []) if mailbox else [],
         "attempt": provisioning.latest_attempt(found), "form": ConfirmForm(),
         "name_form": forms.get("name_form") or DisplayNameForm(display_name=found.mailbox_display_name_override or ""),
         "share_form": forms.get("share_form") or ShareForm(), "provision_form": ProvisionForm(),

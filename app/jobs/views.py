@@ -6,7 +6,7 @@ import json
 from flask import Blueprint, abort, flash, render_template, request, url_for
 from flask_login import current_user
 
-from app.access.permissions import requires
+from app.access.permissions import SIGNED_IN, MissingPermission, has_role, requires
 from app.extensions import db
 from app.jobs import queries, services
 from app.jobs.actions import load_actions
@@ -112,3 +112,23 @@ def health():
         "jobs/health.html", report=check_health(), depths=queries.queue_depths(),
         workers=queries.workers(), counts=queries.outbox_counts(),
     )
+
+
+# Who may say "IT has fixed it" for a mailbox: whoever looks after the room or the calendar writing there.
+MAILBOX_KEEPERS = ("facilities.editor", "calendars.editor", "platform.admin")
+
+
+@ops_bp.post("/waiting-for-it")
+@requires(SIGNED_IN)
+def retry_waiting_for_it():
+    if not any(has_role(current_user, keeper) for keeper in MAILBOX_KEEPERS):
+        raise MissingPermission("calendars.editor")
+    mailbox = request.form.get("mailbox", "").strip()
+    retried = services.retry_waiting_for_it(mailbox, current_user) if mailbox else 0
+    if retried:
+        flash(f"MyGov is trying {retried} waiting change{'s' if retried != 1 else ''} for {mailbox} again now.",
+              "success")
+    else:
+        flash(f"Nothing is waiting for IT for {mailbox or 'that mailbox'}.", "info")
+    back = request.form.get("next", "")
+    return see_other(back if back.startswith("/staff/") and not back.startswith("//") else url_for("staff.home"))

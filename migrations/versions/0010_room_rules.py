@@ -3,13 +3,13 @@ setup and teardown apart, booking step, cancel cutoff, instructions), closures, 
 occupancy table with its exclusion constraint and exemptions
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0011
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = '0010'
-down_revision = '0008'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 

@@ -46,9 +46,10 @@ def test_bad_dates_get_a_message_not_an_error(app, client, demo):
 
 
 def test_the_subscribe_links_follow_what_clients_need(app, client, demo):
+    app.config["PUBLIC_BASE_URL"] = "https://mygov.auburnal.gov"
     html = client.get("/calendars/library/").get_data(as_text=True)
-    assert 'href="webcal://localhost/calendars/library.ics"' in html
-    assert "calendar.google.com/calendar/r?cid=webcal%3A%2F%2Flocalhost%2Fcalendars%2Flibrary.ics" in html
+    assert 'href="webcal://mygov.auburnal.gov/calendars/library.ics"' in html
+    assert "calendar.google.com/calendar/r?cid=webcal%3A%2F%2Fmygov.auburnal.gov%2Fcalendars%2Flibrary.ics" in html
     assert "one-time copy" in html and "up to a day" in html
 
 

@@ -8,7 +8,7 @@ from datetime import datetime, time, timedelta, timezone
 from sqlalchemy import select
 
 from app.calendars.forms import EventInput
-from app.calendars.models import Calendar
+from app.calendars.models import Calendar, PublishingMailbox
 from app.calendars.services import cancel_event, publish_event, save_event
 from app.extensions import db
 from app.facilities import reconcile
@@ -86,6 +86,7 @@ def test_events_of_other_calendars_do_not_block_the_room(app, client):
     other = Calendar(name="City Meetings", slug="city-meetings", time_zone="America/Chicago",
                      exchange_calendar_address="citymeetings@auburnal.gov")
     db.session.add(other)
+    db.session.add(PublishingMailbox(address="citymeetings@auburnal.gov", reason="City meetings calendar"))
     db.session.commit()
     _publish(other, "Council meeting", day, "10:00", "11:00")
     assert submit(client, space, booking_form(day, "10:00", "11:00")).status_code == 303
