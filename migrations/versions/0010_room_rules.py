@@ -13,6 +13,15 @@ down_revision = '0011'
 branch_labels = None
 depends_on = None
 
+server_job = sa.table(
+    "server_job",
+    sa.column("name", sa.String), sa.column("action", sa.String), sa.column("parameters", sa.JSON),
+    sa.column("cron", sa.String), sa.column("interval_seconds", sa.Integer), sa.column("enabled", sa.Boolean),
+)
+# Carries published series and closures forward in the occupancy table as the booking horizon moves.
+OCCUPANCY_JOB = {"name": "Room occupancy", "action": "reservations.extend_occupancy", "parameters": {},
+                 "cron": "20 1 * * *", "interval_seconds": None, "enabled": True}
+
 
 def upgrade():
     op.create_table('closure',
@@ -99,9 +108,11 @@ def upgrade():
         batch_op.create_check_constraint(op.f('ck_reservation_config_setup_teardown_non_negative'),
                                           'setup_minutes >= 0 AND teardown_minutes >= 0')
         batch_op.create_check_constraint(op.f('ck_reservation_config_horizon_positive'), 'horizon_days > 0')
+    op.bulk_insert(server_job, [OCCUPANCY_JOB])
 
 
 def downgrade():
+    op.execute(server_job.delete().where(server_job.c.name == OCCUPANCY_JOB["name"]))
     with op.batch_alter_table('reservation_config', schema=None) as batch_op:
         batch_op.add_column(sa.Column('buffer_minutes', sa.Integer(), nullable=False, server_default='0'))
     op.execute('UPDATE reservation_config SET buffer_minutes = setup_minutes')

@@ -16,6 +16,7 @@ from app.calendars.services import publish_event, save_event
 from app.extensions import db
 from app.facilities import reconcile
 from app.facilities.closures import ClosureInput, add_closure
+from app.jobs.actions import ACTIONS, load_actions
 from app.microsoft import graph_client
 from app.reservations import occupancy_table
 from app.reservations.occupancy_models import RoomOccupancy
@@ -119,7 +120,8 @@ def test_the_daily_job_carries_an_endless_series_forward_as_the_horizon_moves(ap
     before = len(_rows("event"))
     space.reservation_config.horizon_days = 42
     db.session.commit()
-    assert occupancy_table.sync_all_rooms() == {"rooms": 1, "overlaps": 0}
+    load_actions()
+    assert ACTIONS["reservations.extend_occupancy"].run({}) == {"rooms": 1, "overlaps": 0}  # the daily server job
     assert len(_rows("event")) == before + 4
 
 
