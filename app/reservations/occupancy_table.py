@@ -1,7 +1,7 @@
 """Keeping the room occupancy table (occupancy_models) in step with what occupies each room.
 
 Reservations hold their row from the transaction that creates them until they are denied or
-cancelled. Events published to a room and closed days are rewritten per space by `sync_space`, in
+cancelled, and it moves with them (a session listener: whatever code changes a reservation). Events published to a room and closed days are rewritten per space by `sync_space`, in
 the transaction of the change (publish, closure) and daily by the `reservations.extend_occupancy`
 job, which carries series forward as the booking horizon moves. An occurrence that would overlap
 something already held is not written unless staff exempted it (`grant_exemption`, audited);
@@ -15,7 +15,8 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, event, func, select, update
+from sqlalchemy.orm import Session
 
 from app.access.services import audit
 from app.extensions import db
@@ -27,6 +28,7 @@ from app.reservations.occupancy_models import OccupancyExemption, RoomOccupancy
 from app.sqltypes import utcnow
 
 DEFAULT_HORIZON_DAYS = 60
+_CHANGED = "mygov_reservations_changed"
 KIND_WORDS = {occupancy.RESERVATION: "reservation", occupancy.EVENT: "event", occupancy.CLOSURE: "closure"}
 
 
@@ -46,19 +48,36 @@ class Overlap:
                 "overlaps a booking already in the room")
 
 
-def hold_reservation(reservation: Reservation) -> None:
-    """In the reservation's own transaction: on PostgreSQL the exclusion constraint has the last word."""
-    db.session.add(RoomOccupancy(
-        space_id=reservation.space_id, kind=occupancy.RESERVATION, source_id=reservation.id,
-        start_at=reservation.start_at, end_at=reservation.end_at,
-        exemption_id=_exemptions(reservation.space_id).get((occupancy.RESERVATION, reservation.id)),
-    ))
-    db.session.flush()
+@event.listens_for(Session, "after_flush")
+def _note_reservations(session: Session, _context: object) -> None:
+    changed = session.info.setdefault(_CHANGED, {})
+    changed.update({row: False for row in (*session.new, *session.dirty) if isinstance(row, Reservation)})
+    changed.update({row: True for row in session.deleted if isinstance(row, Reservation)})
 
 
-def release_reservation(reservation: Reservation) -> None:
-    db.session.execute(delete(RoomOccupancy).where(
-        RoomOccupancy.kind == occupancy.RESERVATION, RoomOccupancy.source_id == reservation.id))
+@event.listens_for(Session, "after_flush_postexec")
+def _follow_reservations(session: Session, _context: object) -> None:
+    """Whatever code creates, moves, approves or cancels a reservation, its occupancy row follows in the
+    same transaction (COMMIT flushes until clean), so the exclusion constraint always sees it."""
+    for reservation, deleted in session.info.pop(_CHANGED, {}).items():
+        rows = list(session.scalars(select(RoomOccupancy).where(
+            RoomOccupancy.kind == occupancy.RESERVATION, RoomOccupancy.source_id == reservation.id)))
+        if reservation.is_active and not deleted:
+            if not rows:
+                session.add(RoomOccupancy(
+                    space_id=reservation.space_id, kind=occupancy.RESERVATION, source_id=reservation.id,
+                    start_at=reservation.start_at, end_at=reservation.end_at,
+                    exemption_id=_exemptions(reservation.space_id).get((occupancy.RESERVATION, reservation.id))))
+            for row in rows:
+                row.space_id, row.start_at, row.end_at = reservation.space_id, reservation.start_at, reservation.end_at
+        else:
+            for row in rows:
+                session.delete(row)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_reservations(session: Session) -> None:
+    session.info.pop(_CHANGED, None)
 
 
 def _exemptions(space_id: int) -> dict[tuple[str, int], int]:

@@ -18,7 +18,8 @@ from app.facilities.models import FacilitySpace
 from app.jobs.outbox import record_operation
 from app.mail.services import send_template
 from app.people.models import Employee
-from app.reservations import exchange, occupancy, occupancy_table
+# Importing occupancy_table registers the listener that keeps each reservation's occupancy row in step.
+from app.reservations import exchange, occupancy, occupancy_table  # noqa: F401
 from app.reservations.availability import Interval, exchange_busy, first_conflict
 from app.reservations.links import manage_url
 from app.reservations.models import Reservation, ReservationEvent
@@ -111,8 +112,7 @@ def _insert(space: FacilitySpace, booking: BookingRequest, *, approved: bool) ->
         manage_token=secrets.token_urlsafe(32),
     )
     db.session.add(reservation)
-    db.session.flush()
-    occupancy_table.hold_reservation(reservation)
+    db.session.flush()  # its occupancy row follows (occupancy_table)
     _history(reservation, "submitted", CITIZEN)
     if approved:
         _history(reservation, "approved", "MyGov", "This space needs no approval.")
@@ -191,9 +191,7 @@ def _decide(reservation: Reservation, staff: Employee, status: str, reason: str 
 
 
 def _remove_event(reservation: Reservation) -> None:
-    """Free the room: delete the blocking event (the worker waits for, or supersedes, a create not yet
-    run) and the reservation's occupancy row."""
-    occupancy_table.release_reservation(reservation)
+    """Delete the blocking event; the worker waits for (or supersedes) a create not yet run."""
     record_operation(
         "delete_event",
         target_type="reservation",

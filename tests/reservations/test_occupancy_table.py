@@ -19,6 +19,7 @@ from app.facilities.closures import ClosureInput, add_closure
 from app.jobs.actions import ACTIONS, load_actions
 from app.microsoft import graph_client
 from app.reservations import occupancy_table
+from app.reservations.models import Reservation
 from app.reservations.occupancy_models import RoomOccupancy
 from tests.facilities.helpers import post
 from tests.factories import make_employee, staff_client
@@ -151,3 +152,14 @@ def test_the_editor_warns_and_a_facilities_editor_allows_the_overlap_with_a_reas
          token_from="/staff/facilities/reconcile")
     assert [r[2] is not None for r in _rows("event")] == [True]
     assert "Nothing MyGov put in a room overlaps" in page_text(editor.get("/staff/facilities/reconcile"))
+
+
+def test_the_reservation_row_follows_whatever_code_moves_or_cancels_it(app, client):
+    space, day = _room_booked_10_to_11(client)
+    reservation = db.session.scalars(select(Reservation)).one()
+    reservation.start_at, reservation.end_at = _at(day, 14), _at(day, 15)  # as the booking desk's move would
+    db.session.commit()
+    assert _rows("reservation") == [(_at(day, 14), _at(day, 15), None)]
+    reservation.status = "cancelled"
+    db.session.commit()
+    assert _rows("reservation") == []
