@@ -94,6 +94,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("TRUSTED_PROXY_ADDRESSES", "127.0.0.1,::1",
             "addresses/networks the nearest proxy connects from; forwarded headers from anyone else are ignored"),
     Setting("MAX_CONTENT_LENGTH", "8388608", "largest request body accepted, in bytes (larger: 413)"),
+    Setting("GRAPH_NOTIFICATION_URL", None,
+            "public HTTPS URL of /graph/notifications for Graph change notifications; unset = polling"),
     Setting("METRICS_TOKEN", None, "bearer token Prometheus sends; unset = /metrics from loopback only"),
     Setting("LOG_FORMAT", None, "json for JSON logs outside production (always JSON in production)"),
 )

@@ -14,7 +14,8 @@ from app.sqltypes import UTCDateTime, utcnow
 if TYPE_CHECKING:
     from app.people.models import Employee
 
-EVENT_STATUSES = ("draft", "published", "cancelled")
+# "deleted": a published (or cancelled) event staff deleted; gone from the pages and feeds, kept for the audit.
+EVENT_STATUSES = ("draft", "published", "cancelled", "deleted")
 EVENT_SOURCES = ("mygov", "outlook")
 
 
@@ -41,7 +42,7 @@ class CalendarEvent(db.Model):
 
     __tablename__ = "calendar_event"
     __table_args__ = (
-        CheckConstraint("status IN ('draft', 'published', 'cancelled')", name="status"),
+        CheckConstraint("status IN ('draft', 'published', 'cancelled', 'deleted')", name="status"),
         CheckConstraint("source IN ('mygov', 'outlook')", name="source"),
         CheckConstraint(
             "(all_day AND start_date IS NOT NULL AND end_date > start_date"
@@ -81,6 +82,13 @@ class CalendarEvent(db.Model):
     outlook_source_id: Mapped[int | None] = mapped_column(ForeignKey("outlook_import_source.id"))
     outlook_event_id: Mapped[str | None] = mapped_column(String(256))
     outlook_change_key: Mapped[str | None] = mapped_column(String(256))
+    # Outlook's fields as last taken or kept by staff (row name -> shown value): what tells a staff
+    # edit on the website from a change in Outlook.
+    outlook_snapshot: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    # "changed" or "deleted" when the server job found Outlook moved on; None once staff dealt with it.
+    outlook_pending: Mapped[str | None] = mapped_column(String(16), index=True)
+    # The Outlook change key the publisher was last told about (one email per change).
+    outlook_notified_key: Mapped[str | None] = mapped_column(String(256))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -113,6 +121,19 @@ class CalendarEventOverride(db.Model):
     location: Mapped[str | None] = mapped_column(String(300))
 
     event: Mapped[CalendarEvent] = relationship(back_populates="overrides")
+
+
+class CalendarCategory(db.Model):
+    """One entry of a calendar's category list; a retired one stays on its events but is offered no more."""
+
+    __tablename__ = "calendar_category"
+    __table_args__ = (UniqueConstraint("calendar_id", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    calendar_id: Mapped[int] = mapped_column(ForeignKey("calendar.id"))
+    name: Mapped[str] = mapped_column(String(100))
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class OutlookImportSource(db.Model):

@@ -73,7 +73,7 @@ def event_zone(outlook_event: dict[str, Any], fallback: str) -> str:
 
 
 def rrule_of(recurrence: dict[str, Any] | None) -> str:
-    """Graph's patternedRecurrence as an RRULE; UNTIL is floating local time, as MyGov expands it."""
+    """Graph's patternedRecurrence as an RRULE; UNTIL is floating local time here, made UTC when saved."""
     if not recurrence:
         return ""
     pattern, date_range = recurrence.get("pattern") or {}, recurrence.get("range") or {}
@@ -145,6 +145,11 @@ def mapped_event(outlook_event: dict[str, Any], calendar_zone: str) -> MappedEve
 
 def _local_midnight(moment: datetime) -> datetime:
     return moment.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def is_gone(outlook_event: dict[str, Any] | None) -> bool:
+    """Deleted in Outlook (absent, or a cancelled meeting)."""
+    return outlook_event is None or bool(outlook_event.get("isCancelled"))
 
 
 def is_publishable(outlook_event: dict[str, Any]) -> bool:

@@ -7,8 +7,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from app.calendars.forms import EventInput, Invalid, parse_event
+from app.calendars.forms import Invalid, input_from_stored, parse_event
 from app.calendars.models import CalendarEventRevision
+from app.calendars.recurrence_words import describe_rule
 from app.extensions import db
 from app.facilities.models import Facility
 
@@ -33,7 +34,7 @@ def changes(revision: CalendarEventRevision) -> tuple[list[Change], dict[str, st
     zone = ZoneInfo(event.time_zone)
     facilities = {f.id: f.name for f in db.session.scalars(select(Facility))}
     try:
-        values = parse_event(EventInput(**revision.proposed), zone, set(facilities))
+        values = parse_event(input_from_stored(revision.proposed), zone, set(facilities))
     except Invalid as invalid:
         return [], invalid.errors
     found = []
@@ -56,4 +57,6 @@ def _words(name: str, value: object, zone: ZoneInfo, facilities: dict[int, str])
         return shown.strftime("%A, %B %-d, %Y")
     if name == "facility_id":
         return facilities.get(int(str(value)), "A facility no longer listed")
+    if name == "rrule":
+        return describe_rule(str(value), None, zone)
     return str(value)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import fields
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -14,9 +13,20 @@ from sqlalchemy import func, select
 from app.access.models import AuditEntry
 from app.access.permissions import MissingPermission, has_role
 from app.access.services import audit
+from app.calendars.categories import category_problem
 from app.calendars.exchange import graph_event, occurrence_changes
 from app.calendars.mailboxes import NOT_ALLOWED, may_publish_to
-from app.calendars.forms import CalendarInput, EventInput, Invalid, MoveInput, parse_calendar, parse_event, parse_move
+from app.calendars.forms import (
+    CalendarInput,
+    EventInput,
+    Invalid,
+    MoveInput,
+    input_from_stored,
+    parse_calendar,
+    parse_event,
+    parse_move,
+    stored_input,
+)
 from app.calendars.models import Calendar, CalendarEvent, CalendarEventOverride, CalendarEventRevision
 from app.extensions import db
 from app.facilities.models import Facility, FacilitySpace
@@ -70,12 +80,19 @@ def save_event(calendar: Calendar, event: CalendarEvent | None, data: EventInput
 def _parsed(calendar: Calendar, event: CalendarEvent | None, data: EventInput) -> dict[str, object]:
     with db.session.no_autoflush:  # a new event added by the caller is not complete until the values are set
         facility_ids = set(db.session.scalars(select(Facility.id)))
-    return parse_event(data, ZoneInfo(event.time_zone if event else calendar.time_zone), facility_ids)
+        problem = category_problem(calendar, data.category, event.category if event else None)
+    try:
+        values = parse_event(data, ZoneInfo(event.time_zone if event else calendar.time_zone), facility_ids)
+    except Invalid as invalid:
+        raise Invalid({**invalid.errors, **({"category": problem} if problem else {})}) from None
+    if problem:
+        raise Invalid({"category": problem})
+    return values
 
 
 def _propose(event: CalendarEvent, data: EventInput, actor: Employee) -> CalendarEventRevision:
     """The editor's latest proposal replaces an earlier one of theirs still waiting."""
-    proposed = {f.name: getattr(data, f.name) for f in fields(EventInput) if f.name != "errors"}
+    proposed = stored_input(data)
     for earlier in pending_revisions(event):
         if earlier.proposed_by_id == actor.id:
             earlier.status, earlier.decided_at = "discarded", utcnow()
@@ -98,7 +115,7 @@ def apply_revision(revision: CalendarEventRevision, actor: Employee) -> Calendar
     """A publisher puts an editor's change live (validated again: the facility list may have changed)."""
     _require_publisher(actor)
     event = revision.event
-    values = _parsed(event.calendar, event, EventInput(**revision.proposed))
+    values = _parsed(event.calendar, event, input_from_stored(revision.proposed))
     revision.status, revision.decided_by_id, revision.decided_at = "applied", actor.id, utcnow()
     audit(actor, "calendar_event.apply_revision", "calendar_event", event.id, None, {"revision": revision.id})
     return _apply(event.calendar, event, values, actor)
@@ -162,6 +179,27 @@ def cancel_event(event: CalendarEvent, actor: Employee) -> None:
     entry = audit(actor, "calendar_event.cancel", "calendar_event", event.id, {"status": before},
                   {"status": "cancelled"})
     if before == "published":
+        _exchange(event, "delete_event", entry)
+    db.session.commit()
+
+
+def delete_event(event: CalendarEvent, actor: Employee) -> None:
+    """A draft goes for good. A published or cancelled event leaves Exchange (outbox) and, being
+    "deleted", the public pages and feeds at once; the row stays for the audit trail and the outbox.
+    Feed subscribers' apps drop a UID missing from the next poll (README: "Deleting an event")."""
+    before = {"status": event.status, "title": event.title}
+    if event.status == "draft":
+        audit(actor, "calendar_event.delete", "calendar_event", event.id, before, {})
+        db.session.delete(event)
+        db.session.commit()
+        return
+    if event.status == "deleted":
+        return
+    was_published = event.status == "published"
+    event.status = "deleted"
+    _changed(event, significant=True)
+    entry = audit(actor, "calendar_event.delete", "calendar_event", event.id, before, {"status": "deleted"})
+    if was_published:
         _exchange(event, "delete_event", entry)
     db.session.commit()
 

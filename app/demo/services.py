@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from app.access.services import sync_registry
-from app.calendars.models import Calendar, CalendarEvent, PublishingMailbox
+from app.calendars.models import Calendar, CalendarCategory, CalendarEvent, PublishingMailbox
+from app.calendars.recurrence import expand
 from app.extensions import db
 from app.facilities.models import Facility, FacilitySpace, ReservationConfig
 from app.people.models import Employee
@@ -121,6 +122,11 @@ def _event(
         return False
     zone = ZoneInfo(calendar.time_zone)
     day = today + timedelta(days=data["days_from_today"])
+    if data.get("rrule"):  # a series starts on one of its own dates (the editor refuses anything else)
+        day = next(iter(expand(data["rrule"], datetime.combine(day, time.min), zone))).date()
+    if data.get("category") and not db.session.scalar(select(CalendarCategory.id).where(
+            CalendarCategory.calendar_id == calendar.id, CalendarCategory.name == data["category"])):
+        db.session.add(CalendarCategory(calendar_id=calendar.id, name=data["category"], retired=False))
     event = CalendarEvent(
         calendar=calendar, uid=data["uid"], title=data["title"],
         description=data["description"], time_zone=calendar.time_zone,

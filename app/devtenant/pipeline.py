@@ -27,6 +27,7 @@ FAULT_MESSAGES = {
     503: "The service is temporarily unavailable. Please try again later.",
     504: "The gateway did not receive a response in time.",
 }
+ODATA_JSON = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8"
 WWW_AUTHENTICATE = (
     'Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", '
     f'client_id="{GRAPH_APP_ID}"'
@@ -217,8 +218,17 @@ def _release_mailbox_slot(_error: BaseException | None) -> None:
 
 def _graph_headers(response: Response) -> Response:
     if request.path.startswith(("/v1.0", "/beta")):
+        _graph_content_type(response)
         request_id, client_request_id = request_ids()
         response.headers["request-id"] = request_id
         response.headers["client-request-id"] = client_request_id
         response.headers.setdefault("x-ms-ags-diagnostic", '{"ServerInfo":{"DataCenter":"DevTenant"}}')
     return response
+
+
+def _graph_content_type(response: Response) -> None:
+    """Graph's JSON answers name their OData format; an answer without a body has no Content-Type."""
+    if response.status_code in (202, 204) or (not response.direct_passthrough and not response.get_data()):
+        response.headers.pop("Content-Type", None)
+    elif 200 <= response.status_code < 300 and response.mimetype == "application/json":
+        response.headers["Content-Type"] = ODATA_JSON

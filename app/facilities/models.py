@@ -117,7 +117,7 @@ class RoomCalendarShare(db.Model):
 RULE_DEFAULTS: dict[str, Any] = {
     "citizen_reservable": True, "approval_required": True, "open_time": time(8, 0), "close_time": time(20, 0),
     "min_duration_minutes": 30, "max_duration_minutes": 240, "lead_time_hours": 24, "horizon_days": 60,
-    "setup_minutes": 0, "teardown_minutes": 0, "step_minutes": 15, "cancel_cutoff_hours": 0, "instructions": "",
+    "setup_minutes": 0, "teardown_minutes": 0, "step_minutes": 15, "instructions": "",
 }
 
 
@@ -159,11 +159,13 @@ class ReservationConfig(db.Model):
     teardown_minutes: Mapped[int] = mapped_column(Integer, default=0)
     # Starts and ends fall on this grid (minutes from the opening of each range).
     step_minutes: Mapped[int] = mapped_column(Integer, default=15)
-    # A citizen may cancel online until this many hours before the start.
-    cancel_cutoff_hours: Mapped[int] = mapped_column(Integer, default=0)
     instructions: Mapped[str] = mapped_column(Text, default="")
     max_attendees: Mapped[int | None] = mapped_column(Integer)
     rules: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # Citizens may cancel or move online until this many hours before the start; after that
+    # they are told to call `contact_for_changes` (e.g. "the library front desk, 334-501-3190").
+    cancel_cutoff_hours: Mapped[int | None] = mapped_column(Integer)
+    contact_for_changes: Mapped[str | None] = mapped_column(String(300))
 
     space: Mapped[FacilitySpace] = relationship(back_populates="reservation_config")
 

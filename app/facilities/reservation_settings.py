@@ -28,6 +28,7 @@ WEEKDAYS = ((1, "Monday"), (2, "Tuesday"), (3, "Wednesday"), (4, "Thursday"), (5
             (7, "Sunday"))
 STEPS = (15, 30, 60)
 MAX_INSTRUCTIONS = 2000
+MAX_CONTACT = 300
 RANGE = re.compile(r"^\s*(\d{1,2})(?::(\d{2}))?\s*(?:-|–|to)\s*(\d{1,2})(?::(\d{2}))?\s*$")
 # (field, label, lowest, highest, required)
 NUMBERS = (
@@ -37,7 +38,7 @@ NUMBERS = (
     ("horizon_days", "Furthest ahead", 1, MAX_HORIZON_DAYS, True),
     ("setup_minutes", "Setup time before each booking", 0, 8 * 60, True),
     ("teardown_minutes", "Clearing-up time after each booking", 0, 8 * 60, True),
-    ("cancel_cutoff_hours", "Online cancelling ends", 0, 24 * 30, True),
+    ("cancel_cutoff_hours", "Online cancelling and moving end", 0, 24 * 30, False),
     ("capacity", "Capacity", 1, 10000, False),
     ("max_attendees", "Most attendees per booking", 1, 10000, False),
 )
@@ -74,6 +75,7 @@ def form_values(space: FacilitySpace) -> dict[str, str]:
     values["capacity"] = "" if space.capacity is None else str(space.capacity)
     values["step_minutes"] = str(config.step_minutes)
     values["instructions"] = config.instructions or ""
+    values["contact_for_changes"] = config.contact_for_changes or ""
     values["citizen_reservable"] = "y" if space.reservation_config and config.citizen_reservable else ""
     values["approval_required"] = "y" if config.approval_required else ""
     return values
@@ -103,6 +105,10 @@ def parse_settings(form: Mapping[str, str]) -> dict[str, Any]:
     if len(instructions) > MAX_INSTRUCTIONS:
         errors["instructions"] = f"Instructions must be {MAX_INSTRUCTIONS:,} characters or fewer."
     values["instructions"] = instructions
+    contact = " ".join((form.get("contact_for_changes") or "").split())
+    if len(contact) > MAX_CONTACT:
+        errors["contact_for_changes"] = f"Whom to call must be {MAX_CONTACT} characters or fewer."
+    values["contact_for_changes"] = contact or None
     week: dict[str, list[list[str]]] = {}
     for weekday, name in WEEKDAYS:
         ranges = _day_ranges(form.get(hours_field(weekday)) or "", name, errors, hours_field(weekday))
@@ -179,6 +185,7 @@ def _snapshot(space: FacilitySpace) -> dict[str, Any]:
     config = space.reservation_config
     assert config is not None
     names = ["citizen_reservable", "approval_required", "weekly_hours", "step_minutes", "instructions",
+             "contact_for_changes",
              *(name for name, *_ in NUMBERS if name != "capacity")]
     return {"capacity": space.capacity, **{name: getattr(config, name) for name in names}}
 

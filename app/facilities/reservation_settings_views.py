@@ -13,7 +13,7 @@ from app.web.templating import city_zone
 
 FIELD_ORDER = (
     "citizen_reservable", *(settings.hours_field(n) for n, _ in settings.WEEKDAYS), "step_minutes",
-    *(name for name, *_ in settings.NUMBERS), "instructions",
+    *(name for name, *_ in settings.NUMBERS), "contact_for_changes", "instructions",
 )
 
 

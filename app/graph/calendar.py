@@ -180,8 +180,10 @@ def share_calendar(
     return graph.post(f"/users/{segment(owner)}/calendar/calendarPermissions", json=body).body
 
 
-def list_calendar_permissions(graph: GraphClient, owner: str) -> list[dict[str, Any]]:
-    return list(graph.pages(f"/users/{segment(owner)}/calendar/calendarPermissions"))
+def list_calendar_permissions(graph: GraphClient, owner: str, calendar_id: str | None = None) -> list[dict[str, Any]]:
+    """Who the owner shares a calendar with (the default one unless `calendar_id`); owner's view only."""
+    folder = f"calendars/{segment(calendar_id)}" if calendar_id else "calendar"
+    return list(graph.pages(f"/users/{segment(owner)}/{folder}/calendarPermissions"))
 
 
 def revoke_calendar_permission(graph: GraphClient, owner: str, permission_id: str) -> bool:

@@ -139,9 +139,11 @@ def refusal(kind: str, label: str, *, inside: bool) -> str:
 
 
 def why_taken(space: FacilitySpace, start: datetime, end: datetime, setup_minutes: int = 0,
-              teardown_minutes: int = 0) -> str | None:
-    """The refusal for [start, end) if MyGov itself has something in the way (setup/teardown included)."""
-    found = conflicts(space, start - timedelta(minutes=setup_minutes), end + timedelta(minutes=teardown_minutes))
+              teardown_minutes: int = 0, ignore_reservation: int | None = None) -> str | None:
+    """The refusal for [start, end) if MyGov itself has something in the way (setup/teardown included);
+    `ignore_reservation`: the one being moved."""
+    found = conflicts(space, start - timedelta(minutes=setup_minutes), end + timedelta(minutes=teardown_minutes),
+                      ignore_reservation=ignore_reservation)
     if not found:
         return None
     inside = [o for o in found if o.overlaps(start, end)]

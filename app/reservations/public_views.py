@@ -15,7 +15,9 @@ from app.reservations import exchange, services
 from app.reservations.availability import Availability, space_availability
 from app.reservations.links import LinkExpired, LinkInvalid, reservation_for_link, signed_token
 from app.reservations.models import Reservation
-from app.reservations.formatting import clock_time, duration_words, email_label, select_options, weekday_name
+from app.reservations.formatting import (
+    clock_time, duration_words, email_label, select_options, too_late_message, weekday_name,
+)
 from app.reservations.rules import (
     FIELD_LABELS, FIELD_ORDER, attendee_limit, earliest_start, last_bookable_day, parse_booking,
     time_options, week_hours,
@@ -199,7 +201,8 @@ def manage(signed: str) -> str | tuple[str, int]:
         return reservation
     return render_template(
         "reservations/manage.html", reservation=reservation, signed=signed,
-        has_ended=reservation.end_at <= utcnow(),
+        has_ended=reservation.end_at <= utcnow(), changes_close_at=reservation.citizen_changes_close_at(),
+        now=utcnow(),
     )
 
 
@@ -216,9 +219,7 @@ def cancel(signed: str) -> Response | tuple[str, int]:
             flash(f"Reservation {reservation.reference} is cancelled. The time is free again.", "success")
         except services.NotAllowed:
             flash(f"Reservation {reservation.reference} is already {reservation.status}.", "info")
-        except services.TooLateToCancel:
-            hours = reservation.space.reservation_config.cancel_cutoff_hours
-            flash(f"Reservations of {reservation.space.name} can be cancelled online until {hours} hours before "
-                  f"the start. Please call {reservation.space.facility.name} to cancel.", "error")
+        except services.TooLateToChange as late:
+            flash(too_late_message(reservation, late.contact), "error")
     return see_other(url_for("reservations.manage", signed=signed))
 

@@ -113,12 +113,18 @@ def local_instant(day: date, clock: time, zone: ZoneInfo) -> datetime:
 
 
 def parse_booking(
-    form: Mapping[str, str], space: FacilitySpace, zone: ZoneInfo, now: datetime
+    form: Mapping[str, str], space: FacilitySpace, zone: ZoneInfo, now: datetime,
+    *, broken_rules: dict[str, str] | None = None,
 ) -> tuple[BookingRequest | None, dict[str, str]]:
-    """The request when every field is acceptable; otherwise None and the messages by field."""
+    """The request when every field is acceptable; otherwise None and the messages by field.
+
+    With `broken_rules` (a staff override), a breach of the space's own rules (open days and
+    hours, duration, lead time, attendee limit) is written there instead of refusing the request.
+    """
     config = space.reservation_config
     assert config is not None, "only citizen-reservable spaces have a booking form"
     errors: dict[str, str] = {}
+    rules = errors if broken_rules is None else broken_rules
     values = {name: (form.get(name) or "").strip() for name in FIELD_ORDER}
 
     name = " ".join(values["requester_name"].split())
@@ -141,8 +147,8 @@ def parse_booking(
     elif len(purpose) > MAX_PURPOSE_LENGTH:
         errors["purpose"] = f"The purpose must be {MAX_PURPOSE_LENGTH} characters or fewer."
 
-    attendees = _attendees(values["attendees"], space, errors)
-    start_at, end_at = _times(values, config, zone, now, errors)
+    attendees = _attendees(values["attendees"], space, errors, rules)
+    start_at, end_at = _times(values, config, zone, now, errors, rules)
     if errors or start_at is None or end_at is None or attendees is None or email is None:
         return None, errors
     return BookingRequest(name, email, phone, purpose, attendees, start_at, end_at), {}
@@ -159,15 +165,15 @@ def _email(raw: str, errors: dict[str, str]) -> str | None:
         return None
 
 
-def _attendees(raw: str, space: FacilitySpace, errors: dict[str, str]) -> int | None:
+def _attendees(raw: str, space: FacilitySpace, errors: dict[str, str], rules: dict[str, str]) -> int | None:
     if not raw.isdigit() or int(raw) < 1:
         errors["attendees"] = "Enter the number of people attending, as a whole number like 12."
         return None
     count = int(raw)
     limit = attendee_limit(space)
     if limit is not None and count > limit:
-        errors["attendees"] = f"{space.name} can hold at most {limit} people."
-        return None
+        rules["attendees"] = f"{space.name} can hold at most {limit} people."
+        return None if rules is errors else count
     return count
 
 
@@ -179,7 +185,7 @@ def attendee_limit(space: FacilitySpace) -> int | None:
 
 def _times(
     values: dict[str, str], config: ReservationConfig, zone: ZoneInfo, now: datetime,
-    errors: dict[str, str],
+    errors: dict[str, str], rules: dict[str, str],
 ) -> tuple[datetime | None, datetime | None]:
     day = _parse(date.fromisoformat, values["date"])
     start = _parse(time.fromisoformat, values["start_time"])
@@ -192,7 +198,7 @@ def _times(
         errors["date"] = (f"That is too far ahead: reservations open {config.horizon_days} days ahead. "
                           "Choose an earlier date.")
     elif not is_open_on(config, day):
-        errors["date"] = f"The space is closed on {day.strftime('%A')}s. Choose another day."
+        rules["date"] = f"The space is closed on {day.strftime('%A')}s. Choose another day."
     if start is None:
         errors["start_time"] = "Choose a start time."
     if end is None:
@@ -202,28 +208,28 @@ def _times(
     ranges = config.hours_on(day)
     opening = next(((opens, closes) for opens, closes in ranges if opens <= start < closes), None)
     if opening is None:
-        errors["start_time"] = (f"Choose a start time within the opening hours on {day.strftime('%A')}s, "
-                                f"{opening_words(ranges)}.")
+        rules["start_time"] = (f"Choose a start time within the opening hours on {day.strftime('%A')}s, "
+                               f"{opening_words(ranges) or 'when it is open'}.")
     elif _minutes_between(opening[0], start) % config.step_minutes:
-        errors["start_time"] = f"Choose a start time on the {STEP_WORDS[config.step_minutes]}."
+        rules["start_time"] = f"Choose a start time on the {STEP_WORDS[config.step_minutes]}."
     if end <= start:
         errors["end_time"] = "The end time must be after the start time."
     elif opening is not None and end > opening[1]:
-        errors["end_time"] = f"Choose an end time by {clock_time(opening[1])}, when the space closes."
+        rules["end_time"] = f"Choose an end time by {clock_time(opening[1])}, when the space closes."
     elif _minutes_between(start, end) % config.step_minutes:
-        errors["end_time"] = f"Choose an end time on the {STEP_WORDS[config.step_minutes]}."
+        rules["end_time"] = f"Choose an end time on the {STEP_WORDS[config.step_minutes]}."
     if errors.keys() & {"date", "start_time", "end_time"}:
         return None, None
     start_at, end_at = local_instant(day, start, zone), local_instant(day, end, zone)
     minutes = int((end_at - start_at).total_seconds() // 60)
     if minutes < config.min_duration_minutes:
-        errors["end_time"] = f"That is too short: reservations last at least {duration_words(config.min_duration_minutes)}."
+        rules["end_time"] = f"That is too short: reservations last at least {duration_words(config.min_duration_minutes)}."
     elif minutes > config.max_duration_minutes:
-        errors["end_time"] = f"That is too long: reservations last at most {duration_words(config.max_duration_minutes)}."
+        rules["end_time"] = f"That is too long: reservations last at most {duration_words(config.max_duration_minutes)}."
     earliest = earliest_start(config.lead_time_hours, now)
     if start_at < earliest:
         when = earliest.astimezone(zone).strftime("%A, %B %-d at %-I:%M %p")
-        errors["start_time"] = (
+        rules["start_time"] = (
             f"That is too soon: reservations must be made {config.lead_time_hours} hours ahead. "
             f"The earliest start is {when}."
         )

@@ -1,6 +1,7 @@
 """Values and filters every template may use."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -20,11 +21,14 @@ STAFF_NAV: list[tuple[str, str, str]] = [
     ("outlook_import.index", "From Outlook", "calendars.publisher"),
     ("employees.list_employees", "Employees", "employees.editor"),
     ("reservation_staff.queue", "Reservations", "reservations.approver"),
+    ("reservation_desk.bookings", "All bookings", "reservations.viewer"),
     ("facilities.index", "Facilities", "facilities.viewer"),
     ("access.people", "Permissions", "platform.admin"),
     ("ops.outbox", "Operations", "platform.admin"),
-    ("outlook_import.sources", "Outlook sources", "platform.admin"),
+    ("outlook_import.sources", "Outlook sources", "calendars.publisher"),
 ]
+# endpoint -> how many things wait there for the signed-in person (shown beside the label); areas register.
+NAV_COUNTS: dict[str, Callable[[], int]] = {}
 
 
 def city_zone(app: Flask) -> ZoneInfo:
@@ -36,7 +40,12 @@ def visible_staff_nav() -> list[tuple[str, str]]:
 
     if not (has_request_context() and current_user.is_authenticated):
         return []
-    return [(endpoint, label) for endpoint, label, permission in STAFF_NAV if has_role(current_user, permission)]
+    shown = []
+    for endpoint, label, permission in STAFF_NAV:
+        if has_role(current_user, permission):
+            waiting = NAV_COUNTS[endpoint]() if endpoint in NAV_COUNTS else 0
+            shown.append((endpoint, f"{label} ({waiting} to review)" if waiting else label))
+    return shown
 
 
 def install_template_helpers(app: Flask) -> None:

@@ -1,15 +1,15 @@
 """facilities: reservation settings per space (weekly hours with several ranges a day, horizon,
-setup and teardown apart, booking step, cancel cutoff, instructions), closures, and the room
+setup and teardown apart, booking step, instructions), closures, and the room
 occupancy table with its exclusion constraint and exemptions
 
 Revision ID: 0010
-Revises: 0011
+Revises: 0016
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = '0010'
-down_revision = '0011'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 
@@ -51,7 +51,6 @@ def upgrade():
         batch_op.add_column(sa.Column('setup_minutes', sa.Integer(), nullable=False, server_default='0'))
         batch_op.add_column(sa.Column('teardown_minutes', sa.Integer(), nullable=False, server_default='0'))
         batch_op.add_column(sa.Column('step_minutes', sa.Integer(), nullable=False, server_default='15'))
-        batch_op.add_column(sa.Column('cancel_cutoff_hours', sa.Integer(), nullable=False, server_default='0'))
         batch_op.add_column(sa.Column('instructions', sa.Text(), nullable=False, server_default=''))
     op.create_table('occupancy_exemption',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -100,8 +99,7 @@ def upgrade():
     # The old single buffer kept that many minutes free on both sides of each booking.
     op.execute('UPDATE reservation_config SET setup_minutes = buffer_minutes, teardown_minutes = buffer_minutes')
     with op.batch_alter_table('reservation_config', schema=None) as batch_op:
-        for name in ('horizon_days', 'setup_minutes', 'teardown_minutes', 'step_minutes', 'cancel_cutoff_hours',
-                     'instructions'):
+        for name in ('horizon_days', 'setup_minutes', 'teardown_minutes', 'step_minutes', 'instructions'):
             batch_op.alter_column(name, server_default=None)
         batch_op.drop_column('buffer_minutes')
         batch_op.create_check_constraint(op.f('ck_reservation_config_step_minutes'), 'step_minutes IN (15, 30, 60)')
@@ -120,8 +118,8 @@ def downgrade():
         batch_op.alter_column('buffer_minutes', server_default=None)
         for name in ('step_minutes', 'setup_teardown_non_negative', 'horizon_positive'):
             batch_op.drop_constraint(op.f(f'ck_reservation_config_{name}'), type_='check')
-        for name in ('instructions', 'cancel_cutoff_hours', 'step_minutes', 'teardown_minutes', 'setup_minutes',
-                     'horizon_days', 'weekly_hours'):
+        for name in ('instructions', 'step_minutes', 'teardown_minutes', 'setup_minutes', 'horizon_days',
+                     'weekly_hours'):
             batch_op.drop_column(name)
     op.drop_table('room_occupancy')
     op.drop_table('occupancy_exemption')
