@@ -22,6 +22,7 @@ GOOD = {
     "step_minutes": "30", "min_duration_minutes": "60", "max_duration_minutes": "180", "lead_time_hours": "48",
     "horizon_days": "90", "setup_minutes": "15", "teardown_minutes": "30", "cancel_cutoff_hours": "24",
     "capacity": "40", "max_attendees": "30", "instructions": "Pick up the key at the front desk.",
+    "contact_for_changes": "the library front desk, 334-501-3190",
 }
 
 
@@ -44,6 +45,7 @@ def test_an_editor_makes_a_new_space_bookable_with_every_rule(app):
     assert (config.open_time, config.close_time, config.open_weekdays) == (time(9), time(20), [1, 2, 4, 5, 6])
     assert (config.step_minutes, config.setup_minutes, config.teardown_minutes, config.horizon_days,
             config.cancel_cutoff_hours, space.capacity, config.max_attendees) == (30, 15, 30, 90, 24, 40, 30)
+    assert config.contact_for_changes == "the library front desk, 334-501-3190"
     entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "facilities.reservation_settings")).one()
     assert entry.before == {} and entry.after["weekly_hours"]["2"] == [["09:00", "17:00"]]
 
