@@ -19,7 +19,7 @@ from app.reservations.formatting import (
     clock_time, duration_words, email_label, select_options, too_late_message, weekday_name,
 )
 from app.reservations.rules import (
-    FIELD_LABELS, FIELD_ORDER, attendee_limit, earliest_start, last_bookable_day, parse_booking,
+    FIELD_LABELS, FIELD_ORDER, attendee_limit, earliest_start, example_day, last_bookable_day, parse_booking,
     time_options, week_hours,
 )
 from app.sqltypes import utcnow
@@ -139,7 +139,7 @@ def _page_context(space: FacilitySpace, form: dict[str, str], **extra: Any) -> d
     first_day = max(_date_arg(request.args.get("from")) or first_bookable, now.astimezone(zone).date())
     availability = space_availability(space, first_day, AVAILABILITY_DAYS, zone, now)
     context = {
-        "space": space, "config": config, "form": form, "errors": {}, "field_labels": FIELD_LABELS,
+        "space": space, "rules": config, "form": form, "errors": {}, "field_labels": FIELD_LABELS,
         "field_order": FIELD_ORDER, "availability": availability,
         "attendee_limit": attendee_limit(space), "opening_hours": week_hours(config),
         "closures": closed_days(space, now.astimezone(zone).date(), last_bookable_day(now, zone, config.horizon_days)),
@@ -148,6 +148,7 @@ def _page_context(space: FacilitySpace, form: dict[str, str], **extra: Any) -> d
         "show_earlier": first_day > first_bookable,
         "show_later": first_day + timedelta(days=AVAILABILITY_DAYS) <= last_bookable_day(now, zone, config.horizon_days),
         "min_date": first_bookable, "max_date": last_bookable_day(now, zone, config.horizon_days),
+        "example_date": example_day(config, first_bookable),
         **extra,
     }
     context.update(_day_context(space, form.get("date", ""), availability, form.get("start_time")))

@@ -108,6 +108,20 @@ def is_open_on(config: ReservationConfig, day: date) -> bool:
     return bool(config.hours_on(day))
 
 
+def example_day(config: ReservationConfig, first: date) -> date:
+    """The first day from `first` on that the room is open: the form's example is a date one could book."""
+    return next((first + timedelta(days=n) for n in range(7) if is_open_on(config, first + timedelta(days=n))), first)
+
+
+def parse_date(raw: str) -> date:
+    """What the browser's date control sends (2026-03-13), or what a person types where the browser
+    shows a text box, as the control displays dates here (03/13/2026)."""
+    raw = raw.strip()
+    if "/" in raw:
+        return datetime.strptime(raw, "%m/%d/%Y").date()
+    return date.fromisoformat(raw)
+
+
 def local_instant(day: date, clock: time, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, clock, tzinfo=zone).astimezone(timezone.utc)
 
@@ -187,11 +201,12 @@ def _times(
     values: dict[str, str], config: ReservationConfig, zone: ZoneInfo, now: datetime,
     errors: dict[str, str], rules: dict[str, str],
 ) -> tuple[datetime | None, datetime | None]:
-    day = _parse(date.fromisoformat, values["date"])
+    day = _parse(parse_date, values["date"])
     start = _parse(time.fromisoformat, values["start_time"])
     end = _parse(time.fromisoformat, values["end_time"])
     if day is None:
-        errors["date"] = "Enter the date as year-month-day, for example 2026-03-15."
+        example = example_day(config, earliest_start(config.lead_time_hours, now).astimezone(zone).date())
+        errors["date"] = f"Enter the date as month/day/year, for example {example:%m/%d/%Y}."
     elif day < now.astimezone(zone).date():
         errors["date"] = "The date is in the past. Choose a date from today on."
     elif day > last_bookable_day(now, zone, config.horizon_days):

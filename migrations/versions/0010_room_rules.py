@@ -3,13 +3,13 @@ setup and teardown apart, booking step, instructions), closures, and the room
 occupancy table with its exclusion constraint and exemptions
 
 Revision ID: 0010
-Revises: 0016
+Revises: 0017
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = '0010'
-down_revision = '0016'
+down_revision = '0017'
 branch_labels = None
 depends_on = None
 

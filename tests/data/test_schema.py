@@ -20,6 +20,7 @@ ALL_TABLES = {
     "graph_operation", "server_job", "server_job_run", "sync_state", "staff_session", "alembic_version",
     "reservation_event", "room_calendar_share", "outlook_import_source", "closure", "room_occupancy",
     "occupancy_exemption", "publishing_mailbox", "calendar_event_revision", "graph_subscription", "reservation_series",
+    "mail_template_version",
 }
 
 

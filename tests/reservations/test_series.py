@@ -104,7 +104,7 @@ def test_approve_the_whole_series_or_one_date_and_a_cancelled_date_leaves_the_re
     db.session.expire_all()
     assert {one.status, two.status, three.status} == {"approved"}
 
-    approver.post(f"/staff/reservations/{two.id}/cancel", data={"csrf_token": token, "reason": "Holiday"})
+    approver.post(f"/staff/reservations/{two.id}/cancel", data={"csrf_token": token, "reason": "Holiday", "confirmed": "yes"})
     drain()
     db.session.expire_all()
     events = {e["id"] for e in exchange.control.events(ROOM)}
