@@ -1,7 +1,7 @@
 """Editors' changes to published events, applied or discarded by a calendar publisher."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, render_template, url_for
+from flask import Blueprint, Response, flash, render_template, request, url_for
 from flask_login import current_user
 
 from app.access import scopes
@@ -31,7 +31,8 @@ def index() -> str:
     allowed = scopes_for(current_user, "calendars.publisher")
     waiting = [(revision, *changes(revision)) for revision in services.pending_revisions()
                if within(allowed, scopes.calendar(revision.event.calendar_id))]
-    return render_template("calendars/revisions.html", waiting=waiting)
+    return render_template("calendars/revisions.html", waiting=waiting,
+                           may_override_overlap=has_role(current_user, services.OVERLAP_ROLE))
 
 
 @calendar_revisions_bp.post("/<int:revision_id>/<any(apply, discard):verb>")
@@ -48,7 +49,11 @@ def decide(revision_id: int, verb: str) -> Response:
         flash(f"The proposed change to “{title}” is discarded.", "success")
         return see_other(url_for("calendar_revisions.index"))
     try:
-        services.apply_revision(revision, current_user)
+        services.apply_revision(revision, current_user, request.form.get("overlap_reason", ""))
+    except services.RoomTaken as taken:
+        db.session.rollback()
+        flash(taken.errors["overlap_reason"], "error")
+        return see_other(url_for("calendar_revisions.index"))
     except Invalid:
         db.session.rollback()
         flash(f"The change to “{title}” cannot be applied as it stands; discard it or edit the event.", "error")

@@ -33,12 +33,15 @@ from app.facilities.models import Facility, FacilitySpace
 from app.jobs.outbox import record_operation
 from app.people.models import Employee
 from app.reservations import occupancy_table
+from app.reservations.occupancy import EVENT
 from app.sqltypes import utcnow
 
 # A change to any of these is significant: subscribers' calendars must take it (SEQUENCE goes up).
 SIGNIFICANT = ("start_at", "end_at", "start_date", "end_date", "all_day", "rrule", "location", "status")
 EventInvalid = Invalid  # the name the views and tests use for a refused save
 PUBLISHER = "calendars.publisher"
+OVERLAP_ROLE = "facilities.editor"  # may publish over a booking or closure in a room, with a reason
+MAX_REASON_LENGTH = 2000
 log = logging.getLogger(__name__)
 
 
@@ -68,13 +71,21 @@ class RevisionProposed(Exception):
         self.revision = revision
 
 
-def save_event(calendar: Calendar, event: CalendarEvent | None, data: EventInput, actor: Employee) -> CalendarEvent:
+class RoomTaken(Invalid):
+    """A published event would overlap a reservation or closure in the room its calendar writes to."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__({"overlap_reason": message})
+
+
+def save_event(calendar: Calendar, event: CalendarEvent | None, data: EventInput, actor: Employee,
+               overlap_reason: str = "") -> CalendarEvent:
     """Save the event; a published event changes only by a publisher's hand: an editor's (valid)
     change is kept as a pending revision instead (RevisionProposed), and the public event is unchanged."""
     values = _parsed(calendar, event, data)
     if event is not None and event.status == "published" and not has_role(actor, PUBLISHER):
         raise RevisionProposed(_propose(event, data, actor))
-    return _apply(calendar, event, values, actor)
+    return _apply(calendar, event, values, actor, overlap_reason)
 
 
 def _parsed(calendar: Calendar, event: CalendarEvent | None, data: EventInput) -> dict[str, object]:
@@ -111,14 +122,14 @@ def pending_revisions(event: CalendarEvent | None = None) -> list[CalendarEventR
     return list(db.session.scalars(query.order_by(CalendarEventRevision.id)))
 
 
-def apply_revision(revision: CalendarEventRevision, actor: Employee) -> CalendarEvent:
+def apply_revision(revision: CalendarEventRevision, actor: Employee, overlap_reason: str = "") -> CalendarEvent:
     """A publisher puts an editor's change live (validated again: the facility list may have changed)."""
     _require_publisher(actor)
     event = revision.event
     values = _parsed(event.calendar, event, input_from_stored(revision.proposed))
     revision.status, revision.decided_by_id, revision.decided_at = "applied", actor.id, utcnow()
     audit(actor, "calendar_event.apply_revision", "calendar_event", event.id, None, {"revision": revision.id})
-    return _apply(event.calendar, event, values, actor)
+    return _apply(event.calendar, event, values, actor, overlap_reason)
 
 
 def discard_revision(revision: CalendarEventRevision, actor: Employee) -> None:
@@ -135,7 +146,7 @@ def _require_publisher(actor: Employee) -> None:
 
 
 def _apply(calendar: Calendar, event: CalendarEvent | None, values: dict[str, object],
-           actor: Employee) -> CalendarEvent:
+           actor: Employee, overlap_reason: str = "") -> CalendarEvent:
     if event is None:
         event = CalendarEvent(calendar=calendar, uid=f"{uuid.uuid4()}@mygov", time_zone=calendar.time_zone,
                               status="draft", sequence=0, source="mygov")
@@ -151,12 +162,13 @@ def _apply(calendar: Calendar, event: CalendarEvent | None, values: dict[str, ob
     entry = audit(actor, "calendar_event.save", "calendar_event", event.id, before,
                   {n: _plain(v) for n, v in values.items()})
     if event.status == "published":
+        _room_free_or_exempted(event, actor, overlap_reason)
         _exchange(event, "update_event", entry)
     db.session.commit()
     return event
 
 
-def publish_event(event: CalendarEvent, actor: Employee) -> None:
+def publish_event(event: CalendarEvent, actor: Employee, overlap_reason: str = "") -> None:
     if event.status == "published":
         return
     before = event.status
@@ -164,6 +176,7 @@ def publish_event(event: CalendarEvent, actor: Employee) -> None:
     _changed(event, significant=before == "cancelled")
     entry = audit(actor, "calendar_event.publish", "calendar_event", event.id, {"status": before},
                   {"status": "published"})
+    _room_free_or_exempted(event, actor, overlap_reason)
     _exchange(event, "create_event", entry)
     db.session.commit()
 
@@ -306,6 +319,30 @@ def _exchange(event: CalendarEvent, kind: str, entry: AuditEntry) -> None:
         payload["occurrences"] = occurrence_changes(event)
     record_operation(kind, target_type="calendar_event", target_id=event.id, payload=payload,
                      idempotency_key=f"calendar-event-{event.id}-{kind}-audit-{entry.id}")
+
+
+def _room_free_or_exempted(event: CalendarEvent, actor: Employee, reason: str) -> None:
+    """A published event written to a room may not overlap a reservation or closure there, unless a
+    facilities editor gives a reason: then an audited exemption lets it hold the room anyway (the
+    exclusion constraint honours it). Raises RoomTaken (the caller rolls back: nothing is saved)."""
+    mailbox = event.calendar.exchange_calendar_address
+    if not mailbox or not _is_room_mailbox(mailbox):
+        return
+    collisions = occupancy_table.event_collisions(event.id, mailbox)
+    if not collisions:
+        return
+    where = "; ".join(words for _, words in collisions[:3]) + ("; and more" if len(collisions) > 3 else "")
+    if not has_role(actor, OVERLAP_ROLE):
+        raise RoomTaken(f"“{event.title}” cannot be published as it stands: {where}. Choose another time, or "
+                        "ask a facilities editor to publish it over the booking with a reason.")
+    reason = " ".join(reason.split())
+    if not reason:
+        raise RoomTaken(f"“{event.title}”: {where}. To publish it over the booking anyway, say why in "
+                        "“Reason for the overlap”: it is kept in the audit log.")
+    if len(reason) > MAX_REASON_LENGTH:
+        raise RoomTaken(f"Keep the reason for the overlap under {MAX_REASON_LENGTH} characters.")
+    for space in {space.id: space for space, _ in collisions}.values():
+        occupancy_table.grant_exemption(space, EVENT, event.id, reason, actor)
 
 
 def _is_room_mailbox(address: str) -> bool:

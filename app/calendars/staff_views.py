@@ -6,7 +6,7 @@ from dataclasses import fields
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, current_app, flash, render_template, request, url_for
+from flask import Blueprint, Response, flash, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -31,10 +31,8 @@ from app.calendars.recurrence_words import long_date
 from app.extensions import db
 from app.facilities.models import Facility
 from app.jobs.queries import waiting_for_it
-from app.reservations import occupancy_table
 from app.web.htmx import see_other
 from app.web.images import ImageRefused, readable_size, upload_limit
-from app.web.templating import city_zone
 
 calendar_staff_bp = Blueprint("calendar_staff", __name__, url_prefix="/staff/calendars")
 EVENT_FIELDS = [f.name for f in fields(EventInput) if f.name not in ("all_day", "errors", "repeat", "first_date_offer")]
@@ -157,7 +155,7 @@ def _edit(calendar: Calendar, event: CalendarEvent | None) -> Page:
             data.errors = {"image": image_error}
             return _form(calendar, event, data), 422
         try:
-            saved = services.save_event(calendar, event, data, current_user)
+            saved = services.save_event(calendar, event, data, current_user, request.form.get("overlap_reason", ""))
         except Invalid as invalid:
             db.session.rollback()
             data.errors = invalid.errors
@@ -167,7 +165,6 @@ def _edit(calendar: Calendar, event: CalendarEvent | None) -> Page:
                   "shows the event as it was until one applies it.", "info")
             return see_other(url_for("calendar_staff.edit_event", event_id=proposed.revision.event_id))
         flash(f"“{saved.title}” is saved.", "success")
-        _warn_room_overlaps(saved)
         return see_other(url_for("calendar_staff.edit_event", event_id=saved.id))
     return _form(calendar, event, _shown_input(event) if event else EventInput())
 
@@ -193,7 +190,9 @@ def _form(calendar: Calendar, event: CalendarEvent | None, data: EventInput,
                            repeat_preview=_preview(data, zone), weekdays=WEEKDAYS,
                            categories=offered_names(calendar, event.category if event else None),
                            max_photo_size=readable_size(upload_limit()),
-                           monthly_weekday=_monthly_weekday(data.start_date))
+                           monthly_weekday=_monthly_weekday(data.start_date),
+                           may_override_overlap=has_role(current_user, services.OVERLAP_ROLE),
+                           overlap_reason=request.form.get("overlap_reason", ""))
 
 
 @calendar_staff_bp.post("/repeat-preview")
@@ -206,7 +205,9 @@ def repeat_preview() -> str:
     shown = _preview(data, ZoneInfo(calendar.time_zone))
     return (render_template("calendars/_repeat_preview.html", repeat_preview=shown)
             + render_template("calendars/_monthly_weekday.html", out_of_band=True,
-                              monthly_weekday=_monthly_weekday(data.start_date)))
+                              monthly_weekday=_monthly_weekday(data.start_date),
+                           may_override_overlap=has_role(current_user, services.OVERLAP_ROLE),
+                           overlap_reason=request.form.get("overlap_reason", "")))
 
 
 def _preview(data: EventInput, zone: ZoneInfo) -> Preview | None:
@@ -293,22 +294,17 @@ def change_occurrence(event_id: int, verb: str) -> Page:
 @requires("calendars.publisher")
 def change_status(event_id: int, verb: str) -> Response:
     event = event_for(event_id, "calendars.publisher")
-    (services.publish_event if verb == "publish" else services.cancel_event)(event, current_user)
+    try:
+        if verb == "publish":
+            services.publish_event(event, current_user, request.form.get("overlap_reason", ""))
+        else:
+            services.cancel_event(event, current_user)
+    except services.RoomTaken as taken:
+        db.session.rollback()
+        flash(taken.errors["overlap_reason"], "error")
+        return see_other(url_for("calendar_staff.edit_event", event_id=event_id) + "#publishing")
     flash(f"“{event.title}” is {'published' if verb == 'publish' else 'cancelled'}.", "success")
-    _warn_room_overlaps(event)
     return see_other(url_for("calendar_staff.edit_event", event_id=event.id))
-
-
-def _warn_room_overlaps(event: CalendarEvent) -> None:
-    """A published event written to a room over a reservation or closure does not block the room until a
-    facilities editor allows the overlap with a reason (Reconcile room calendars)."""
-    if event.status != "published":
-        return
-    zone = city_zone(current_app)
-    for space, overlap in occupancy_table.event_overlaps(event.id, event.calendar.exchange_calendar_address)[:3]:
-        flash(f"“{event.title}” on {overlap.start.astimezone(zone):%A, %B %-d at %-I:%M %p} overlaps a booking or "
-              f"closure in {space.name}. It does not block the room until a facilities editor allows the overlap, "
-              "with a reason, on Reconcile room calendars.", "warning")
 
 
 from app.calendars import category_views  # noqa: E402,F401  (routes on this blueprint)
