@@ -1,6 +1,6 @@
 """Reconcile room calendars: the MyGov-written events in each room's Exchange calendar against
 MyGov's active reservations and published events (on calendars whose exchange_calendar_address is
-the room's mailbox), over a window; and what MyGov itself puts in a room that overlaps (an event
+the room's mailbox) and its closures (category "MyGov closure"), over a window; and what MyGov itself puts in a room that overlaps (an event
 published over a reservation without an exemption: occupancy_table.sync_space).
 
 Checking changes nothing in Exchange; it stores the differences on each space for the staff
@@ -22,7 +22,8 @@ from app.access.services import audit
 from app.calendars.exchange import graph_event
 from app.calendars.models import Calendar, CalendarEvent
 from app.extensions import db
-from app.facilities.models import FacilitySpace
+from app.facilities import closures
+from app.facilities.models import Closure, FacilitySpace
 from app.facilities.services import FacilitiesError
 from app.graph import GraphClient, GraphError, calendar
 from app.jobs.models import GraphOperation
@@ -42,7 +43,7 @@ class Drift:
     space_id: int
     mailbox: str
     change: str  # missing | extra | mismatched
-    source: str  # reservation | calendar_event | exchange (an event nothing in MyGov accounts for)
+    source: str  # reservation | calendar_event | closure | exchange (an event nothing in MyGov accounts for)
     source_id: int | None
     event_id: str | None
     subject: str
@@ -75,7 +76,7 @@ def room_spaces() -> list[FacilitySpace]:
     ).order_by(FacilitySpace.facility_id, FacilitySpace.name)))
 
 
-def _writing(target_type: str, target_id: int) -> bool:
+def _writing(target_type: str, target_id: int | str) -> bool:
     """An Exchange write for this row has not finished: its event is in flux, not drift."""
     return db.session.scalar(select(func.count()).select_from(GraphOperation).where(
         GraphOperation.target_type == target_type, GraphOperation.target_id == str(target_id),
@@ -154,12 +155,42 @@ def compare_space(graph: GraphClient, space: FacilitySpace, start: datetime, end
         if (got_start, got_end) != (expected.start, expected.end) or actual.get("subject") != expected.subject:
             rows.append(Drift(change="mismatched", event_id=actual["id"], **base,
                               detail=f"Exchange has “{actual.get('subject')}” {_text(got_start)} – {_text(got_end)}."))
+    rows += _missing_closures(graph, space, start, end)
     for key, item in seen.items():
         if key in accounted:
             continue
         rows.append(Drift(space.id, mailbox, "extra", "exchange", None, key, item.get("subject") or "",
                           _text(_instant(item.get("start"))), _text(_instant(item.get("end"))),
                           "Written by MyGov, but no active reservation or published event matches it."))
+    return rows
+
+
+def closure_event_id(closure_id: int, space_id: int) -> str | None:
+    """The room's Exchange event for a closure: made by the last create the outbox finished for it."""
+    done = db.session.scalars(select(GraphOperation).where(
+        GraphOperation.target_type == closures.TARGET_TYPE, GraphOperation.target_id == f"{closure_id}:{space_id}",
+        GraphOperation.status == "done", GraphOperation.kind.in_(("create_event", "delete_event")),
+    ).order_by(GraphOperation.id.desc())).first()
+    return (done.result or {}).get("event_id") if done is not None and done.kind == "create_event" else None
+
+
+def _missing_closures(graph: GraphClient, space: FacilitySpace, start: datetime, end: datetime) -> list[Drift]:
+    """Closures on the window's days whose busy event is gone from the room's calendar (deleted in Outlook)."""
+    mailbox = space.exchange_resource_mailbox or ""
+    zone = ZoneInfo(current_app.config["CITY_TIMEZONE"])
+    first, last = start.astimezone(zone).date(), end.astimezone(zone).date()
+    rows: list[Drift] = []
+    for closure in closures.closures_of(space, first, last):
+        target = f"{closure.id}:{space.id}"
+        if not closure.days(first, last) or _writing(closures.TARGET_TYPE, target):
+            continue
+        event_id = closure_event_id(closure.id, space.id)
+        if event_id and calendar.get_event(graph, mailbox, event_id) is not None:
+            continue
+        rows.append(Drift(space.id, mailbox, "missing", closures.TARGET_TYPE, closure.id, event_id,
+                          f"Closed: {closure.reason}", closure.first_day.isoformat(), closure.last_day.isoformat(),
+                          "Not in the room's calendar (deleted in Outlook, or never written), so Outlook users "
+                          "can book the room on a closed day."))
     return rows
 
 
@@ -229,6 +260,13 @@ def _queue_repair(row: Drift, key: str) -> None:
         target = hashlib.sha256(f"{row.mailbox}|{row.event_id}".encode()).hexdigest()[:40]
         record_operation("delete_event", target_type="room_calendar_event", target_id=target,
                          payload={"mailbox": row.mailbox, "event_id": row.event_id}, idempotency_key=key)
+        return
+    if row.source == closures.TARGET_TYPE:
+        closure = db.session.get(Closure, row.source_id)
+        if closure is not None:
+            record_operation("create_event", target_type=closures.TARGET_TYPE,
+                             target_id=f"{closure.id}:{row.space_id}", payload={"mailbox": row.mailbox, "event": closures.exchange_event(closure)},
+                             idempotency_key=key)
         return
     if row.source == "reservation":
         reservation = db.session.get(Reservation, row.source_id)

@@ -147,3 +147,27 @@ def test_an_event_whose_delete_is_still_queued_is_not_reported(app, tenant, room
     assert reconcile.check_rooms(graph_client())["extra"] == 0
     drain()
     assert reconcile.check_rooms(graph_client())["extra"] == 0
+
+
+def test_a_closure_deleted_in_outlook_is_reported_and_written_again(app, tenant, room):
+    from app.facilities.closures import ClosureInput, add_closure
+    from app.jobs.models import GraphOperation
+
+    day = next_open_day() + timedelta(days=2)
+    closure = add_closure(room.facility, ClosureInput("Floor repairs", day, day, None, room.id), make_employee("Fran"))
+    drain()
+    assert reconcile.check_rooms(graph_client())["missing"] == 0  # written and there: nothing to report
+    [gone] = [e["id"] for e in tenant.server.control.events(ROOM) if e["subject"] == "Closed: Floor repairs"]
+    tenant.server.control.remove_event(ROOM, gone)  # deleted in Outlook
+
+    client = staff_client(app, "facilities.editor", name="Eddie Editor")[0]
+    post(client, "/staff/facilities/reconcile/check", token_from="/staff/facilities/reconcile")
+    rows = reconcile.stored_drift()
+    assert [(r.change, r.source, r.source_id) for r in rows] == [("missing", "closure", closure.id)]
+    assert "Closed: Floor repairs (closure)" in client.get("/staff/facilities/reconcile").get_data(as_text=True)
+
+    assert reconcile.repair(graph_client(), reconcile.fingerprint(rows), make_employee("Fran Facilities")) == 1
+    drain()
+    assert [e["showAs"] for e in tenant.server.control.events(ROOM) if e["subject"] == "Closed: Floor repairs"] == ["busy"]
+    assert reconcile.check_rooms(graph_client())["missing"] == 0
+    assert db.session.scalar(select(GraphOperation).filter_by(target_type="closure", status="dead")) is None
