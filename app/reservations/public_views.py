@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, flash, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, make_response, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 
@@ -97,6 +97,11 @@ def space_page(facility_slug: str, space_slug: str) -> Response:
     form = {"date": request.args.get("date", "")}
     # When the date changes in the form, htmx asks for that day's free times only.
     partial = htmx and not htmx.boosted
+    if partial and request.args.get("part") == "ends":  # a new start: its ends, the end chosen kept if it fits
+        form.update(start_time=request.args.get("start_time", ""), end_time=request.args.get("end_time", ""))
+        context = _day_context(space, form["date"], start=form["start_time"])
+        return make_response(render_template("reservations/_end_time.html", form=form, errors={},
+                                             end_options=context["end_options"]))
     if partial:  # the day's free times, and its time lists out of band, keeping the times chosen
         form.update(start_time=request.args.get("start_time", ""), end_time=request.args.get("end_time", ""))
         context = {**_day_context(space, form["date"], start=form["start_time"]), "form": form, "errors": {},

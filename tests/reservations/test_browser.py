@@ -23,6 +23,7 @@ def _assert_accessible(page) -> None:
 def _fill_booking(page, day) -> None:
     page.fill("#field-date", day.isoformat())
     page.select_option("#field-start_time", "10:00")
+    page.wait_for_load_state("networkidle")  # with JavaScript the start swaps in its end list first
     page.select_option("#field-end_time", "11:30")
     page.fill("#field-requester_name", "Ann Citizen")
     page.fill("#field-requester_email", "ann@example.org")
@@ -49,6 +50,15 @@ def test_booking_with_javascript_refreshes_free_times_and_is_accessible(app, liv
     page.dispatch_event("#field-date", "change")
     expect(page.locator("#day-free-times")).to_contain_text(f"Free on {day.strftime('%A, %B %-d')}")
     expect(page.locator("#day-free-times")).to_contain_text("9:00 AM to 8:00 PM")
+    # A new start swaps in only the ends that fit it, keeping the end chosen while it still fits.
+    page.select_option("#field-end_time", "11:30")
+    page.select_option("#field-start_time", "10:00")
+    expect(page.locator("#field-end_time option[value='10:00']")).to_have_count(0)
+    expect(page.locator("#field-end_time")).to_have_value("11:30")
+    page.select_option("#field-start_time", "12:00")
+    expect(page.locator("#field-end_time option[value='11:30']")).to_have_count(0)
+    expect(page.locator("#field-end_time")).to_have_value("")
+    _assert_accessible(page)
     _fill_booking(page, day)
     page.click("button[type=submit]")
     expect(page.locator("h1")).to_have_text("We received your request")

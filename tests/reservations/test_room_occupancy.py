@@ -136,3 +136,24 @@ def test_the_time_lists_offer_only_starts_and_ends_that_fit_the_chosen_day(app, 
     refused = submit(client, space, booking_form(day, "09:00", "12:00"))
     assert refused.status_code == 409
     assert _options(refused.get_data(as_text=True), "end_time") == ["09:30", "09:45", "12:00"]
+
+
+def test_with_javascript_a_new_start_swaps_in_only_the_ends_that_fit_keeping_a_choice_that_still_fits(app, client):
+    space = make_room(setup_minutes=0, teardown_minutes=0)
+    day = next_open_day()
+    _publish(_room_calendar(space), "Story time", day, "12:00", "13:00")
+    page = client.get(space_url(space) + f"?date={day.isoformat()}").get_data(as_text=True)
+    start_select = page.split('id="field-start_time"')[1].split(">")[0]
+    assert 'hx-target="#end-time-choice"' in start_select and "part=ends" in start_select
+
+    def ends_for(start: str, end: str) -> str:
+        return client.get(space_url(space) + f"?part=ends&date={day.isoformat()}&start_time={start}&end_time={end}",
+                          headers={"HX-Request": "true"}).get_data(as_text=True)
+
+    kept = ends_for("10:00", "11:30")
+    assert kept.lstrip().startswith('<div id="end-time-choice">') and 'id="field-start_time"' not in kept
+    ends = _options(kept, "end_time")
+    assert ends[0] == "10:30" and ends[-1] == "12:00"  # from the shortest booking to the event at noon
+    assert 'value="11:30" selected' in kept
+    dropped = ends_for("09:00", "12:30")  # 12:30 is inside the event: not offered, not kept
+    assert "12:30" not in _options(dropped, "end_time") and " selected" not in dropped
