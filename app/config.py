@@ -74,6 +74,8 @@ SETTINGS: tuple[Setting, ...] = (
             "a worker stops an operation after this; above GRAPH_MAX_ATTEMPTS x (30 s + GRAPH_MAX_RETRY_WAIT_SECONDS)"),
     Setting("OUTBOX_LEASE_SECONDS", "540",
             "a running operation not finished by then is released by the sweeper; above OUTBOX_JOB_TIMEOUT_SECONDS"),
+    Setting("GROUP_REPLICATION_GRACE_SECONDS", "900",
+            "a group member change that 404s this soon after it was queued is retried (new groups replicate)"),
     Setting("EXCHANGE_SCOPE_RETRY_SECONDS", "3600",
             "a write Exchange refuses as outside MyGov's scope waits this long before it is tried again"),
     Setting("EXCHANGE_SCOPE_PROBE_MAILBOX", None,

@@ -88,9 +88,12 @@ class Settings:
     # an empty page loses the rest.
     delta_empty_pages: bool = False
     places_propagation_seconds: float = 0.0
-    # A group created through Graph is readable (GET, lists, members) only after this delay, as
-    # the directory replicates (contract §4.2; the same lag as places in §7.1).
+    # A group created through Graph is not readable at once, as the directory replicates (contract
+    # §4.2: a GET right after create can 404 briefly): it answers 404 Request_ResourceNotFound to
+    # its first `groups_replication_reads` reads (GET, lists, members) and for
+    # `groups_replication_seconds` after creation. The default is Graph-like and deterministic.
     groups_replication_seconds: float = 0.0
+    groups_replication_reads: int = 1
     mailbox_concurrency: int = 4
     # Graph's transactionId de-duplication has no documented window (contract §6.1, gotcha 12);
     # switched off, a repeated POST creates a second event, as it may after the window.
@@ -142,6 +145,7 @@ class TenantState:
         self.places: dict[str, dict[str, Any]] = {}
         self.place_visible_at: dict[str, float] = {}
         self.group_visible_at: dict[str, float] = {}
+        self.group_unreplicated_reads: dict[str, int] = {}  # group id -> reads still answered 404
         self.list_items: list[dict[str, Any]] = []
         self.teams_posts: list[dict[str, Any]] = []
         self.outbound_mail: list[dict[str, Any]] = []
@@ -267,6 +271,7 @@ class TenantState:
         self.members.pop(group_id, None)
         self.owners.pop(group_id, None)
         self.group_visible_at.pop(group_id, None)
+        self.group_unreplicated_reads.pop(group_id, None)
         for member_ids in self.members.values():
             member_ids.discard(group_id)
 
