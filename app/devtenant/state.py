@@ -294,6 +294,25 @@ class TenantState:
         self.mailbox_index[mailbox.address.lower()] = mailbox.id
         return mailbox
 
+    def add_resource_mailbox(self, mailbox: Mailbox) -> Mailbox:
+        """A room or shared mailbox: in Entra it is a directory user whose sign-in is disabled, so
+        `/users` lists, `/users/delta` and `GET /users/{address}` return it as they return staff."""
+        self.add_mailbox(mailbox)
+        self.add_user(
+            {
+                "id": mailbox.id,
+                "displayName": mailbox.display_name,
+                "mail": mailbox.address,
+                "userPrincipalName": mailbox.address,
+                "accountEnabled": False,
+                "givenName": None,
+                "surname": None,
+                "jobTitle": None,
+            },
+            with_mailbox=False,
+        )
+        return mailbox
+
     def find_mailbox(self, key: str) -> Mailbox | None:
         """A mailbox by owner object id or SMTP address (users, rooms and shared mailboxes)."""
         if key in self.mailboxes:

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.facilities.models import FacilitySpace, ReservationConfig
+from app.jobs.polling import is_live
 from app.reservations import exchange
 from app.reservations.models import ACTIVE_STATUSES, Reservation
 from app.reservations.rules import SLOT_MINUTES, earliest_start, is_open_on, local_instant
@@ -106,6 +107,12 @@ def _on_grid(anchor: datetime, instant: datetime, *, up: bool) -> datetime:
     return anchor + timedelta(seconds=steps * step)
 
 
+def freebusy_max_age(mailbox: str | None) -> int:
+    """Seconds a room's cached free/busy is reused: longer while Graph notifies MyGov of its changes."""
+    live = bool(mailbox) and is_live("room_events", (mailbox or "").lower())
+    return int(current_app.config["FREEBUSY_LIVE_CACHE_SECONDS" if live else "FREEBUSY_CACHE_SECONDS"])
+
+
 def space_availability(
     space: FacilitySpace, first_day: date, days: int, zone: ZoneInfo, now: datetime
 ) -> Availability:
@@ -117,7 +124,7 @@ def space_availability(
     margin = timedelta(minutes=config.buffer_minutes)
     busy = mygov_busy(space, start - margin, end + margin)
     try:
-        max_age = int(current_app.config["FREEBUSY_CACHE_SECONDS"])
+        max_age = freebusy_max_age(space.exchange_resource_mailbox)
         busy += exchange_busy(space, start - margin, end + margin, max_age=max_age)
         checked = True
     except exchange.ExchangeUnavailable:
