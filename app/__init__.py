@@ -77,6 +77,9 @@ def _register_blueprints(app: Flask) -> None:
     from app.jobs.views import ops_bp
 
     app.register_blueprint(ops_bp)
+    from app.mail.views import mail_admin_bp
+
+    app.register_blueprint(mail_admin_bp)
     from app.subscriptions.views import notifications_bp, subscriptions_ops_bp
 
     app.register_blueprint(notifications_bp)
@@ -93,12 +96,19 @@ def _register_blueprints(app: Flask) -> None:
     from app.calendars.staff_views import calendar_staff_bp
     from app.people.views import directory_bp, employees_bp
     from app.reservations.public_views import reservations_bp
+    from app.reservations.bulk_views import reservation_bulk_bp
+    from app.reservations.desk_views import reservation_desk_bp
+    from app.reservations.move_views import move_bp
+    from app.reservations.my_reservations import my_reservations_bp
+    from app.reservations.series_views import series_bp
+    from app.reservations.staff_booking import staff_booking_bp
     from app.reservations.staff_views import reservation_staff_bp
     from app.facilities.views import facilities_bp
 
     for blueprint in (auth_bp, calendars_bp, calendar_staff_bp, access_bp, groups_bp, audit_bp, directory_bp, employees_bp, reservations_bp,
                       reservation_staff_bp, facilities_bp, outlook_bp, publishing_mailboxes_bp,
-                      calendar_revisions_bp):
+                      calendar_revisions_bp, reservation_desk_bp, staff_booking_bp, reservation_bulk_bp, move_bp,
+                      series_bp, my_reservations_bp):
         app.register_blueprint(blueprint)
     register_error_pages(app)
     app.register_error_handler(MissingPermission, forbidden_page)

@@ -19,7 +19,13 @@ DEV_SECRET_KEY = "dev-only-secret-key-change-me"
 DEV_TENANT_ID = "7f3c6a1e-0d5b-4c8e-9a2f-3b1d2c4e5f60"
 DEV_CLIENT_ID = "3d0b5c7e-6a1f-4e2b-9c8d-0a1b2c3d4e5f"
 DEV_CLIENT_SECRET = "dev-tenant-client-secret"
-DEV_TENANT_HOST = "https://127.0.0.1:5443"
+DEV_TENANT_PORT = "5443"
+
+
+def dev_tenant_host(port: str | int = DEV_TENANT_PORT) -> str:
+    return f"https://127.0.0.1:{port}"
+
+
 DEV_PUBLIC_BASE_URL = "http://127.0.0.1:5000"
 # Names a developer reaches the embedded server by; production trusts PUBLIC_BASE_URL's host only.
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1")
@@ -54,8 +60,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ENTRA_CLIENT_SECRET", DEV_CLIENT_SECRET, "client secret (or use a certificate)"),
     Setting("ENTRA_CLIENT_CERT_PATH", None, "PEM private key of the app, with its certificate or alone"),
     Setting("ENTRA_CLIENT_CERT_THUMBPRINT", None, "SHA-1 thumbprint of that certificate"),
-    Setting("ENTRA_AUTHORITY_HOST", DEV_TENANT_HOST, "https://login.microsoftonline.com in production"),
-    Setting("GRAPH_BASE_URL", f"{DEV_TENANT_HOST}/v1.0", "https://graph.microsoft.com/v1.0 in production"),
+    Setting("DEVTENANT_PORT", DEV_TENANT_PORT, "port of the embedded dev tenant (https://127.0.0.1:PORT)"),
+    Setting("ENTRA_AUTHORITY_HOST", None, "https://login.microsoftonline.com in production; default the dev tenant"),
+    Setting("GRAPH_BASE_URL", None, "https://graph.microsoft.com/v1.0 in production; default the dev tenant's"),
     Setting("OIDC_METADATA_URL", None, "OpenID discovery document; default the ENTRA_* tenant's v2.0 one"),
     Setting("OIDC_CLIENT_ID", None, "client id for staff sign-in; default ENTRA_CLIENT_ID"),
     Setting("OIDC_CLIENT_SECRET", None, "client secret for staff sign-in; default ENTRA_CLIENT_SECRET"),
@@ -70,6 +77,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("GRAPH_MAX_ATTEMPTS", "5", "tries per Graph call on 429/503/504 before the outbox reschedules it"),
     Setting("GRAPH_MAX_RETRY_WAIT_SECONDS", "60", "longest Retry-After wait inside one call"),
     Setting("OUTBOX_MAX_ATTEMPTS", "8", "attempts before an outbox operation is dead and admins are told"),
+    Setting("SERVER_JOB_RUN_RETENTION_DAYS", "30",
+            "server job runs older than this are deleted by the job \"Prune run history\" (its keep_days overrides)"),
     Setting("OUTBOX_JOB_TIMEOUT_SECONDS", "480",
             "a worker stops an operation after this; above GRAPH_MAX_ATTEMPTS x (30 s + GRAPH_MAX_RETRY_WAIT_SECONDS)"),
     Setting("OUTBOX_LEASE_SECONDS", "540",
@@ -117,6 +126,9 @@ def load_config(environ: Mapping[str, str] | None = None, **overrides: Any) -> d
     environ = os.environ if environ is None else environ
     values: dict[str, Any] = {s.name: _env(environ, s.name, s.default) for s in SETTINGS}
     values.update({k: v for k, v in overrides.items() if k in values})
+    dev_host = dev_tenant_host(values["DEVTENANT_PORT"])
+    values["ENTRA_AUTHORITY_HOST"] = values["ENTRA_AUTHORITY_HOST"] or dev_host
+    values["GRAPH_BASE_URL"] = values["GRAPH_BASE_URL"] or f"{dev_host}/v1.0"
     env = values["MYGOV_ENV"]
     if env not in {"development", "test", "production"}:
         raise ConfigError(f"MYGOV_ENV must be development, test or production, not {env!r}")
@@ -131,7 +143,7 @@ def load_config(environ: Mapping[str, str] | None = None, **overrides: Any) -> d
     if database_url.startswith("postgresql://"):
         database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
     values["DATABASE_URL"] = database_url
-    devtenant = values["ENTRA_AUTHORITY_HOST"] == DEV_TENANT_HOST
+    devtenant = values["ENTRA_AUTHORITY_HOST"] == dev_host
     if devtenant and not values["GRAPH_CA_BUNDLE"]:
         values["GRAPH_CA_BUNDLE"] = str(INSTANCE_DIR / "devtenant" / "ca.pem")
 
@@ -145,7 +157,8 @@ def load_config(environ: Mapping[str, str] | None = None, **overrides: Any) -> d
         "USE_DEVTENANT": devtenant,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": env == "production",
+        # Secure whenever the site is served over https, not only in production (a staging site).
+        "SESSION_COOKIE_SECURE": env == "production" or str(values["PUBLIC_BASE_URL"]).startswith("https://"),
         "WTF_CSRF_TIME_LIMIT": None,
         "TESTING": env == "test",
         "RATELIMIT_ENABLED": str(values["RATELIMIT_ENABLED"]).lower() not in ("false", "0", "no", "off"),
@@ -211,11 +224,11 @@ def production_problems(environ: Mapping[str, str], values: Mapping[str, Any]) -
     for name, dev_value in (
         ("ENTRA_TENANT_ID", DEV_TENANT_ID),
         ("ENTRA_CLIENT_ID", DEV_CLIENT_ID),
-        ("ENTRA_AUTHORITY_HOST", DEV_TENANT_HOST),
+        ("ENTRA_AUTHORITY_HOST", dev_tenant_host(values.get("DEVTENANT_PORT") or DEV_TENANT_PORT)),
     ):
         if values[name] in (dev_value, NIL_GUID) or name not in environ:
             missing.append(f"{name} (the city's real Entra setting, not the dev tenant's)")
-    if values["GRAPH_BASE_URL"].startswith(DEV_TENANT_HOST):
+    if values["GRAPH_BASE_URL"].startswith("https://127.0.0.1:"):
         missing.append("GRAPH_BASE_URL (https://graph.microsoft.com/v1.0)")
     has_secret = (environ.get("ENTRA_CLIENT_SECRET") and values["ENTRA_CLIENT_SECRET"] != DEV_CLIENT_SECRET
                   and not _placeholder(values["ENTRA_CLIENT_SECRET"]))

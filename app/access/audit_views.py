@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template, request
 
 from app.access import queries
+from app.access.audit_words import action_words, change_words
 from app.access.permissions import requires
 from app.graph import GraphError
 from app.graph.permissions import REQUIRED_APP_PERMISSIONS, token_claims
@@ -11,6 +12,8 @@ from app.microsoft import graph_client
 from app.web.htmx import render_page_or_block
 
 audit_bp = Blueprint("access_audit", __name__, url_prefix="/staff/access")
+audit_bp.add_app_template_filter(action_words, "audit_action")
+audit_bp.add_app_template_filter(change_words, "audit_change")
 
 
 @audit_bp.get("/audit")

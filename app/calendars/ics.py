@@ -1,4 +1,4 @@
-"""ICS feeds that Outlook, Google, Apple and Thunderbird all read right (see shared/calendar-feeds-and-a11y.md).
+"""ICS feeds that Outlook, Google, Apple and Thunderbird all read right (see docs/calendar-feeds.md).
 
 Deterministic output for stable ETags: DTSTAMP is the event's last change, never the request time,
 and events come in a fixed order. Timed events carry TZID with a rule-based VTIMEZONE; all-day

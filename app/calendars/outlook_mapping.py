@@ -3,7 +3,6 @@ location, category and an RRULE from Graph's patternedRecurrence (contract §6.1
 from __future__ import annotations
 
 import html
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -14,6 +13,7 @@ import nh3
 from app.calendars.models import CalendarEvent
 from app.calendars.services import EventInput
 from app.graph.calendar import parse_graph_datetime
+from app.web.text import html_to_text
 
 # The safe subset an event description may keep: structure and links, nothing executable or styled.
 SAFE_TAGS = {"p", "br", "strong", "b", "em", "i", "u", "ul", "ol", "li", "a", "h2", "h3", "h4", "blockquote"}
@@ -42,10 +42,8 @@ def sanitise_html(markup: str) -> str:
 
 
 def plain_text(markup: str) -> str:
-    """An HTML description as text, for feeds: block ends become line breaks, entities are decoded."""
-    spaced = re.sub(r"(?i)<br\s*/?>|</(p|li|h[2-4]|blockquote)>", "\n", markup or "")
-    text = html.unescape(nh3.clean(spaced, tags=set()))
-    return re.sub(r"\n{3,}", "\n\n", text).strip()
+    """An HTML description as text, for feeds."""
+    return html_to_text(markup)
 
 
 def description_text(event: CalendarEvent) -> str:

@@ -5,7 +5,7 @@ from datetime import datetime, time
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Integer, String, Text, Time
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -28,6 +28,14 @@ class Facility(db.Model):
     graph_building_place_id: Mapped[str | None] = mapped_column(String(128))
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Approved reservations mirrored into this SharePoint list (both set) through the outbox.
+    sharepoint_site_id: Mapped[str | None] = mapped_column(String(300))
+    sharepoint_list_id: Mapped[str | None] = mapped_column(String(300))
+    sharepoint_include_contact: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+    @property
+    def mirrors_to_sharepoint(self) -> bool:
+        return bool(self.sharepoint_site_id and self.sharepoint_list_id)
 
     spaces: Mapped[list[FacilitySpace]] = relationship(
         back_populates="facility", order_by="FacilitySpace.name"
@@ -138,5 +146,9 @@ class ReservationConfig(db.Model):
     buffer_minutes: Mapped[int] = mapped_column(Integer, default=0)
     max_attendees: Mapped[int | None] = mapped_column(Integer)
     rules: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # Citizens may cancel or move online until this many hours before the start; after that
+    # they are told to call `contact_for_changes` (e.g. "the library front desk, 334-501-3190").
+    cancel_cutoff_hours: Mapped[int | None] = mapped_column(Integer)
+    contact_for_changes: Mapped[str | None] = mapped_column(String(300))
 
     space: Mapped[FacilitySpace] = relationship(back_populates="reservation_config")

@@ -20,6 +20,7 @@ from app.facilities.forms import DisplayNameForm, FacilityForm, ProvisionForm, S
 from app.facilities.models import Facility, FacilitySpace
 from app.jobs.forms import ConfirmForm
 from app.microsoft import graph_client
+from app.web.confirm import Confirmation, ask_first
 from app.web.htmx import see_other
 from app.jobs.queries import waiting_for_it
 from app.web.images import readable_size, upload_limit
@@ -100,7 +101,14 @@ def new_facility():
 def facility(facility_id: int):
     found = get_facility(facility_id)
     return render_template("facilities/facility.html", facility=found, form=ConfirmForm(),
-                           can_edit=has_role(current_user, "facilities.editor"))
+                           can_edit=has_role(current_user, "facilities.editor"),
+                           archive_consequence=_archive_consequence(found))
+
+
+def _archive_consequence(facility: Facility) -> str:
+    return (f"{facility.name} and all its spaces leave the staff lists and the public pages, and residents can no "
+            "longer reserve its rooms. Room mailboxes stay in Exchange. You can restore the facility later, then "
+            "each space.")
 
 
 @facilities_bp.route("/<int:facility_id>/edit", methods=["GET", "POST"])
@@ -118,6 +126,10 @@ def edit_facility(facility_id: int):
 def archive_facility(facility_id: int):
     confirmed()
     found = get_facility(facility_id)
+    asked = ask_first(Confirmation(f"Archive {found.name}?", _archive_consequence(found), f"Archive {found.name}",
+                                   url_for("facilities.facility", facility_id=found.id)))
+    if asked:
+        return asked
     count = services.archive_facility(found, current_user)
     flash(f"{found.name} and its {count} space{'s' if count != 1 else ''} were archived.", "success")
     return see_other(url_for("facilities.facility", facility_id=found.id))
@@ -228,4 +240,4 @@ def display_name(space_id: int):
     return see_other(url_for("facilities.space", space_id=found.id))
 
 
-from app.facilities import mailbox_views, photo_views  # noqa: E402,F401  (routes on this blueprint)
+from app.facilities import mailbox_views, photo_views, sharepoint_views  # noqa: E402,F401  (routes on this blueprint)

@@ -32,6 +32,21 @@ class ExchangeBooking:
     end: datetime
     status: str
     subject: str | None
+    event_id: str | None = None  # known when read through calendarView, not getSchedule
+
+
+def room_events(mailbox: str, start: datetime, end: datetime) -> list[ExchangeBooking]:
+    """The room calendar's busy events with their ids (calendarView), always fresh from Graph."""
+    try:
+        return [
+            ExchangeBooking(calendar.parse_graph_datetime(event["start"]), calendar.parse_graph_datetime(event["end"]),
+                            event.get("showAs", "busy"), event.get("subject"), event["id"])
+            for event in calendar.calendar_view(graph_client(), mailbox, start, end,
+                                                select="id,subject,start,end,showAs,isCancelled")
+            if not event.get("isCancelled") and event.get("showAs", "busy") in BUSY_STATUSES
+        ]
+    except (GraphError, ValueError, KeyError) as error:
+        raise ExchangeUnavailable(str(error)) from error
 
 
 def room_bookings(mailbox: str, start: datetime, end: datetime, *, max_age: int = 0) -> list[ExchangeBooking]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, url_for
+from flask import current_app, has_request_context, url_for
 
 
 def public_base_url() -> str:
@@ -15,4 +15,7 @@ def public_base_url() -> str:
 
 
 def public_url(endpoint: str, **values: Any) -> str:
-    return public_base_url() + url_for(endpoint, **values)
+    """Also in a worker (the reminder job), where there is no request to build from."""
+    if has_request_context():
+        return public_base_url() + url_for(endpoint, **values)
+    return public_base_url() + current_app.url_map.bind("").build(endpoint, values)

@@ -1,7 +1,7 @@
 """subscriptions: Graph change notification subscriptions MyGov keeps (issue 23)
 
 Revision ID: 0016
-Revises: 0013
+Revises: 0015
 """
 from alembic import op
 import sqlalchemy as sa
@@ -16,7 +16,7 @@ server_job = sa.table(
 )
 
 revision = '0016'
-down_revision = '0013'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 

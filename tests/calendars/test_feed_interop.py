@@ -156,7 +156,7 @@ def test_four_parsers_agree_with_the_database_on_every_occurrence(app, client, f
 
 def test_the_feed_zone_is_rule_based_never_an_rdate_list(app, client, fixture_set):
     """Python icalendar's generated zones list RDATEs; ical.js 2.2.1 and vobject read the first only
-    and Outlook shifts events by an hour (shared/calendar-feeds-and-a11y.md §1.5)."""
+    and Outlook shifts events by an hour (docs/calendar-feeds.md §1.5)."""
     body = client.get("/calendars/interop.ics").get_data()
     assert b"RDATE" not in body and b"BEGIN:DAYLIGHT" in body and b"RRULE:FREQ=YEARLY;BYDAY=2SU;BYMONTH=3" in body
     assert b"RRULE:FREQ=YEARLY;BYDAY=1SU;BYMONTH=11" in body

@@ -76,6 +76,19 @@ def test_a_lease_no_longer_than_the_job_timeout_is_refused():
     assert int(load_config({})["OUTBOX_JOB_TIMEOUT_SECONDS"]) > worst_call  # a healthy slow call is not cut off
 
 
+def test_the_session_cookie_is_secure_whenever_the_site_is_served_over_https():
+    assert load_config({"PUBLIC_BASE_URL": "https://mygov.test.auburnal.gov"})["SESSION_COOKIE_SECURE"] is True
+    assert load_config({})["SESSION_COOKIE_SECURE"] is False  # http://127.0.0.1:5000 in development
+
+
+def test_the_dev_tenant_port_is_a_setting():
+    config = load_config({"DEVTENANT_PORT": "6443"})
+    assert config["ENTRA_AUTHORITY_HOST"] == "https://127.0.0.1:6443"
+    assert config["GRAPH_BASE_URL"] == "https://127.0.0.1:6443/v1.0"
+    assert config["USE_DEVTENANT"] is True
+    assert load_config({})["ENTRA_AUTHORITY_HOST"] == "https://127.0.0.1:5443"
+
+
 def _example_file() -> dict[str, str]:
     path = Path(__file__).resolve().parents[2] / "deploy" / "mygov.env.example"
     pairs = (line.split("=", 1) for line in path.read_text().splitlines() if "=" in line and not line.startswith("#"))

@@ -18,7 +18,7 @@ from app.jobs.sweeper import (
 from app.microsoft import graph_client
 from app.sqltypes import utcnow
 from tests.factories import grant, make_employee
-from tests.jobs.helpers import ROOM, drain, record_event
+from tests.jobs.helpers import ROOM, drain, lose_redis_data, record_event
 
 
 def _subjects(tenant) -> list[str]:
@@ -160,9 +160,7 @@ def test_after_the_last_attempt_the_operation_is_dead(app, tenant):
 def test_flushed_redis_loses_nothing(app, tenant):
     operations = [record_event("create_event", str(100 + n), f"flush-{n}", subject=f"Blocked {n}") for n in range(50)]
     db.session.commit()
-    from app.jobs.queue import get_redis
-
-    get_redis().flushall()
+    lose_redis_data()
     assert get_queue("graph").count == 0
     assert requeue_lost(utcnow() + timedelta(seconds=5)) == 50
     drain()
