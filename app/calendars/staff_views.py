@@ -6,7 +6,7 @@ from dataclasses import fields
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, flash, render_template, request, url_for
+from flask import Blueprint, Response, current_app, flash, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -31,8 +31,10 @@ from app.calendars.recurrence_words import long_date
 from app.extensions import db
 from app.facilities.models import Facility
 from app.jobs.queries import waiting_for_it
+from app.reservations import occupancy_table
 from app.web.htmx import see_other
 from app.web.images import ImageRefused, readable_size, upload_limit
+from app.web.templating import city_zone
 
 calendar_staff_bp = Blueprint("calendar_staff", __name__, url_prefix="/staff/calendars")
 EVENT_FIELDS = [f.name for f in fields(EventInput) if f.name not in ("all_day", "errors", "repeat", "first_date_offer")]
@@ -165,6 +167,7 @@ def _edit(calendar: Calendar, event: CalendarEvent | None) -> Page:
                   "shows the event as it was until one applies it.", "info")
             return see_other(url_for("calendar_staff.edit_event", event_id=proposed.revision.event_id))
         flash(f"“{saved.title}” is saved.", "success")
+        _warn_room_overlaps(saved)
         return see_other(url_for("calendar_staff.edit_event", event_id=saved.id))
     return _form(calendar, event, _shown_input(event) if event else EventInput())
 
@@ -292,5 +295,20 @@ def change_status(event_id: int, verb: str) -> Response:
     event = event_for(event_id, "calendars.publisher")
     (services.publish_event if verb == "publish" else services.cancel_event)(event, current_user)
     flash(f"“{event.title}” is {'published' if verb == 'publish' else 'cancelled'}.", "success")
+    _warn_room_overlaps(event)
     return see_other(url_for("calendar_staff.edit_event", event_id=event.id))
+
+
+def _warn_room_overlaps(event: CalendarEvent) -> None:
+    """A published event written to a room over a reservation or closure does not block the room until a
+    facilities editor allows the overlap with a reason (Reconcile room calendars)."""
+    if event.status != "published":
+        return
+    zone = city_zone(current_app)
+    for space, overlap in occupancy_table.event_overlaps(event.id, event.calendar.exchange_calendar_address)[:3]:
+        flash(f"“{event.title}” on {overlap.start.astimezone(zone):%A, %B %-d at %-I:%M %p} overlaps a booking or "
+              f"closure in {space.name}. It does not block the room until a facilities editor allows the overlap, "
+              "with a reason, on Reconcile room calendars.", "warning")
+
+
 from app.calendars import category_views  # noqa: E402,F401  (routes on this blueprint)
