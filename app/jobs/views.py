@@ -13,7 +13,6 @@ from app.jobs.actions import load_actions
 from app.jobs.forms import ConfirmForm, NewJobForm, RetryDeadForm, ScheduleForm
 from app.jobs.labels import describe
 from app.jobs.models import OPERATION_STATUSES, GraphOperation, ServerJob
-from app.jobs.target_words import target_words
 from app.web.htmx import render_page_or_block, see_other
 
 ops_bp = Blueprint("ops", __name__, url_prefix="/staff/ops")
@@ -156,7 +155,7 @@ def operation(operation_id: int):
     return render_page_or_block(
         "jobs/operation.html", "state", operation=operation, final=operation.status in FINAL_STATUSES,
         form=ConfirmForm(), payload=json.dumps(operation.payload, indent=2, sort_keys=True),
-        target=target_words([operation])[operation.id], description=describe(operation),
+        description=describe(operation),
     )
 
 
