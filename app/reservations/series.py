@@ -25,7 +25,7 @@ from app.reservations import approvers, exchange
 from app.reservations.availability import Interval, exchange_busy, first_conflict, mygov_busy
 from app.reservations.links import manage_url
 from app.reservations.models import Reservation, ReservationSeries
-from app.reservations.rules import BookingRequest, parse_booking
+from app.reservations.rules import BookingRequest, parse_booking, parse_date
 from app.reservations.services import REFERENCE_ALPHABET, SlotTaken, StaffEntry, submit_reservation
 from app.web.templating import city_zone
 
@@ -52,9 +52,9 @@ def parse_repeat(form: Mapping[str, str]) -> tuple[Repeat | None, dict[str, str]
         errors["until"] = "Give either a last date or a number of times, not both."
     elif until_raw:
         try:
-            until = date.fromisoformat(until_raw)
+            until = parse_date(until_raw)
         except ValueError:
-            errors["until"] = "Enter the last date as year-month-day, for example 2026-03-15."
+            errors["until"] = "Enter the last date as month/day/year, for example 03/15/2027."
     elif count_raw:
         if not count_raw.isdigit() or not 2 <= int(count_raw) <= MAX_DATES:
             errors["count"] = f"Enter a number of times from 2 to {MAX_DATES}."
