@@ -198,6 +198,9 @@ def test_the_move_form_asks_for_dates_and_times_as_its_controls_show_them(app, c
     reservation = db.session.scalars(select(Reservation)).one()
     with app.test_request_context():
         path = f"/reservations/manage/{signed_token(reservation)}/move"
+    html = client.get(path).get_data(as_text=True)
+    # a phone keeps the reference whole (not "R-" on one line and the rest on the next)
+    assert f'<span class="text-no-wrap">{reservation.reference}</span>' in html
     form = page_text(client.get(path))
     assert "For example 03/15/" in form and "For example 2:30 PM." in form
     assert "2026-03-15" not in form and "14:30" not in form
