@@ -8,7 +8,8 @@ from flask import Blueprint, Response, abort, current_app, flash, render_templat
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.access.permissions import has_role, requires
+from app.access import scopes
+from app.access.permissions import can, ensure, requires, scopes_for, within
 from app.extensions import db
 from app.facilities.models import Facility, FacilitySpace, ReservationConfig
 from app.reservations import queries, services
@@ -31,7 +32,9 @@ def _id_arg(name: str) -> int | None:
 @requires("reservations.approver")
 def queue() -> Response:
     facility_id, space_id = _id_arg("facility"), _id_arg("space")
-    pending = queries.pending_queue(facility_id, space_id)
+    allowed = scopes_for(current_user, "reservations.approver")
+    pending = [r for r in queries.pending_queue(facility_id, space_id)
+               if within(allowed, scopes.facility(r.space.facility_id))]
     ids = [r.id for r in pending]
     emails = queries.emails_about(ids)
     return render_page_or_block(
@@ -40,16 +43,19 @@ def queue() -> Response:
         groups=[(space, list(rows)) for space, rows in groupby(pending, key=attrgetter("space"))],
         day_bookings=queries.bookings_that_day(pending, city_zone(current_app)),
         bounced={rid: [e for e in rows if e.delivery_status == "bounced"] for rid, rows in emails.items()},
-        facilities=db.session.scalars(select(Facility).order_by(Facility.name)).all(),
-        spaces=db.session.scalars(
-            select(FacilitySpace).join(ReservationConfig).order_by(FacilitySpace.name)
-        ).all(),
+        facilities=[f for f in db.session.scalars(select(Facility).order_by(Facility.name))
+                    if within(allowed, scopes.facility(f.id))],
+        spaces=[s for s in db.session.scalars(select(FacilitySpace).join(ReservationConfig).order_by(FacilitySpace.name))
+                if within(allowed, scopes.facility(s.facility_id))],
         facility_id=facility_id, space_id=space_id,
     )
 
 
-def _reservation(reservation_id: int) -> Reservation:
-    return db.session.get(Reservation, reservation_id) or abort(404)
+def _reservation(reservation_id: int, permission: str) -> Reservation:
+    """The reservation, if the signed-in person holds `permission` for its facility (else 403)."""
+    reservation = db.session.get(Reservation, reservation_id) or abort(404)
+    ensure(current_user, permission, scopes.facility(reservation.space.facility_id))
+    return reservation
 
 
 def _render_detail(
@@ -61,7 +67,7 @@ def _render_detail(
         sync=queries.sync_states([reservation.id])[reservation.id],
         day=queries.bookings_that_day([reservation], city_zone(current_app))[reservation.id],
         emails=emails, history=queries.history(reservation, emails),
-        can_decide=has_role(current_user, "reservations.approver"),
+        can_decide=can(current_user, "reservations.approver", scopes.facility(reservation.space.facility_id)),
         errors=errors or {}, consequences={action: _consequence(action, reservation) for action in ("deny", "cancel")},
     ), status
 
@@ -84,7 +90,7 @@ def _ask_first(action: str, reservation: Reservation) -> tuple[str, int] | None:
 @reservation_staff_bp.get("/<int:reservation_id>")
 @requires("reservations.viewer")
 def show(reservation_id: int) -> tuple[str, int]:
-    return _render_detail(_reservation(reservation_id))
+    return _render_detail(_reservation(reservation_id, "reservations.viewer"))
 
 
 def _after_decision(reservation: Reservation, message: str) -> Response:
@@ -100,7 +106,7 @@ def _not_allowed(reservation: Reservation) -> Response:
 @reservation_staff_bp.post("/<int:reservation_id>/approve")
 @requires("reservations.approver")
 def approve(reservation_id: int) -> Response:
-    reservation = _reservation(reservation_id)
+    reservation = _reservation(reservation_id, "reservations.approver")
     try:
         services.approve(reservation, current_user)
     except services.NotAllowed:
@@ -120,7 +126,7 @@ def _reason(required: bool) -> tuple[str | None, str | None]:
 @reservation_staff_bp.post("/<int:reservation_id>/deny")
 @requires("reservations.approver")
 def deny(reservation_id: int) -> Response | tuple[str, int]:
-    reservation = _reservation(reservation_id)
+    reservation = _reservation(reservation_id, "reservations.approver")
     reason, error = _reason(required=True)
     if error:
         return _render_detail(reservation, 422, errors={"deny_reason": error})
@@ -138,7 +144,7 @@ def deny(reservation_id: int) -> Response | tuple[str, int]:
 @reservation_staff_bp.post("/<int:reservation_id>/cancel")
 @requires("reservations.approver")
 def cancel(reservation_id: int) -> Response | tuple[str, int]:
-    reservation = _reservation(reservation_id)
+    reservation = _reservation(reservation_id, "reservations.approver")
     reason, error = _reason(required=False)
     if error:
         return _render_detail(reservation, 422, errors={"cancel_reason": error})

@@ -8,7 +8,8 @@ from typing import Any
 from app.extensions import db
 from app.jobs.handlers import on_result
 from app.jobs.models import GraphOperation
-from app.reservations import exchange
+from app.jobs.actions import action
+from app.reservations import exchange, occupancy_table
 from app.reservations.models import Reservation
 from app.reservations.services import record_sync_result
 
@@ -36,3 +37,9 @@ def _event_deleted(operation: GraphOperation, result: dict[str, Any]) -> None:
 def refresh_free_busy(mailbox: str, start: str, end: str, max_age: int) -> None:
     """Enqueued by exchange.room_bookings when a room's free/busy answer is half its age."""
     exchange.refresh_free_busy(mailbox, datetime.fromisoformat(start), datetime.fromisoformat(end), max_age)
+
+
+@action("reservations.extend_occupancy", description="Carry each room's published series and closures forward "
+        "in the occupancy table as the booking horizon moves (run daily); counts overlaps left for staff.")
+def extend_occupancy(params: dict[str, Any]) -> dict[str, Any]:
+    return occupancy_table.sync_all_rooms()

@@ -24,7 +24,8 @@ def _roles(upn_or_employee) -> dict[str, str]:
         select(RoleAssignment).where(RoleAssignment.employee_id == employee.id))}
 
 
-def test_a_user_in_250_groups_signs_in_and_gets_the_mapped_roles(app, dev_sign_in, forge_id_tokens):
+def test_a_user_in_250_groups_signs_in_and_gets_the_mapped_roles(app, tenant, dev_sign_in, forge_id_tokens):
+    tenant.update_settings(groups_replication_reads=0)  # the arrangement: groups made long ago
     graph = graph_client()
     dana = dev_sign_in.user_id(DANA)
     for number in range(32):
@@ -86,3 +87,13 @@ def test_sign_in_links_unmapped_roles_to_groups_of_the_configured_name(app, dev_
     linked = {f"{m.module_key}.{m.role_key}": m.group_name for m in db.session.scalars(select(GroupMapping))}
     assert linked["calendars.publisher"] == "mygov-calendars-publisher" and len(linked) == 9
     assert link_groups_by_name(graph_client()) == []  # nothing left to link
+
+
+def test_the_sign_in_notice_names_the_seeded_roles_as_people_say_them(app, dev_sign_in):
+    client = app.test_client()
+    dev_sign_in(client, DANA)
+
+    page = client.get("/staff/").get_data(as_text=True)
+
+    assert "Roles added from your Entra groups: Calendar publisher." in page
+    assert "calendars.publisher" not in page
