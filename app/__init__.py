@@ -54,11 +54,13 @@ def _init_extensions(app: Flask) -> None:
 
     init_oidc(app)
 
+    from app.web.input_guard import install_input_guard
     from app.web.observability import install_request_tracking
     from app.web.security import install_security_headers
 
     install_security_headers(app)
     install_request_tracking(app)
+    install_input_guard(app)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -25,6 +25,7 @@ from app.calendars.models import CalendarEvent
 from app.calendars.scope import COMBINED_SLUG, Scope, scope_for
 from app.web.htmx import render_page_or_block
 from app.web.page_cache import cached_page
+from app.web.params import BadDate, DateOutsideWindow, parse_date_param
 
 calendars_bp = Blueprint("calendars", __name__, url_prefix="/calendars")
 LIST_DAYS = 60
@@ -80,7 +81,7 @@ def subscribe_links(scope: Scope, args: dict[str, Any]) -> dict[str, str]:
 @cached_page(page_version)
 def month(slug: str) -> str:
     scope = scope_for(slug)
-    first = _month_arg(request.args.get("month")) or scope.today.replace(day=1)
+    first = _month_arg(request.args.get("month"), scope.today) or scope.today.replace(day=1)
     weeks = pycalendar.Calendar(firstweekday=6).monthdatescalendar(first.year, first.month)
     events, _ = queries.feed_events(scope.calendars, scope.today)
     by_day: dict[date, list[queries.Occurrence]] = {}
@@ -96,7 +97,7 @@ def month(slug: str) -> str:
 @cached_page(page_version)
 def day(slug: str, day: str) -> str:
     scope = scope_for(slug)
-    chosen = _date_arg(day) or abort(404)
+    chosen = _date_arg(day, scope.today) or abort(404)
     events, _ = queries.feed_events(scope.calendars, scope.today)
     occurrences = queries.occurrences(events, scope.zone, chosen, chosen)
     return render_template("calendars/day.html", scope=scope, day=chosen, occurrences=occurrences,
@@ -134,21 +135,26 @@ def google_event_link(event: CalendarEvent, occurrence: queries.Occurrence | Non
     return "https://calendar.google.com/calendar/render?" + urlencode(args)
 
 
-def _date_arg(value: str | None) -> date | None:
+def _date_arg(value: str | None, today: date) -> date | None:
+    """The date named, None when unreadable; a date too far from today is a 400 that says the window."""
     try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
+        return parse_date_param(value, today)
+    except DateOutsideWindow as refused:
+        abort(400, description=str(refused))
+    except BadDate:
         return None
 
 
-def _month_arg(value: str | None) -> date | None:
-    return _date_arg(f"{value}-01") if value and len(value) == 7 else None
+def _month_arg(value: str | None, today: date) -> date | None:
+    return _date_arg(f"{value}-01", today) if value and len(value) == 7 else None
 
 
 @calendars_bp.get("/<slug>.ics")
 def feed(slug: str) -> Response:
     scope = scope_for(slug)
     filters = ListFilters.from_args(request.args, scope.today, LIST_DAYS)
+    if filters.error:  # a calendar app cannot show the message a page would: say it and build nothing
+        abort(400, description=filters.error)
     args = filters.feed_args()
 
     def build() -> tuple[bytes, date | None]:

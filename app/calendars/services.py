@@ -12,7 +12,9 @@ from sqlalchemy import select
 from app.access.models import AuditEntry
 from app.access.services import audit
 from app.calendars.exchange import graph_event, occurrence_changes
-from app.calendars.forms import CalendarInput, EventInput, Invalid, MoveInput, parse_calendar, parse_event, parse_move
+from app.calendars.forms import (
+    CalendarInput, EventInput, Invalid, MoveInput, occurrence_start, parse_calendar, parse_event, parse_move,
+)
 from app.calendars.models import Calendar, CalendarEvent, CalendarEventOverride
 from app.extensions import db
 from app.facilities.models import Facility
@@ -127,10 +129,7 @@ def _occurrence_key(event: CalendarEvent, original: str) -> str:
     """The naive local ISO start that EXDATEs and the occurrence lists use."""
     from app.calendars.queries import series_starts
 
-    try:
-        moment = datetime.fromisoformat(original).replace(tzinfo=None)
-    except ValueError:
-        raise Invalid({"original": "Choose an occurrence of this event."}) from None
+    moment = occurrence_start(original, ZoneInfo(event.time_zone)).replace(tzinfo=None)
     if moment not in series_starts(event, moment):
         raise Invalid({"original": "This event has no occurrence at that time."})
     return moment.isoformat()

@@ -126,7 +126,9 @@ def _page_context(space: FacilitySpace, form: dict[str, str], **extra: Any) -> d
     now = utcnow()
     config = space.reservation_config
     first_bookable = earliest_start(config.lead_time_hours, now).astimezone(zone).date()
-    first_day = max(_date_arg(request.args.get("from")) or first_bookable, now.astimezone(zone).date())
+    # Clamped to the days that can be booked: a far ?from= computes nothing past them (or overflows).
+    first_day = min(max(_date_arg(request.args.get("from")) or first_bookable, now.astimezone(zone).date()),
+                    last_bookable_day(now, zone))
     availability = space_availability(space, first_day, AVAILABILITY_DAYS, zone, now)
     return {
         "space": space, "config": config, "form": form, "errors": {}, "field_labels": FIELD_LABELS,

@@ -17,6 +17,7 @@ from email_validator import EmailNotValidError, validate_email
 from app.facilities.models import FacilitySpace, ReservationConfig
 from app.people.validation import InvalidValue, normalize_phone
 from app.reservations.formatting import clock_time, duration_words
+from app.web.params import whole_number
 
 SLOT_MINUTES = 15
 # A reservation may start at most this many days ahead (Graph getSchedule answers < 62 days).
@@ -139,10 +140,10 @@ def _email(raw: str, errors: dict[str, str]) -> str | None:
 
 
 def _attendees(raw: str, space: FacilitySpace, errors: dict[str, str]) -> int | None:
-    if not raw.isdigit() or int(raw) < 1:
+    count = whole_number(raw)
+    if not count:
         errors["attendees"] = "Enter the number of people attending, as a whole number like 12."
         return None
-    count = int(raw)
     limit = attendee_limit(space)
     if limit is not None and count > limit:
         errors["attendees"] = f"{space.name} can hold at most {limit} people."

@@ -15,6 +15,7 @@ from app.reservations import queries, services
 from app.reservations.models import Reservation
 from app.web.htmx import render_page_or_block, see_other
 from app.web.templating import city_zone
+from app.web.params import whole_number
 
 reservation_staff_bp = Blueprint("reservation_staff", __name__, url_prefix="/staff/reservations")
 
@@ -23,7 +24,7 @@ MAX_REASON_LENGTH = 2000
 
 def _id_arg(name: str) -> int | None:
     raw = request.args.get(name, "")
-    return int(raw) if raw.isdigit() else None
+    return whole_number(raw)
 
 
 @reservation_staff_bp.get("/")

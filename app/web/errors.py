@@ -30,6 +30,8 @@ def register_error_pages(app: Flask) -> None:
     def http_error(error: HTTPException) -> tuple[str, int]:
         status = error.code or 500
         heading, detail = MESSAGES.get(status, (error.name, error.description or ""))
+        if error.description and error.description != type(error).description:
+            detail = error.description  # the view said what was wrong (abort(400, description=...))
         return render_template(
             "errors/error.html", status=status, heading=heading, detail=detail
         ), status
