@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 from app.calendars.models import CalendarEvent
 from app.calendars.queries import Occurrence
@@ -22,6 +22,8 @@ class ListFilters:
     error: str = ""
     dated: bool = False  # the range was asked for (not today's default window)
     calendars: tuple[str, ...] = ()  # the combined view: slugs to show (none = all)
+
+    PARAMS: ClassVar[tuple[str, ...]] = ("q", "category", "location", "from", "to", "calendar")  # what it reads
 
     @classmethod
     def from_args(cls, args: Any, today: date, default_days: int) -> ListFilters:

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, available_timezones
 from dateutil.rrule import rrulestr
 from email_validator import EmailNotValidError, validate_email
 
+from app.calendars.repeat_limits import repeat_rule_problem
 from app.web.params import BadDate, DateOutsideWindow, date_window, parse_date_param, whole_number
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -138,6 +139,8 @@ def _rule(text: str, errors: dict[str, str]) -> str | None:
         return None
     if "DTSTART" in rule.upper() or "\n" in rule:
         errors["rrule"] = "Give the repeat rule only (FREQ=…); the first day and time come from the fields above."
+    elif problem := repeat_rule_problem(rule):
+        errors["rrule"] = problem
     return rule
 
 

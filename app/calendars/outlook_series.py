@@ -11,10 +11,9 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from dateutil.rrule import rrulestr
-
 from app.calendars.models import CalendarEvent, CalendarEventOverride, OutlookImportSource
 from app.calendars.outlook_mapping import MappedEvent
+from app.calendars.repeat_limits import parse_rule, starts_between
 from app.graph.calendar import calendar_view, parse_graph_datetime
 from app.graph.client import GraphClient
 
@@ -54,10 +53,10 @@ def outlook_date_changes(graph: GraphClient, source: OutlookImportSource, master
     for entry in calendar_view(graph, source.mailbox, first, until, calendar_id=source.outlook_calendar_id):
         if entry.get("seriesMasterId") == master["id"]:
             seen[_original_start(entry)] = entry
-    rule = rrulestr(mapped.data.rrule, dtstart=first.astimezone(zone).replace(tzinfo=None))
+    rule = parse_rule(mapped.data.rrule, first.astimezone(zone).replace(tzinfo=None))
     expected = [s.replace(tzinfo=zone).astimezone(timezone.utc) for s in
-                rule.between(first.astimezone(zone).replace(tzinfo=None), until.astimezone(zone).replace(tzinfo=None),
-                             inc=True)]
+                starts_between(rule, first.astimezone(zone).replace(tzinfo=None),
+                               until.astimezone(zone).replace(tzinfo=None))]
     changes = []
     for original in expected:
         entry = seen.get(original)

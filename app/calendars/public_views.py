@@ -52,7 +52,7 @@ def page_version(slug: str, **_: str) -> str:
 
 
 @calendars_bp.get("/<slug>/")
-@cached_page(page_version)
+@cached_page(page_version, params=ListFilters.PARAMS)
 def calendar_list(slug: str) -> Response:
     scope = scope_for(slug)
     filters = ListFilters.from_args(request.args, scope.today, LIST_DAYS)
@@ -78,7 +78,7 @@ def subscribe_links(scope: Scope, args: dict[str, Any]) -> dict[str, str]:
 
 
 @calendars_bp.get("/<slug>/month")
-@cached_page(page_version)
+@cached_page(page_version, params=("month",))
 def month(slug: str) -> str:
     scope = scope_for(slug)
     first = _month_arg(request.args.get("month"), scope.today) or scope.today.replace(day=1)
