@@ -85,12 +85,13 @@ def _register_blueprints(app: Flask) -> None:
     from app.calendars.outlook_views import outlook_bp
     from app.calendars.staff_views import calendar_staff_bp
     from app.people.views import directory_bp, employees_bp
+    from app.reservations.confirm_views import reservation_confirm_bp
     from app.reservations.public_views import reservations_bp
     from app.reservations.staff_views import reservation_staff_bp
     from app.facilities.views import facilities_bp
 
     for blueprint in (auth_bp, calendars_bp, calendar_staff_bp, access_bp, groups_bp, audit_bp, directory_bp, employees_bp, reservations_bp,
-                      reservation_staff_bp, facilities_bp, outlook_bp):
+                      reservation_staff_bp, facilities_bp, outlook_bp, reservation_confirm_bp):
         app.register_blueprint(blueprint)
     register_error_pages(app)
     app.register_error_handler(MissingPermission, forbidden_page)

@@ -54,6 +54,12 @@ class Reservation(db.Model):
     exchange_event_id: Mapped[str | None] = mapped_column(String(256))
     # Random per reservation; the citizen's link carries it signed, so ids are never guessable.
     manage_token: Mapped[str] = mapped_column(String(64), unique=True)
+    # A citizen's request is held until `confirm_by` unless they confirm their address by then
+    # (app/reservations/confirmation.py); None when no confirmation is needed (staff entered it).
+    confirm_by: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Keyed hash of the network address that sent the request: caps per client without storing the address.
+    client_key: Mapped[str | None] = mapped_column(String(64), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

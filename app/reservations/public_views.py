@@ -12,6 +12,7 @@ from app.extensions import db, htmx, limiter
 from app.facilities.models import Facility, FacilitySpace, ReservationConfig
 from app.reservations import exchange, services
 from app.reservations.availability import Availability, space_availability
+from app.reservations.confirmation import TooManyRequests, client_key
 from app.reservations.links import LinkExpired, LinkInvalid, reservation_for_link, signed_token
 from app.reservations.models import Reservation
 from app.reservations.formatting import clock_time, duration_words, email_label, select_options, weekday_name
@@ -106,7 +107,9 @@ def submit(facility_slug: str, space_slug: str) -> Response | tuple[str, int]:
     if booking is None:
         return _form_again(space, form, errors, 422)
     try:
-        reservation = services.submit_reservation(space, booking)
+        reservation = services.submit_reservation(space, booking, client_key=client_key(request.remote_addr))
+    except TooManyRequests as refused:
+        return _form_again(space, form, {"requester_email": str(refused)}, 429)
     except services.SlotTaken:
         return _form_again(space, form, {"start_time": "That time was just taken. Choose another time."},
                            409, taken=True)

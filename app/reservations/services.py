@@ -18,7 +18,7 @@ from app.facilities.models import FacilitySpace
 from app.jobs.outbox import record_operation
 from app.mail.services import send_template
 from app.people.models import Employee
-from app.reservations import exchange
+from app.reservations import confirmation, exchange
 from app.reservations.availability import Interval, exchange_busy, first_conflict, mygov_busy
 from app.reservations.links import manage_url
 from app.reservations.models import Reservation, ReservationEvent
@@ -41,13 +41,20 @@ def new_reference() -> str:
     return "R-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
 
 
-def submit_reservation(space: FacilitySpace, booking: BookingRequest) -> Reservation:
-    """Reserve the time and block it in Exchange; raises SlotTaken or exchange.ExchangeUnavailable.
+def submit_reservation(space: FacilitySpace, booking: BookingRequest, *, client_key: str | None = None,
+                       entered_by: Employee | None = None) -> Reservation:
+    """Reserve the time and block it in Exchange; raises SlotTaken, exchange.ExchangeUnavailable or
+    confirmation.TooManyRequests.
 
+    A citizen's request (`entered_by` None) counts against the caps of its address and client
+    (`client_key`) and lapses unless its address is confirmed (app/reservations/confirmation.py);
+    a booking staff enter for a caller (`entered_by` the employee) is exempt from both.
     Call it in a fresh unit of work (nothing else pending in the session).
     """
     config = space.reservation_config
     assert config is not None
+    if entered_by is None:
+        confirmation.check_limits(booking.requester_email, client_key, utcnow())
     requested = Interval(booking.start_at, booking.end_at)
     margin = timedelta(minutes=config.buffer_minutes)
     # Ask Exchange first, outside the database lock: a slot booked in Outlook a moment ago is
@@ -63,7 +70,8 @@ def submit_reservation(space: FacilitySpace, booking: BookingRequest) -> Reserva
         taken = mygov_busy(space, requested.start - margin, requested.end + margin)
         if first_conflict(requested, taken, config.buffer_minutes):
             raise SlotTaken()
-        reservation = _insert(space, booking, approved=not config.approval_required)
+        reservation = _insert(space, booking, approved=not config.approval_required, client_key=client_key,
+                              entered_by=entered_by)
         db.session.commit()
     except IntegrityError as error:
         db.session.rollback()
@@ -92,17 +100,23 @@ def _lock_space_for_booking(space_id: int) -> None:
         )
 
 
-def _insert(space: FacilitySpace, booking: BookingRequest, *, approved: bool) -> Reservation:
+def _insert(space: FacilitySpace, booking: BookingRequest, *, approved: bool, client_key: str | None,
+            entered_by: Employee | None) -> Reservation:
+    citizen = entered_by is None
     reservation = Reservation(
         reference=new_reference(), space=space, requester_name=booking.requester_name,
         requester_email=booking.requester_email, requester_phone=booking.requester_phone,
         purpose=booking.purpose, attendees=booking.attendees, start_at=booking.start_at,
         end_at=booking.end_at, status="approved" if approved else "pending",
         manage_token=secrets.token_urlsafe(32),
+        confirm_by=confirmation.deadline(utcnow()) if citizen else None, client_key=client_key if citizen else None,
     )
     db.session.add(reservation)
     db.session.flush()
-    _history(reservation, "submitted", CITIZEN)
+    if entered_by is None:
+        _history(reservation, "submitted", CITIZEN)
+    else:
+        _history(reservation, "submitted", entered_by.display_name, "Entered by staff.", actor=entered_by)
     if approved:
         _history(reservation, "approved", "MyGov", "This space needs no approval.")
     record_operation(
@@ -112,8 +126,36 @@ def _insert(space: FacilitySpace, booking: BookingRequest, *, approved: bool) ->
         payload=exchange.create_event_payload(reservation, idempotency_key(reservation, "create")),
         idempotency_key=idempotency_key(reservation, "create"),
     )
-    _notify(reservation, "reservation_approved" if approved else "reservation_received")
+    if reservation.confirm_by is not None:
+        confirmation.ask_to_confirm(reservation)  # the receipt follows once the address is confirmed
+    else:
+        _notify(reservation, "reservation_approved" if approved else "reservation_received")
     return reservation
+
+
+def confirm_address(reservation: Reservation) -> bool:
+    """The citizen opened the link sent to their address: the request stands, and its receipt goes
+    out. False when there was nothing to confirm (already confirmed, lapsed, or ended)."""
+    if reservation.email_confirmed_at is not None or reservation.confirm_by is None or not reservation.is_active:
+        return False
+    reservation.email_confirmed_at = utcnow()
+    reservation.confirm_by = None
+    _notify(reservation, "reservation_approved" if reservation.status == "approved" else "reservation_received")
+    db.session.commit()
+    return True
+
+
+def release_unconfirmed() -> int:
+    """Cancel every request whose address was not confirmed in time, and remove its hold from the
+    room's Exchange calendar (outbox); the unconfirmed address gets no further email."""
+    released = confirmation.lapsed(utcnow())
+    for reservation in released:
+        reservation.status = "cancelled"
+        _history(reservation, "cancelled", "MyGov",
+                 "Released: the email address was not confirmed in time.")
+        _remove_event(reservation)
+    db.session.commit()
+    return len(released)
 
 
 def idempotency_key(reservation: Reservation, action: str) -> str:
