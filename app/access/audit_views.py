@@ -9,6 +9,9 @@ from app.graph import GraphError
 from app.graph.permissions import REQUIRED_APP_PERMISSIONS, token_claims
 from app.microsoft import graph_client
 from app.web.htmx import render_page_or_block
+from app.web.params import whole_number
+
+MAX_PAGE = 100_000  # further than anyone pages; a larger number shows the first page
 
 audit_bp = Blueprint("access_audit", __name__, url_prefix="/staff/access")
 
@@ -17,7 +20,7 @@ audit_bp = Blueprint("access_audit", __name__, url_prefix="/staff/access")
 @requires("platform.admin")
 def audit_log():
     filters = queries.AuditFilter.from_args(request.args)
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = whole_number(request.args.get("page"), MAX_PAGE) or 1
     entries, total = queries.audit_page(filters, page)
     return render_page_or_block(
         "access/audit.html", "results", entries=entries, total=total, page=page, filters=filters,

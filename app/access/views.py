@@ -102,7 +102,7 @@ def revoke(employee_id: int):
     employee = db.get_or_404(Employee, employee_id)
     form = RevokeForm()
     if not form.validate_on_submit():
-        abort(400)
+        abort(400, description="The role to remove is missing from the form. Reload the page and try again.")
     return _change(employee, lambda: services.revoke_role(employee, form.role.data, current_user),
                    f"{_title(form.role.data)} was removed from {employee.display_name}.")
 

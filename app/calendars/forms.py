@@ -3,14 +3,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, available_timezones
 
 from dateutil.rrule import rrulestr
 from email_validator import EmailNotValidError, validate_email
 
+from app.calendars.models import Calendar, CalendarEvent
 from app.calendars.repeat_limits import repeat_rule_problem
-from app.web.params import BadDate, DateOutsideWindow, date_window, parse_date_param, whole_number
+from app.web.params import BadDate, DateOutsideWindow, date_window, parse_date_param, too_long, whole_number
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -123,6 +125,7 @@ def parse_event(data: EventInput, zone: ZoneInfo, facility_ids: set[int]) -> dic
     values["image_alt"] = data.image_alt.strip() or None
     if values["image_url"] and not values["image_alt"]:
         errors["image_alt"] = "Describe the image for people who cannot see it."
+    errors = {**too_long(CalendarEvent, values), **errors}
     if errors:
         raise Invalid(errors)
     return values
@@ -144,6 +147,11 @@ def _rule(text: str, errors: dict[str, str]) -> str | None:
     return rule
 
 
+@lru_cache(maxsize=1)
+def _zone_names() -> frozenset[str]:
+    return frozenset(available_timezones())  # reads the zone database's files: once per process
+
+
 def parse_calendar(data: CalendarInput, slug_taken: bool) -> dict[str, object]:
     errors: dict[str, str] = {}
     name, slug = data.name.strip(), data.slug.strip().lower()
@@ -158,7 +166,7 @@ def parse_calendar(data: CalendarInput, slug_taken: bool) -> dict[str, object]:
     elif slug_taken:
         errors["slug"] = "Another calendar has this web address; choose another."
     zone = data.time_zone.strip()
-    if zone not in available_timezones():  # looked up before ZoneInfo(), which opens a file of that name
+    if zone not in _zone_names():  # looked up before ZoneInfo(), which opens a file of that name
         errors["time_zone"] = "Enter a time zone name, for example America/Chicago."
     address = data.exchange_calendar_address.strip()
     if address:
@@ -166,10 +174,12 @@ def parse_calendar(data: CalendarInput, slug_taken: bool) -> dict[str, object]:
             address = validate_email(address, check_deliverability=False).normalized
         except EmailNotValidError:
             errors["exchange_calendar_address"] = "Enter the Exchange mailbox address, for example events@auburnal.gov."
+    values = {"name": name, "slug": slug, "description": data.description.strip(), "is_public": data.is_public,
+              "time_zone": zone, "exchange_calendar_address": address or None}
+    errors = {**too_long(Calendar, values), **errors}
     if errors:
         raise Invalid(errors)
-    return {"name": name, "slug": slug, "description": data.description.strip(), "is_public": data.is_public,
-            "time_zone": zone, "exchange_calendar_address": address or None}
+    return values
 
 
 def occurrence_start(raw: str, zone: ZoneInfo) -> datetime:

@@ -15,6 +15,7 @@ from app.jobs.runner import release_next
 from app.people.models import Employee
 
 MIN_INTERVAL_SECONDS = 10
+MAX_INTERVAL_SECONDS = 366 * 24 * 3600  # a year; also keeps the value within an INTEGER column
 
 
 class ScheduleError(ValueError):
@@ -47,12 +48,14 @@ def change_schedule(job: ServerJob, change: ScheduleChange, actor: Employee) -> 
     """Validate and save a new schedule; the scheduler picks it up on its next tick."""
     errors: dict[str, str] = {}
     cron = (change.cron or "").strip() or None
-    if bool(cron) == bool(change.interval_seconds):
-        errors["schedule"] = "Give either a cron expression or an interval, not both."
+    if bool(cron) == bool(change.interval_seconds):  # the message belongs to both fields
+        errors["cron"] = errors["interval_seconds"] = "Give either a cron expression or an interval, not both."
     if cron and not croniter.is_valid(cron):
         errors["cron"] = "This is not a valid cron expression (minute hour day month weekday)."
     if change.interval_seconds is not None and change.interval_seconds < MIN_INTERVAL_SECONDS:
         errors["interval_seconds"] = f"The interval must be at least {MIN_INTERVAL_SECONDS} seconds."
+    elif change.interval_seconds is not None and change.interval_seconds > MAX_INTERVAL_SECONDS:
+        errors["interval_seconds"] = "The interval must be at most a year (31,622,400 seconds); use cron for rarer runs."
     try:
         parameters = validate_parameters(job.action, change.parameters)
     except ParameterError as error:

@@ -106,6 +106,8 @@ def _reason(required: bool) -> tuple[str | None, str | None]:
 @requires("reservations.approver")
 def deny(reservation_id: int) -> Response | tuple[str, int]:
     reservation = _reservation(reservation_id)
+    if not reservation.can_deny():  # decided meanwhile: say so, whatever the reason's field holds
+        return _not_allowed(reservation)
     reason, error = _reason(required=True)
     if error:
         return _render_detail(reservation, 422, errors={"deny_reason": error})
@@ -122,6 +124,8 @@ def deny(reservation_id: int) -> Response | tuple[str, int]:
 @requires("reservations.approver")
 def cancel(reservation_id: int) -> Response | tuple[str, int]:
     reservation = _reservation(reservation_id)
+    if not reservation.can_cancel():
+        return _not_allowed(reservation)
     reason, error = _reason(required=False)
     if error:
         return _render_detail(reservation, 422, errors={"cancel_reason": error})

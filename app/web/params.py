@@ -8,6 +8,7 @@ and cheap.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 
 WINDOW_YEARS = 10
@@ -65,3 +66,15 @@ def whole_number(raw: str | None, maximum: int = MAX_ID) -> int | None:
         return None
     number = int(text)
     return number if number <= maximum else None
+
+
+def too_long(model: type, values: Mapping[str, object]) -> dict[str, str]:
+    """A message for each text value longer than its column of `model` holds: the column is the
+    limit, so a form's limits never drift from the schema (PostgreSQL refuses what SQLite keeps)."""
+    errors: dict[str, str] = {}
+    columns = model.__table__.columns  # type: ignore[attr-defined]
+    for name, value in values.items():
+        length = getattr(columns[name].type, "length", None) if name in columns else None
+        if isinstance(value, str) and length and len(value) > length:
+            errors[name] = f"Keep this to {length:,} characters or fewer."
+    return errors

@@ -19,7 +19,7 @@ from tests.factories import make_employee
 from tests.jobs.helpers import drain
 from tests.reservations.conftest import IsolatedClient
 from tests.reservations.helpers import (
-    booking_form, confirm_by_email_link, csrf_token, make_room, next_open_day, space_url, submit,
+    booking_form, confirm_by_email_link, make_room, next_open_day, submit,
 )
 
 ROOM = "rm_LIB_StudyRoomA@auburnal.gov"
