@@ -27,9 +27,11 @@ migrate: install
 seed: migrate
 	$(FLASK) mygov seed-demo
 
-## run: set up, migrate, seed the demo city and serve http://127.0.0.1:5000 with the worker inside.
+## run: set up, migrate, seed the demo city and serve http://127.0.0.1:5000 with the worker inside
+## (another port: make run PORT=5001; the dev tenant's port is DEVTENANT_PORT, 5443 by default).
+PORT ?= 5000
 run: seed
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://127.0.0.1:$(PORT)} $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 ## test: set up the dev extra and run the whole suite (browser tests use Debian's Chromium;
 ## sign-in tests also start npm oidc-provider, installed from package-lock.json).

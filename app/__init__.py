@@ -58,9 +58,12 @@ def _init_extensions(app: Flask) -> None:
     from app.web.observability import install_request_tracking
     from app.web.security import install_security_headers
 
+    from app.web.proxies import install_trusted_proxies
+
     install_security_headers(app)
     install_request_tracking(app)
     install_input_guard(app)
+    install_trusted_proxies(app)
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -76,22 +79,36 @@ def _register_blueprints(app: Flask) -> None:
     from app.jobs.views import ops_bp
 
     app.register_blueprint(ops_bp)
+    from app.subscriptions.views import notifications_bp, subscriptions_ops_bp
+
+    app.register_blueprint(notifications_bp)
+    app.register_blueprint(subscriptions_ops_bp)
     from app.access.audit_views import audit_bp
     from app.access.group_views import groups_bp
     from app.access.permissions import MissingPermission
     from app.access.views import access_bp, forbidden_page
     from app.auth.views import auth_bp
     from app.calendars.public_views import calendars_bp
+    from app.calendars.mailbox_views import publishing_mailboxes_bp
+    from app.calendars.revision_views import calendar_revisions_bp
     from app.calendars.outlook_views import outlook_bp
     from app.calendars.staff_views import calendar_staff_bp
     from app.people.views import directory_bp, employees_bp
     from app.reservations.confirm_views import reservation_confirm_bp
     from app.reservations.public_views import reservations_bp
+    from app.reservations.bulk_views import reservation_bulk_bp
+    from app.reservations.desk_views import reservation_desk_bp
+    from app.reservations.move_views import move_bp
+    from app.reservations.my_reservations import my_reservations_bp
+    from app.reservations.series_views import series_bp
+    from app.reservations.staff_booking import staff_booking_bp
     from app.reservations.staff_views import reservation_staff_bp
     from app.facilities.views import facilities_bp
 
     for blueprint in (auth_bp, calendars_bp, calendar_staff_bp, access_bp, groups_bp, audit_bp, directory_bp, employees_bp, reservations_bp,
-                      reservation_staff_bp, facilities_bp, outlook_bp, reservation_confirm_bp):
+                      reservation_staff_bp, facilities_bp, outlook_bp, publishing_mailboxes_bp,
+                      calendar_revisions_bp, reservation_desk_bp, staff_booking_bp, reservation_bulk_bp, move_bp,
+                      series_bp, my_reservations_bp, reservation_confirm_bp):
         app.register_blueprint(blueprint)
     register_error_pages(app)
     app.register_error_handler(MissingPermission, forbidden_page)

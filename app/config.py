@@ -10,6 +10,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = PROJECT_ROOT / "instance"
@@ -18,7 +19,21 @@ DEV_SECRET_KEY = "dev-only-secret-key-change-me"
 DEV_TENANT_ID = "7f3c6a1e-0d5b-4c8e-9a2f-3b1d2c4e5f60"
 DEV_CLIENT_ID = "3d0b5c7e-6a1f-4e2b-9c8d-0a1b2c3d4e5f"
 DEV_CLIENT_SECRET = "dev-tenant-client-secret"
-DEV_TENANT_HOST = "https://127.0.0.1:5443"
+DEV_TENANT_PORT = "5443"
+
+
+def dev_tenant_host(port: str | int = DEV_TENANT_PORT) -> str:
+    return f"https://127.0.0.1:{port}"
+
+
+DEV_PUBLIC_BASE_URL = "http://127.0.0.1:5000"
+# Names a developer reaches the embedded server by; production trusts PUBLIC_BASE_URL's host only.
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1")
+# Values of deploy/mygov.env.example and the docs that must never reach production: a key copied
+# from the example file is public knowledge.
+PLACEHOLDER_MARKERS = ("change-me", "changeme", "placeholder", "example", "password", "secret-key", "xxxx", "...")
+NIL_GUID = "00000000-0000-0000-0000-000000000000"
+MIN_SECRET_LENGTH = 32
 
 
 class ConfigError(RuntimeError):
@@ -45,8 +60,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ENTRA_CLIENT_SECRET", DEV_CLIENT_SECRET, "client secret (or use a certificate)"),
     Setting("ENTRA_CLIENT_CERT_PATH", None, "PEM private key of the app, with its certificate or alone"),
     Setting("ENTRA_CLIENT_CERT_THUMBPRINT", None, "SHA-1 thumbprint of that certificate"),
-    Setting("ENTRA_AUTHORITY_HOST", DEV_TENANT_HOST, "https://login.microsoftonline.com in production"),
-    Setting("GRAPH_BASE_URL", f"{DEV_TENANT_HOST}/v1.0", "https://graph.microsoft.com/v1.0 in production"),
+    Setting("DEVTENANT_PORT", DEV_TENANT_PORT, "port of the embedded dev tenant (https://127.0.0.1:PORT)"),
+    Setting("ENTRA_AUTHORITY_HOST", None, "https://login.microsoftonline.com in production; default the dev tenant"),
+    Setting("GRAPH_BASE_URL", None, "https://graph.microsoft.com/v1.0 in production; default the dev tenant's"),
     Setting("OIDC_METADATA_URL", None, "OpenID discovery document; default the ENTRA_* tenant's v2.0 one"),
     Setting("OIDC_CLIENT_ID", None, "client id for staff sign-in; default ENTRA_CLIENT_ID"),
     Setting("OIDC_CLIENT_SECRET", None, "client secret for staff sign-in; default ENTRA_CLIENT_SECRET"),
@@ -65,6 +81,10 @@ SETTINGS: tuple[Setting, ...] = (
             "a worker stops an operation after this; above GRAPH_MAX_ATTEMPTS x (30 s + GRAPH_MAX_RETRY_WAIT_SECONDS)"),
     Setting("OUTBOX_LEASE_SECONDS", "540",
             "a running operation not finished by then is released by the sweeper; above OUTBOX_JOB_TIMEOUT_SECONDS"),
+    Setting("EXCHANGE_SCOPE_RETRY_SECONDS", "3600",
+            "a write Exchange refuses as outside MyGov's scope waits this long before it is tried again"),
+    Setting("EXCHANGE_SCOPE_PROBE_MAILBOX", None,
+            "a mailbox outside MyGov's Exchange scope; `flask mygov doctor` expects Graph to refuse it"),
     Setting("TEAMS_WEBHOOK_URL", None, "Teams Workflows webhook for platform alerts (a credential: env only)"),
     Setting("FREEBUSY_CACHE_SECONDS", "20", "how old a room's free/busy may be on public pages (submit checks afresh)"),
     Setting("BOOKING_CONFIRM_MINUTES", "60",
@@ -77,8 +97,17 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("RATELIMIT_ENABLED", "true", "per-client limits on public forms; false only for load tests"),
     Setting("IMAGE_STORE_DIR", None, "folder for employee photos; default instance/images"),
     Setting("PHOTO_UPLOAD_MAX_BYTES", "2097152", "largest employee photo staff may upload, in bytes"),
+    Setting("IMAGE_MAX_PIXELS", "25000000", "largest photo (width x height) MyGov decodes; larger ones are refused"),
     Setting("MAIL_SENDER", "noreply@auburnal.gov", "mailbox MyGov sends from"),
-    Setting("PUBLIC_BASE_URL", "http://127.0.0.1:5000", "absolute base for links in mail and feeds"),
+    Setting("PUBLIC_BASE_URL", DEV_PUBLIC_BASE_URL,
+            "https address citizens use: every absolute link, and the only Host accepted in production"),
+    Setting("TRUSTED_PROXY_COUNT", "0",
+            "reverse proxies in front of the web process whose X-Forwarded-For/-Proto are believed"),
+    Setting("TRUSTED_PROXY_ADDRESSES", "127.0.0.1,::1",
+            "addresses/networks the nearest proxy connects from; forwarded headers from anyone else are ignored"),
+    Setting("MAX_CONTENT_LENGTH", "8388608", "largest request body accepted, in bytes (larger: 413)"),
+    Setting("GRAPH_NOTIFICATION_URL", None,
+            "public HTTPS URL of /graph/notifications for Graph change notifications; unset = polling"),
     Setting("METRICS_TOKEN", None, "bearer token Prometheus sends; unset = /metrics from loopback only"),
     Setting("LOG_FORMAT", None, "json for JSON logs outside production (always JSON in production)"),
 )
@@ -94,6 +123,9 @@ def load_config(environ: Mapping[str, str] | None = None, **overrides: Any) -> d
     environ = os.environ if environ is None else environ
     values: dict[str, Any] = {s.name: _env(environ, s.name, s.default) for s in SETTINGS}
     values.update({k: v for k, v in overrides.items() if k in values})
+    dev_host = dev_tenant_host(values["DEVTENANT_PORT"])
+    values["ENTRA_AUTHORITY_HOST"] = values["ENTRA_AUTHORITY_HOST"] or dev_host
+    values["GRAPH_BASE_URL"] = values["GRAPH_BASE_URL"] or f"{dev_host}/v1.0"
     env = values["MYGOV_ENV"]
     if env not in {"development", "test", "production"}:
         raise ConfigError(f"MYGOV_ENV must be development, test or production, not {env!r}")
@@ -108,7 +140,7 @@ def load_config(environ: Mapping[str, str] | None = None, **overrides: Any) -> d
     if database_url.startswith("postgresql://"):
         database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
     values["DATABASE_URL"] = database_url
-    devtenant = values["ENTRA_AUTHORITY_HOST"] == DEV_TENANT_HOST
+    devtenant = values["ENTRA_AUTHORITY_HOST"] == dev_host
     if devtenant and not values["GRAPH_CA_BUNDLE"]:
         values["GRAPH_CA_BUNDLE"] = str(INSTANCE_DIR / "devtenant" / "ca.pem")
 
@@ -122,13 +154,23 @@ def load_config(environ: Mapping[str, str] | None = None, **overrides: Any) -> d
         "USE_DEVTENANT": devtenant,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": env == "production",
+        # Secure whenever the site is served over https, not only in production (a staging site).
+        "SESSION_COOKIE_SECURE": env == "production" or str(values["PUBLIC_BASE_URL"]).startswith("https://"),
         "WTF_CSRF_TIME_LIMIT": None,
         "TESTING": env == "test",
         "RATELIMIT_ENABLED": str(values["RATELIMIT_ENABLED"]).lower() not in ("false", "0", "no", "off"),
+        "TRUSTED_HOSTS": trusted_hosts(values["PUBLIC_BASE_URL"], production=env == "production"),
+        "TRUSTED_PROXY_COUNT": int(values["TRUSTED_PROXY_COUNT"]),
+        "MAX_CONTENT_LENGTH": int(values["MAX_CONTENT_LENGTH"]),
     }
     config.update({k: v for k, v in overrides.items() if k not in values})
     return config
+
+
+def trusted_hosts(public_base_url: str, production: bool) -> list[str]:
+    """Flask answers 400 to any other Host, so nothing built from the request can name another site."""
+    host = urlsplit(public_base_url).hostname or ""
+    return [host] if production else [host, *(h for h in LOOPBACK_HOSTS if h != host)]
 
 
 def _derive_sign_in_settings(values: dict[str, Any]) -> None:
@@ -160,8 +202,18 @@ def _refuse_unsafe_production(environ: Mapping[str, str], values: dict[str, Any]
 def production_problems(environ: Mapping[str, str], values: Mapping[str, Any]) -> list[str]:
     """What production would refuse in these settings (`flask mygov doctor` reports it in any mode)."""
     missing: list[str] = []
-    if values["SECRET_KEY"] == DEV_SECRET_KEY or len(values["SECRET_KEY"] or "") < 32:
-        missing.append("SECRET_KEY (a random value of at least 32 characters)")
+    if values["SECRET_KEY"] == DEV_SECRET_KEY or not _real_secret(values["SECRET_KEY"]):
+        missing.append(f"SECRET_KEY (a random value of at least {MIN_SECRET_LENGTH} characters, "
+                       "not the example file's)")
+    if values.get("METRICS_TOKEN") and not _real_secret(values["METRICS_TOKEN"]):
+        missing.append(f"METRICS_TOKEN (a random value of at least {MIN_SECRET_LENGTH} characters, "
+                       "not the example file's)")
+    if _placeholder(values["DATABASE_URL"] or ""):
+        missing.append("DATABASE_URL (the real password, not the example file's)")
+    public = urlsplit(values["PUBLIC_BASE_URL"] or "")
+    if ("PUBLIC_BASE_URL" not in environ or public.scheme != "https" or not public.hostname
+            or public.hostname in LOOPBACK_HOSTS or _placeholder(public.hostname)):
+        missing.append("PUBLIC_BASE_URL (the https address citizens use, e.g. https://mygov.auburnal.gov)")
     if not (values["DATABASE_URL"] or "").startswith(("postgresql", "postgres")):
         missing.append("DATABASE_URL (a PostgreSQL URL)")
     if not values["REDIS_URL"]:
@@ -169,14 +221,26 @@ def production_problems(environ: Mapping[str, str], values: Mapping[str, Any]) -
     for name, dev_value in (
         ("ENTRA_TENANT_ID", DEV_TENANT_ID),
         ("ENTRA_CLIENT_ID", DEV_CLIENT_ID),
-        ("ENTRA_AUTHORITY_HOST", DEV_TENANT_HOST),
+        ("ENTRA_AUTHORITY_HOST", dev_tenant_host(values.get("DEVTENANT_PORT") or DEV_TENANT_PORT)),
     ):
-        if values[name] == dev_value or name not in environ:
+        if values[name] in (dev_value, NIL_GUID) or name not in environ:
             missing.append(f"{name} (the city's real Entra setting, not the dev tenant's)")
-    if values["GRAPH_BASE_URL"].startswith(DEV_TENANT_HOST):
+    if values["GRAPH_BASE_URL"].startswith("https://127.0.0.1:"):
         missing.append("GRAPH_BASE_URL (https://graph.microsoft.com/v1.0)")
-    has_secret = environ.get("ENTRA_CLIENT_SECRET") and values["ENTRA_CLIENT_SECRET"] != DEV_CLIENT_SECRET
+    has_secret = (environ.get("ENTRA_CLIENT_SECRET") and values["ENTRA_CLIENT_SECRET"] != DEV_CLIENT_SECRET
+                  and not _placeholder(values["ENTRA_CLIENT_SECRET"]))
     has_cert = values["ENTRA_CLIENT_CERT_PATH"] and values["ENTRA_CLIENT_CERT_THUMBPRINT"]
     if not (has_secret or has_cert):
         missing.append("ENTRA_CLIENT_SECRET or ENTRA_CLIENT_CERT_PATH + ENTRA_CLIENT_CERT_THUMBPRINT")
     return missing
+
+
+def _placeholder(value: str) -> bool:
+    lowered = value.lower()
+    return any(marker in lowered for marker in PLACEHOLDER_MARKERS)
+
+
+def _real_secret(value: str | None) -> bool:
+    """Long enough to resist guessing, not a documented placeholder, not one character repeated."""
+    value = value or ""
+    return len(value) >= MIN_SECRET_LENGTH and not _placeholder(value) and len(set(value)) > 8

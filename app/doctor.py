@@ -136,8 +136,40 @@ def _mail_sender(app: Flask) -> Finding:
     return Finding("mail sender", True, f"{sender} is a mailbox MyGov can read bounce reports in")
 
 
+def _exchange_scope(app: Flask) -> Finding:
+    """Graph cannot read the app's Exchange scope (RBAC for Applications): a mailbox the admin names
+    as outside it must be refused. Reading it successfully means MyGov can write anywhere."""
+    from app.graph import GraphError, GraphNotFound
+    from app.graph.client import segment
+    from app.jobs.runner import refused_by_exchange_scope
+    from app.microsoft import graph_client
+
+    probe = app.config.get("EXCHANGE_SCOPE_PROBE_MAILBOX")
+    if not probe:
+        detail = ("EXCHANGE_SCOPE_PROBE_MAILBOX is not set, so nothing shows that Exchange keeps MyGov to its "
+                  "own mailboxes: name a mailbox outside MyGov's scope (see the README)")
+        if app.config["MYGOV_ENV"] == "production":
+            return Finding("exchange scope", False, detail)
+        return Finding("exchange scope", True, "not checked: " + detail)
+    try:
+        graph_client().get(f"/users/{segment(probe)}/events", params={"$top": 1, "$select": "id"})
+    except GraphNotFound:
+        return Finding("exchange scope", False, f"{probe} (EXCHANGE_SCOPE_PROBE_MAILBOX) is not a mailbox in the "
+                       "tenant: name one that exists and is outside MyGov's scope")
+    except GraphError as error:
+        if refused_by_exchange_scope(error):
+            return Finding("exchange scope", True, f"Exchange refuses MyGov the calendar of {probe}, outside its "
+                           "scope, as it should")
+        return Finding("exchange scope", False, f"probing {probe} gave an unexpected answer: {error.message}")
+    except (ValueError, OSError) as error:
+        return Finding("exchange scope", False, _unreachable(app, error))
+    return Finding("exchange scope", False, f"MyGov can read the calendar of {probe}, a mailbox that should be "
+                   "outside its scope: the app can read and write every mailbox in the tenant. Ask IT to "
+                   "scope it with Exchange RBAC for Applications and remove the tenant-wide consent (README)")
+
+
 CHECKS: tuple[Callable[[Flask], Finding], ...] = (
-    _configuration, _database, _redis, _workers, _graph, _mail_sender,
+    _configuration, _database, _redis, _workers, _graph, _mail_sender, _exchange_scope,
 )
 
 

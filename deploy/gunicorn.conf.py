@@ -25,6 +25,8 @@ max_requests = 50000
 max_requests_jitter = 5000
 accesslog = "-"
 errorlog = "-"
+# Citizens' manage links are bearer tokens: the access log writes /reservations/manage/[redacted].
+logger_class = "app.web.log_redaction.RedactingGunicornLogger"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 

@@ -19,7 +19,7 @@ from app.extensions import db
 pytest.register_assert_rewrite("tests.graph_tenant", "tests.browser_plugin", "tests.devtenant_plugin")
 from tests.graph_tenant import Tenant  # noqa: E402
 
-pytest_plugins = ["tests.browser_plugin", "tests.devtenant_plugin", "tests.graph_tenant"]
+pytest_plugins = ["tests.browser_plugin", "tests.graph_conformance", "tests.devtenant_plugin", "tests.graph_tenant"]
 
 TEST_SECRET = "test-secret-key-" + "x" * 32
 

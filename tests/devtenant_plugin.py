@@ -15,6 +15,7 @@ import pytest
 
 from app.config import DEV_CLIENT_ID, DEV_CLIENT_SECRET
 from app.devtenant.server import DevTenantServer
+from tests.graph_conformance import record
 
 # requests lets these variables override a Session's `verify` (MSAL sets `session.verify = verify`),
 # so with them set MSAL would ignore `verify=ca_path`; the suite reaches no other HTTPS host.
@@ -25,6 +26,7 @@ CA_BUNDLE_OVERRIDES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
 def devtenant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevTenantServer]:
     saved = {name: os.environ.pop(name) for name in CA_BUNDLE_OVERRIDES if name in os.environ}
     server = DevTenantServer(port=0, cert_dir=tmp_path_factory.mktemp("devtenant"))
+    record(server)  # every Graph exchange is checked against the v1.0 schema at the session's end
     try:
         yield server
     finally:

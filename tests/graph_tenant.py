@@ -93,6 +93,10 @@ class Tenant:
     def update_settings(self, **settings: Any) -> None:
         self._call("PUT", "/settings", json=settings)
 
+    def scope_exchange_access(self, mailboxes: list[str] | None) -> None:
+        """RBAC for Applications: the app reaches only these mailboxes (None: every mailbox)."""
+        self._call("PUT", "/settings", json={"exchange_app_scope": mailboxes})
+
     def set_app_roles(self, roles: list[str] | None) -> None:
         self._call("PUT", f"/clients/{DEV_CLIENT_ID}/roles", json={"roles": roles})
 

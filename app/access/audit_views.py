@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template, request
 
 from app.access import queries
+from app.access.audit_words import action_words, change_words
 from app.access.permissions import requires
 from app.graph import GraphError
 from app.graph.permissions import REQUIRED_APP_PERMISSIONS, token_claims
@@ -14,6 +15,8 @@ from app.web.params import whole_number
 MAX_PAGE = 100_000  # further than anyone pages; a larger number shows the first page
 
 audit_bp = Blueprint("access_audit", __name__, url_prefix="/staff/access")
+audit_bp.add_app_template_filter(action_words, "audit_action")
+audit_bp.add_app_template_filter(change_words, "audit_change")
 
 
 @audit_bp.get("/audit")

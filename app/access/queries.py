@@ -15,9 +15,11 @@ from app.access.services import MEMBERSHIP_KINDS, membership_target, writes_back
 from app.extensions import db
 from app.jobs.models import GraphOperation
 from app.people.models import Employee
+from app.people.queries import ResultPage, paginate
 from app.web.params import BadDate, parse_date_param
 
 AUDIT_PAGE_SIZE = 50
+SEARCH_PAGE_SIZE = 25
 UNFINISHED = ("pending", "running", "failed", "dead")
 
 
@@ -47,10 +49,10 @@ class PendingRemoval:
     sync: SyncState
 
 
-def search_employees(text: str, limit: int = 25) -> list[Employee]:
+def search_employees(text: str, page: int = 1) -> ResultPage[Employee]:
     words = [w for w in text.lower().split() if w]
     if not words:
-        return []
+        return ResultPage([], 1, 0, SEARCH_PAGE_SIZE)
     query = select(Employee)
     for word in words:
         pattern = f"%{word}%"
@@ -58,7 +60,7 @@ def search_employees(text: str, limit: int = 25) -> list[Employee]:
             func.lower(Employee.legal_name).like(pattern), func.lower(Employee.display_name_override).like(pattern),
             func.lower(Employee.mail).like(pattern), func.lower(Employee.upn).like(pattern),
         ))
-    return list(db.session.scalars(query.order_by(Employee.legal_name).limit(limit)))
+    return paginate(query.order_by(Employee.legal_name, Employee.id), page, SEARCH_PAGE_SIZE)
 
 
 def _state_of(operation: GraphOperation | None, adding: bool) -> SyncState:

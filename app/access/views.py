@@ -15,6 +15,8 @@ from app.extensions import db, htmx
 from app.graph import GraphError, users
 from app.microsoft import graph_client
 from app.people.models import Employee
+from app.people.queries import page_number
+from app.web.confirm import Confirmation, ask_first
 from app.web.htmx import render_page_or_block, see_other
 
 access_bp = Blueprint("access", __name__, url_prefix="/staff/access")
@@ -41,10 +43,11 @@ def _directory_matches(text: str) -> tuple[list[dict[str, Any]], str | None]:
 @requires("platform.admin")
 def people():
     text = request.args.get("q", "").strip()
-    found = queries.search_employees(text)
-    directory, directory_error = _directory_matches(text) if text and not found else ([], None)
+    found = queries.search_employees(text, page_number(request.args.get("page")))
+    directory, directory_error = _directory_matches(text) if text and not found.total else ([], None)
     return render_page_or_block(
-        "access/people.html", "results", q=text, people=found, directory=directory,
+        "access/people.html", "results", q=text, people=found, params={"q": text} if text else {},
+        directory=directory,
         directory_error=directory_error, add_form=DirectoryPersonForm(),
     )
 
@@ -72,7 +75,7 @@ def _person_context(employee: Employee, grant_form: RoleForm | None = None) -> d
         "person": employee, "by_module": by_module, "removals": removals, "pending": pending,
         "module_title": queries.module_title, "revoke_form": RevokeForm(),
         "grant_form": grant_form or RoleForm().with_choices(queries.grantable_roles(employee)),
-        "in_tenant": services.writes_back(employee),
+        "in_tenant": services.writes_back(employee), "revoke_consequence": revoke_consequence,
     }
 
 
@@ -103,8 +106,19 @@ def revoke(employee_id: int):
     form = RevokeForm()
     if not form.validate_on_submit():
         abort(400, description="The role to remove is missing from the form. Reload the page and try again.")
+    title = _title(form.role.data)
+    asked = ask_first(Confirmation(f"Remove {title} from {employee.display_name}?",
+                                   revoke_consequence(title, employee.display_name), f"Remove {title}",
+                                   url_for("access.person", employee_id=employee.id)))
+    if asked:
+        return asked
     return _change(employee, lambda: services.revoke_role(employee, form.role.data, current_user),
                    f"{_title(form.role.data)} was removed from {employee.display_name}.")
+
+
+def revoke_consequence(title: str, name: str) -> str:
+    return (f"{name} loses what {title} allows at once and, where the role has an Entra group, is taken out "
+            "of it. You can grant the role again later.")
 
 
 def _change(employee: Employee, change: Callable[[], object], success: str) -> Response:

@@ -5,12 +5,13 @@ import logging
 import re
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from app.auth import oidc
 from app.auth import session as staff_session
 from app.auth.services import sign_in
+from app.runtime import register_redirects_with_devtenant
 
 auth_bp = Blueprint("auth", __name__, url_prefix="/auth")
 log = logging.getLogger(__name__)
@@ -35,8 +36,10 @@ def login() -> Response | tuple[str, int]:
     if current_user.is_authenticated:
         return redirect(next_path)
     session[NEXT_KEY] = next_path
+    callback_url = url_for("auth.callback", _external=True)
+    register_redirects_with_devtenant(current_app, callback_url, url_for("auth.signed_out", _external=True))
     try:
-        return oidc.begin_sign_in(url_for("auth.callback", _external=True))
+        return oidc.begin_sign_in(callback_url)
     except oidc.SignInRefused as refused:
         return _refused(refused)
 

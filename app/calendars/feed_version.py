@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from app.calendars import catalog, queries
 from app.calendars.catalog import CalendarSummary
-from app.calendars.models import Calendar, CalendarEvent, CalendarEventOverride
+from app.calendars.models import Calendar, CalendarCategory, CalendarEvent, CalendarEventOverride
 from app.jobs.queue import get_redis
 from app.web.lookups import bump
 
@@ -54,6 +54,8 @@ def _note_touched(session: Session, _context: object) -> None:
     touched = session.info.setdefault(_TOUCHED, set())
     for row in (*session.new, *session.dirty, *session.deleted):
         if isinstance(row, CalendarEvent):
+            touched.add(row.calendar_id)
+        elif isinstance(row, CalendarCategory):  # the filters list them; a rename renames events in bulk
             touched.add(row.calendar_id)
         elif isinstance(row, CalendarEventOverride) and row.event is not None:
             touched.add(row.event.calendar_id)

@@ -60,12 +60,11 @@ class ListFilters:
         return True
 
     def feed_args(self) -> dict[str, str | list[str]]:
-        """The query string of the feed of this view: the filters set, the dates only when asked for."""
+        """The query string of the feed of this view: the filters set, never the dates. A subscription
+        pinned to the page's window would never gain a later event."""
         args: dict[str, str | list[str]] = {
             name: value for name, value in (("q", self.text), ("category", self.category), ("location", self.location))
             if value}
-        if self.dated:
-            args.update({"from": self.first.isoformat(), "to": self.last.isoformat()})
         if self.calendars:
             args["calendar"] = list(self.calendars)
         return args

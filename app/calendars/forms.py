@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from functools import lru_cache
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, available_timezones
@@ -11,6 +11,8 @@ from dateutil.rrule import rrulestr
 from email_validator import EmailNotValidError, validate_email
 
 from app.calendars.models import Calendar, CalendarEvent
+from app.calendars.recurrence import local_rule
+from app.calendars.recurrence_form import RepeatChoice, series_rule
 from app.calendars.repeat_limits import repeat_rule_problem
 from app.web.params import BadDate, DateOutsideWindow, date_window, parse_date_param, too_long, whole_number
 
@@ -39,7 +41,21 @@ class EventInput:
     image_url: str = ""
     image_alt: str = ""
     registration_url: str = ""
+    repeat: RepeatChoice = field(default_factory=RepeatChoice)  # the editor's repeat builder
+    first_date_offer: str = ""  # set when the repeat's first date is not the first day entered
     errors: dict[str, str] = field(default_factory=dict)
+
+
+def stored_input(data: EventInput) -> dict[str, object]:
+    """An EventInput as JSON (a publisher's pending revision keeps what the editor submitted)."""
+    return {**{f.name: getattr(data, f.name) for f in fields(EventInput) if f.name not in ("errors", "repeat")},
+            "repeat": asdict(data.repeat)}
+
+
+def input_from_stored(stored: dict[str, object]) -> EventInput:
+    values = dict(stored)
+    repeat = values.pop("repeat", None)
+    return EventInput(**values, repeat=RepeatChoice(**repeat) if isinstance(repeat, dict) else RepeatChoice())
 
 
 @dataclass
@@ -110,7 +126,12 @@ def parse_event(data: EventInput, zone: ZoneInfo, facility_ids: set[int]) -> dic
             if finishes <= begins:
                 errors["end_time"] = "The event must end after it starts."
             values.update(start_at=begins, end_at=finishes, start_date=None, end_date=None)
-    values["rrule"] = _rule(data.rrule, errors)
+    typed = _rule(data.rrule, errors) if data.repeat.freq in ("", "custom") else None
+    starts_at = values.get("start_at")
+    if first and "rrule" not in errors:
+        start = starts_at.replace(tzinfo=None) if isinstance(starts_at, datetime) else datetime.combine(first, time.min)
+        values["rrule"], offer = series_rule(data.repeat, typed, first, start, zone, data.all_day, errors)
+        data.first_date_offer = offer.isoformat() if offer else ""
     values["facility_id"] = None
     if data.facility_id.strip():
         chosen = whole_number(data.facility_id)
@@ -136,7 +157,7 @@ def _rule(text: str, errors: dict[str, str]) -> str | None:
     if not rule:
         return None
     try:
-        rrulestr(rule, dtstart=datetime(2026, 1, 1))
+        rrulestr(local_rule(rule, ZoneInfo("UTC")), dtstart=datetime(2026, 1, 1))
     except (ValueError, TypeError):
         errors["rrule"] = "This repeat rule is not valid (for example FREQ=WEEKLY;BYDAY=TU;COUNT=10)."
         return None

@@ -1,4 +1,4 @@
-"""ICS feeds that Outlook, Google, Apple and Thunderbird all read right (see shared/calendar-feeds-and-a11y.md).
+"""ICS feeds that Outlook, Google, Apple and Thunderbird all read right (see docs/calendar-feeds.md).
 
 Deterministic output for stable ETags: DTSTAMP is the event's last change, never the request time,
 and events come in a fixed order. Timed events carry TZID with a rule-based VTIMEZONE; all-day
@@ -52,9 +52,10 @@ def feed(header: FeedHeader, events: list[CalendarEvent], *, page_url: Callable[
     for tzid in sorted({e.time_zone for e in events if not e.all_day}):
         body.append(_vtimezone_bytes(tzid, year))
     for event in sorted(events, key=lambda e: e.uid):
-        body.append(fold_all(_vevent(event, page_url(event))))
+        url = page_url(event)
+        body.append(fold_all(_vevent(event, url)))
         for override in event.overrides:
-            body.append(fold_all(_override(event, override)))
+            body.append(fold_all(_override(event, override, url)))
     body.append(b"END:VCALENDAR\r\n")
     return b"".join(body)
 
@@ -79,28 +80,28 @@ def _vevent(event: CalendarEvent, page_url: str) -> list[str]:
             moment = datetime.fromisoformat(skipped)
             lines.append(f"EXDATE;VALUE=DATE:{moment:%Y%m%d}" if event.all_day
                          else _local("EXDATE", event, moment))
-    if event.location:
-        lines.append(f"LOCATION:{text(event.location)}")
-    if event.description:
-        lines.append(f"DESCRIPTION:{text(description_text(event))}")  # Outlook's HTML as text
-    lines.append(f"URL:{page_url}")
-    if event.category:
-        lines.append(f"CATEGORIES:{text(event.category)}")
-    lines.append("END:VEVENT")
-    return lines
+    return [*lines, *_details(event, event.location, page_url), "END:VEVENT"]
 
 
-def _override(event: CalendarEvent, override: CalendarEventOverride) -> list[str]:
-    """A moved (or cancelled) occurrence: same UID, RECURRENCE-ID in the master's zone."""
+def _override(event: CalendarEvent, override: CalendarEventOverride, page_url: str) -> list[str]:
+    """A moved (or cancelled) occurrence: same UID, RECURRENCE-ID in the master's zone. An override
+    replaces the whole occurrence in every client, so it repeats the series' details it does not change."""
     title = override.title or event.title
     lines = ["BEGIN:VEVENT", f"UID:{text(event.uid)}", *_stamps(event),
              _local("RECURRENCE-ID", event, override.recurrence_id),
              _local("DTSTART", event, override.start_at), _local("DTEND", event, override.end_at),
              f"SUMMARY:{text(('Cancelled: ' if override.cancelled else '') + title)}",
              f"STATUS:{'CANCELLED' if override.cancelled else 'CONFIRMED'}"]
-    if override.location or event.location:
-        lines.append(f"LOCATION:{text(override.location or event.location)}")
-    lines.append("END:VEVENT")
+    return [*lines, *_details(event, override.location or event.location, page_url), "END:VEVENT"]
+
+
+def _details(event: CalendarEvent, location: str, page_url: str) -> list[str]:
+    lines = [f"LOCATION:{text(location)}"] if location else []
+    if event.description:
+        lines.append(f"DESCRIPTION:{text(description_text(event))}")  # Outlook's HTML as text
+    lines.append(f"URL:{page_url}")
+    if event.category:
+        lines.append(f"CATEGORIES:{text(event.category)}")
     return lines
 
 

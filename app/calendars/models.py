@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -10,7 +11,11 @@ from app.extensions import db
 from app.facilities.models import Facility
 from app.sqltypes import UTCDateTime, utcnow
 
-EVENT_STATUSES = ("draft", "published", "cancelled")
+if TYPE_CHECKING:
+    from app.people.models import Employee
+
+# "deleted": a published (or cancelled) event staff deleted; gone from the pages and feeds, kept for the audit.
+EVENT_STATUSES = ("draft", "published", "cancelled", "deleted")
 EVENT_SOURCES = ("mygov", "outlook")
 
 
@@ -37,7 +42,7 @@ class CalendarEvent(db.Model):
 
     __tablename__ = "calendar_event"
     __table_args__ = (
-        CheckConstraint("status IN ('draft', 'published', 'cancelled')", name="status"),
+        CheckConstraint("status IN ('draft', 'published', 'cancelled', 'deleted')", name="status"),
         CheckConstraint("source IN ('mygov', 'outlook')", name="source"),
         CheckConstraint(
             "(all_day AND start_date IS NOT NULL AND end_date > start_date"
@@ -77,6 +82,13 @@ class CalendarEvent(db.Model):
     outlook_source_id: Mapped[int | None] = mapped_column(ForeignKey("outlook_import_source.id"))
     outlook_event_id: Mapped[str | None] = mapped_column(String(256))
     outlook_change_key: Mapped[str | None] = mapped_column(String(256))
+    # Outlook's fields as last taken or kept by staff (row name -> shown value): what tells a staff
+    # edit on the website from a change in Outlook.
+    outlook_snapshot: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    # "changed" or "deleted" when the server job found Outlook moved on; None once staff dealt with it.
+    outlook_pending: Mapped[str | None] = mapped_column(String(16), index=True)
+    # The Outlook change key the publisher was last told about (one email per change).
+    outlook_notified_key: Mapped[str | None] = mapped_column(String(256))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -111,6 +123,19 @@ class CalendarEventOverride(db.Model):
     event: Mapped[CalendarEvent] = relationship(back_populates="overrides")
 
 
+class CalendarCategory(db.Model):
+    """One entry of a calendar's category list; a retired one stays on its events but is offered no more."""
+
+    __tablename__ = "calendar_category"
+    __table_args__ = (UniqueConstraint("calendar_id", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    calendar_id: Mapped[int] = mapped_column(ForeignKey("calendar.id"))
+    name: Mapped[str] = mapped_column(String(100))
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class OutlookImportSource(db.Model):
     """A mailbox or shared calendar whose Outlook events staff may publish to one MyGov calendar.
 
@@ -129,3 +154,42 @@ class OutlookImportSource(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     calendar: Mapped[Calendar] = relationship()
+
+
+class PublishingMailbox(db.Model):
+    """A mailbox other than a room that a platform admin approved for calendar publishing.
+
+    A calendar may write only to a room mailbox MyGov manages or to one of these: the app's
+    Calendars.ReadWrite reaches every mailbox in the tenant, so the address alone must not decide.
+    """
+
+    __tablename__ = "publishing_mailbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    address: Mapped[str] = mapped_column(String(320), unique=True)  # stored lower-case
+    reason: Mapped[str] = mapped_column(String(500), default="")
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("employee.id"))
+    approved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+REVISION_STATUSES = ("pending", "applied", "discarded")
+
+
+class CalendarEventRevision(db.Model):
+    """An editor's change to a published event, waiting for a publisher to apply or discard it."""
+
+    __tablename__ = "calendar_event_revision"
+    __table_args__ = (CheckConstraint("status IN ('pending', 'applied', 'discarded')", name="status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("calendar_event.id"), index=True)
+    # What the editor typed (EventInput's fields), applied through the same validation as a save.
+    proposed: Mapped[dict] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    proposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("employee.id"))
+    proposed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("employee.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    event: Mapped[CalendarEvent] = relationship()
+    proposed_by: Mapped[Employee | None] = relationship(foreign_keys=[proposed_by_id])

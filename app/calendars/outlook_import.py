@@ -9,26 +9,21 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.access.models import AuditEntry
 from app.calendars import services
+from app.calendars.categories import first_known
 from app.calendars.models import Calendar, CalendarEvent, OutlookImportSource
-from app.calendars.outlook_mapping import MappedEvent, is_publishable, mapped_event
-from app.calendars.outlook_series import (
-    DateChange,
-    describe_all,
-    outlook_date_changes,
-    replace_date_changes,
-    website_date_changes,
-)
+from app.calendars.outlook_mapping import is_gone, is_publishable, mapped_event
+from app.calendars.outlook_review import snapshot_of
+from app.calendars.outlook_series import outlook_date_changes, replace_date_changes
 from app.extensions import db
-from app.graph.calendar import calendar_view, get_event, parse_graph_datetime
+from app.graph.calendar import calendar_view, get_event, list_calendar_permissions, parse_graph_datetime
 from app.graph.client import segment
 from app.graph.errors import GraphError
 from app.microsoft import graph_client
@@ -46,8 +41,14 @@ class SourceInvalid(ValueError):
 
 # --- sources (platform admins) --------------------------------------------------------------------
 
+# A sharing role that lets the person read the calendar's event details.
+READING_ROLES = frozenset({"read", "write", "delegateWithoutPrivateEventAccess", "delegateWithPrivateEventAccess"})
+
+
 def create_source(name: str, mailbox: str, calendar_id: str, outlook_calendar_id: str,
-                  actor: Employee) -> OutlookImportSource:
+                  actor: Employee, any_calendar: bool = False) -> OutlookImportSource:
+    """A platform admin (`any_calendar`) may add any calendar MyGov can read; a publisher only their own
+    or one its owner shares with them."""
     name, mailbox, outlook_calendar_id = name.strip(), mailbox.strip().lower(), outlook_calendar_id.strip()
     errors: dict[str, str] = {}
     if not name:
@@ -61,6 +62,9 @@ def create_source(name: str, mailbox: str, calendar_id: str, outlook_calendar_id
     elif (calendar.exchange_calendar_address or "").lower() == mailbox:
         errors["mailbox"] = ("MyGov writes this calendar's events to that mailbox; importing from it would "
                              "bring them back. Choose another mailbox.")
+    if not errors and not any_calendar and not _readable_by(actor, mailbox, outlook_calendar_id):
+        errors["mailbox"] = ("You can add your own calendar or one shared with you in Outlook; ask the calendar's "
+                             "owner to share it with you, or a platform admin to add it.")
     if not errors:
         problem = _unreadable(mailbox, outlook_calendar_id)
         if problem:
@@ -75,6 +79,19 @@ def create_source(name: str, mailbox: str, calendar_id: str, outlook_calendar_id
            {"name": name, "mailbox": mailbox, "calendar": calendar.slug, "outlook_calendar_id": outlook_calendar_id})
     db.session.commit()
     return source
+
+
+def _readable_by(actor: Employee, mailbox: str, outlook_calendar_id: str) -> bool:
+    """The actor's own mailbox, or one whose owner shares that calendar with them (read or more)."""
+    own = {address.lower() for address in (actor.mail, actor.upn) if address}
+    if mailbox in own:
+        return True
+    try:
+        shares = list_calendar_permissions(graph_client(), mailbox, outlook_calendar_id or None)
+    except GraphError:
+        return False
+    return any(str((share.get("emailAddress") or {}).get("address") or "").lower() in own
+               and share.get("role") in READING_ROLES for share in shares)
 
 
 def _unreadable(mailbox: str, outlook_calendar_id: str) -> str | None:
@@ -161,13 +178,9 @@ def list_events(source: OutlookImportSource, start: datetime, end: datetime) -> 
             if master is not None:
                 item.change_key = str(master.get("changeKey") or item.change_key)
     unseen = [e for key, e in imported.items()
-              if key not in items and e.status != "cancelled" and _overlaps(e, start, end)]
-    deleted = [e for e in unseen if _gone(get_event(graph, source.mailbox, e.outlook_event_id or ""))]
+              if key not in items and e.status not in ("cancelled", "deleted") and _overlaps(e, start, end)]
+    deleted = [e for e in unseen if is_gone(get_event(graph, source.mailbox, e.outlook_event_id or ""))]
     return SourceListing(sorted(items.values(), key=lambda i: (i.start, i.title)), deleted)
-
-
-def _gone(outlook_event: dict[str, Any] | None) -> bool:
-    return outlook_event is None or bool(outlook_event.get("isCancelled"))
 
 
 def _overlaps(event: CalendarEvent, start: datetime, end: datetime) -> bool:
@@ -198,7 +211,7 @@ def publish(source: OutlookImportSource, outlook_ids: list[str], status: str, ac
             CalendarEvent.outlook_source_id == source.id, CalendarEvent.outlook_event_id == outlook_id))
         if existing is not None:
             outcome.refused[outlook_id] = f"“{existing.title}” is already on the website."
-        elif _gone(outlook_event):
+        elif is_gone(outlook_event):
             outcome.refused[outlook_id] = "This event is no longer in Outlook."
         elif not is_publishable(outlook_event):
             outcome.refused[outlook_id] = (f"An event marked {outlook_event.get('sensitivity')} in Outlook "
@@ -218,11 +231,14 @@ def publish(source: OutlookImportSource, outlook_ids: list[str], status: str, ac
 def _create(source: OutlookImportSource, outlook_event: dict[str, Any], status: str,
             actor: Employee) -> CalendarEvent:
     mapped = mapped_event(outlook_event, source.calendar.time_zone)
+    mapped.data.category = first_known(source.calendar, outlook_event.get("categories"))
     event = CalendarEvent(calendar=source.calendar, uid=f"{uuid.uuid4()}@mygov", time_zone=mapped.time_zone,
                           status="draft", sequence=0, source="outlook", outlook_source=source,
                           outlook_event_id=outlook_event["id"], outlook_change_key=mapped.change_key)
     db.session.add(event)
-    replace_date_changes(event, outlook_date_changes(graph_client(), source, outlook_event, mapped))
+    dates = outlook_date_changes(graph_client(), source, outlook_event, mapped)
+    replace_date_changes(event, dates)
+    event.outlook_snapshot = snapshot_of(mapped, dates)
     saved = services.save_event(source.calendar, event, mapped.data, actor)
     _audit(actor, "calendar_event.import_outlook", "calendar_event", saved.id, {},
            {"source": source.mailbox, "outlook_event_id": outlook_event["id"], "status": status})
@@ -231,94 +247,6 @@ def _create(source: OutlookImportSource, outlook_event: dict[str, Any], status: 
     else:
         db.session.commit()
     return saved
-
-
-@dataclass(frozen=True)
-class DiffRow:
-    label: str
-    website: str
-    outlook: str
-
-    @property
-    def changed(self) -> bool:
-        return self.website != self.outlook
-
-
-@dataclass
-class ChangeReview:
-    event: CalendarEvent
-    outlook_event: dict[str, Any] | None
-    rows: list[DiffRow]
-    mapped: MappedEvent | None = None
-    dates: list[DateChange] = field(default_factory=list)
-
-    @property
-    def deleted_in_outlook(self) -> bool:
-        return self.outlook_event is None
-
-
-DIFF_FIELDS = [("title", "Title"), ("description", "Description"), ("when", "When"), ("time_zone", "Time zone"),
-               ("location", "Place"), ("category", "Category"), ("rrule", "Repeats"),
-               ("dates", "Changed or cancelled dates")]
-
-
-def review_change(event: CalendarEvent) -> ChangeReview:
-    """The website's event beside what Outlook has now, field by field."""
-    if event.outlook_source is None or not event.outlook_event_id:
-        raise ValueError("this event was not published from Outlook")
-    outlook_event = get_event(graph_client(), event.outlook_source.mailbox, event.outlook_event_id)
-    if _gone(outlook_event):
-        return ChangeReview(event, None, [])
-    mapped = mapped_event(outlook_event, event.calendar.time_zone)
-    dates = outlook_date_changes(graph_client(), event.outlook_source, outlook_event, mapped)
-    website = _shown(_website_input(event), event.time_zone, website_date_changes(event))
-    outlook = _shown(mapped.data, mapped.time_zone, dates)
-    rows = [DiffRow(label, website[name], outlook[name]) for name, label in DIFF_FIELDS]
-    return ChangeReview(event, outlook_event, rows, mapped, dates)
-
-
-def apply_change(event: CalendarEvent, actor: Employee) -> CalendarEvent:
-    """Take Outlook's current version into the website's event; MyGov-only fields are kept."""
-    review = review_change(event)
-    if review.outlook_event is None or review.mapped is None:
-        raise SourceInvalid({"event": "This event was deleted in Outlook; there is no change to apply."})
-    mapped = review.mapped
-    data = mapped.data
-    data.image_url, data.image_alt = event.image_url or "", event.image_alt or ""
-    data.registration_url = event.registration_url or ""
-    _audit(actor, "calendar_event.apply_outlook_change", "calendar_event", event.id,
-           {"outlook_change_key": event.outlook_change_key, "time_zone": event.time_zone},
-           {"outlook_change_key": mapped.change_key, "time_zone": mapped.time_zone})
-    event.time_zone, event.outlook_change_key = mapped.time_zone, mapped.change_key
-    if replace_date_changes(event, review.dates):
-        event.sequence += 1  # moved or cancelled dates are significant; save_event does not see overrides
-    return services.save_event(event.calendar, event, data, actor)  # commits the audit entry with it
-
-
-def _website_input(event: CalendarEvent) -> services.EventInput:
-    """The event's Outlook-sourced fields in the same terms as a mapped Outlook event."""
-    data = services.EventInput(title=event.title, description=event.description, all_day=event.all_day,
-                               rrule=event.rrule or "", location=event.location, category=event.category or "")
-    if event.all_day:
-        data.start_date = event.start_date.isoformat()
-        data.end_date = (event.end_date - timedelta(days=1)).isoformat()
-    else:
-        zone = ZoneInfo(event.time_zone)
-        start, end = event.start_at.astimezone(zone), event.end_at.astimezone(zone)
-        data.start_date, data.start_time = start.date().isoformat(), start.strftime("%H:%M")
-        data.end_date, data.end_time = end.date().isoformat(), end.strftime("%H:%M")
-    return data
-
-
-def _shown(data: services.EventInput, time_zone: str, dates: list[DateChange]) -> dict[str, str]:
-    if data.all_day:
-        when = data.start_date if data.end_date in ("", data.start_date) else f"{data.start_date} to {data.end_date}"
-        when += " (all day)"
-    else:
-        when = f"{data.start_date} {data.start_time} to {data.end_date} {data.end_time}"
-    return {"title": data.title, "description": data.description, "when": when, "time_zone": time_zone,
-            "location": data.location, "category": data.category, "rrule": data.rrule or "Does not repeat",
-            "dates": describe_all(dates, time_zone)}
 
 
 def _audit(actor: Employee, action: str, target_type: str, target_id: int, before: dict, after: dict) -> None:

@@ -3,7 +3,6 @@ location, category and an RRULE from Graph's patternedRecurrence (contract §6.1
 from __future__ import annotations
 
 import html
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -14,6 +13,7 @@ import nh3
 from app.calendars.models import CalendarEvent
 from app.calendars.services import EventInput
 from app.graph.calendar import parse_graph_datetime
+from app.web.text import html_to_text
 
 # The safe subset an event description may keep: structure and links, nothing executable or styled.
 SAFE_TAGS = {"p", "br", "strong", "b", "em", "i", "u", "ul", "ol", "li", "a", "h2", "h3", "h4", "blockquote"}
@@ -42,10 +42,8 @@ def sanitise_html(markup: str) -> str:
 
 
 def plain_text(markup: str) -> str:
-    """An HTML description as text, for feeds: block ends become line breaks, entities are decoded."""
-    spaced = re.sub(r"(?i)<br\s*/?>|</(p|li|h[2-4]|blockquote)>", "\n", markup or "")
-    text = html.unescape(nh3.clean(spaced, tags=set()))
-    return re.sub(r"\n{3,}", "\n\n", text).strip()
+    """An HTML description as text, for feeds."""
+    return html_to_text(markup)
 
 
 def description_text(event: CalendarEvent) -> str:
@@ -73,7 +71,7 @@ def event_zone(outlook_event: dict[str, Any], fallback: str) -> str:
 
 
 def rrule_of(recurrence: dict[str, Any] | None) -> str:
-    """Graph's patternedRecurrence as an RRULE; UNTIL is floating local time, as MyGov expands it."""
+    """Graph's patternedRecurrence as an RRULE; UNTIL is floating local time here, made UTC when saved."""
     if not recurrence:
         return ""
     pattern, date_range = recurrence.get("pattern") or {}, recurrence.get("range") or {}
@@ -145,6 +143,11 @@ def mapped_event(outlook_event: dict[str, Any], calendar_zone: str) -> MappedEve
 
 def _local_midnight(moment: datetime) -> datetime:
     return moment.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def is_gone(outlook_event: dict[str, Any] | None) -> bool:
+    """Deleted in Outlook (absent, or a cancelled meeting)."""
+    return outlook_event is None or bool(outlook_event.get("isCancelled"))
 
 
 def is_publishable(outlook_event: dict[str, Any]) -> bool:

@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo
 
 from app.calendars.models import CalendarEvent, CalendarEventOverride, OutlookImportSource
 from app.calendars.outlook_mapping import MappedEvent
-from app.calendars.repeat_limits import parse_rule, starts_between
+from app.calendars.recurrence import expand
+from app.calendars.repeat_limits import starts_between
 from app.graph.calendar import calendar_view, parse_graph_datetime
 from app.graph.client import GraphClient
 
@@ -53,7 +54,7 @@ def outlook_date_changes(graph: GraphClient, source: OutlookImportSource, master
     for entry in calendar_view(graph, source.mailbox, first, until, calendar_id=source.outlook_calendar_id):
         if entry.get("seriesMasterId") == master["id"]:
             seen[_original_start(entry)] = entry
-    rule = parse_rule(mapped.data.rrule, first.astimezone(zone).replace(tzinfo=None))
+    rule = expand(mapped.data.rrule, first.astimezone(zone).replace(tzinfo=None), zone)
     expected = [s.replace(tzinfo=zone).astimezone(timezone.utc) for s in
                 starts_between(rule, first.astimezone(zone).replace(tzinfo=None),
                                until.astimezone(zone).replace(tzinfo=None))]

@@ -11,18 +11,19 @@ from sqlalchemy import select
 from werkzeug.exceptions import NotFound
 
 from app.access.permissions import SIGNED_IN, has_role, requires
-from app.calendars import outlook_import
+from app.calendars import outlook_import, outlook_review, outlook_watch
 from app.calendars.filters import ListFilters
 from app.calendars.models import Calendar, CalendarEvent, OutlookImportSource
 from app.calendars.outlook_mapping import sanitise_html
 from app.extensions import db
 from app.graph.errors import GraphError
 from app.web.htmx import see_other
-from app.web.templating import city_zone
+from app.web.templating import NAV_COUNTS, city_zone
 
 outlook_bp = Blueprint("outlook_import", __name__, url_prefix="/staff/outlook")
 DEFAULT_DAYS = 30
 SOURCE_FIELDS = ("name", "mailbox", "calendar_id", "outlook_calendar_id")
+NAV_COUNTS["outlook_import.index"] = outlook_watch.waiting_count
 
 
 @outlook_bp.app_template_filter("safe_html")
@@ -34,18 +35,19 @@ def safe_html(value: str | None) -> Markup:
 # --- sources (platform admins) --------------------------------------------------------------------
 
 @outlook_bp.get("/sources")
-@requires("platform.admin")
+@requires("calendars.publisher")
 def sources() -> str:
     return _sources_page({name: "" for name in SOURCE_FIELDS}, {})
 
 
 @outlook_bp.post("/sources")
-@requires("platform.admin")
+@requires("calendars.publisher")
 def create_source() -> Response | tuple[str, int]:
     form = {name: request.form.get(name, "") for name in SOURCE_FIELDS}
     try:
         source = outlook_import.create_source(form["name"], form["mailbox"], form["calendar_id"],
-                                              form["outlook_calendar_id"], current_user)
+                                              form["outlook_calendar_id"], current_user,
+                                              any_calendar=has_role(current_user, "platform.admin"))
     except outlook_import.SourceInvalid as invalid:
         db.session.rollback()
         return _sources_page(form, invalid.errors), 422
@@ -70,7 +72,8 @@ def delete_source(source_id: int) -> Response:
 def _sources_page(form: dict[str, str], errors: dict[str, str]) -> str:
     calendars = db.session.scalars(select(Calendar).order_by(Calendar.name)).all()
     return render_template("calendars/outlook_sources.html", sources=outlook_import.sources_for(),
-                           calendars=calendars, form=form, errors=errors)
+                           calendars=calendars, form=form, errors=errors,
+                           may_remove=has_role(current_user, "platform.admin"))
 
 
 # --- publishers -----------------------------------------------------------------------------------
@@ -78,8 +81,7 @@ def _sources_page(form: dict[str, str], errors: dict[str, str]) -> str:
 @outlook_bp.get("/")
 @requires("calendars.publisher")
 def index() -> str:
-    return render_template("calendars/outlook_index.html", sources=outlook_import.sources_for(),
-                           may_configure=has_role(current_user, "platform.admin"))
+    return render_template("calendars/outlook_index.html", sources=outlook_import.sources_for())
 
 
 @outlook_bp.get("/sources/<int:source_id>/events")
@@ -142,7 +144,7 @@ def _unreachable(error: GraphError) -> str:
 def review_change(event_id: int) -> str | tuple[str, int]:
     event = _imported_or_404(event_id)
     try:
-        review = outlook_import.review_change(event)
+        review = outlook_review.review_change(event)
     except GraphError as error:
         flash(_unreachable(error), "error")
         return render_template("calendars/outlook_change.html", review=None, event=event), 503
@@ -153,13 +155,16 @@ def review_change(event_id: int) -> str | tuple[str, int]:
 @requires("calendars.publisher")
 def apply_change(event_id: int) -> Response:
     event = _imported_or_404(event_id)
+    choices = {name: request.form[f"take_{name}"] for name, _ in outlook_review.FIELDS
+               if request.form.get(f"take_{name}") in ("outlook", "website")}
     try:
-        outlook_import.apply_change(event, current_user)
-    except (outlook_import.SourceInvalid, GraphError) as problem:
+        outlook_review.apply_change(event, choices, current_user)
+    except (outlook_review.ChangeRefused, GraphError) as problem:
         db.session.rollback()
         flash(_unreachable(problem) if isinstance(problem, GraphError) else str(problem), "error")
         return see_other(url_for("outlook_import.review_change", event_id=event.id))
-    flash(f"“{event.title}” on the website now matches Outlook.", "success")
+    flash(f"“{event.title}” is updated with the Outlook fields you chose; the others keep the website's version "
+          "until Outlook changes them again.", "success")
     return see_other(url_for("outlook_import.review_change", event_id=event.id))
 
 

@@ -12,23 +12,35 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 from urllib.parse import quote, urlencode
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from werkzeug.http import is_resource_modified
 from werkzeug.routing import BaseConverter
 
 from app.calendars import ics, queries
+from app.calendars.categories import categories_of
 from app.calendars.feed_cache import cached_feed
 from app.calendars.feed_version import generations
 from app.calendars.filters import ListFilters
 from app.calendars.models import CalendarEvent
+from app.calendars.recurrence_words import describe_rule
 from app.calendars.scope import COMBINED_SLUG, Scope, scope_for
 from app.web.htmx import render_page_or_block
+from app.web.images import image_response
 from app.web.page_cache import cached_page
 from app.web.params import BadDate, DateOutsideWindow, parse_date_param
+from app.web.public_urls import public_base_url, public_url
 
 calendars_bp = Blueprint("calendars", __name__, url_prefix="/calendars")
 LIST_DAYS = 60
+
+
+@calendars_bp.app_template_filter("repeat_words")
+def repeat_words(event: CalendarEvent) -> str:
+    """How a series repeats, in words ("Every month on the second Tuesday, 12 times")."""
+    first = event.start_date if event.all_day else event.start_at.astimezone(ZoneInfo(event.time_zone)).date()
+    return describe_rule(event.rrule or "", first, ZoneInfo(event.time_zone))
 
 
 @calendars_bp.get("/")
@@ -57,24 +69,41 @@ def calendar_list(slug: str) -> Response:
     scope = scope_for(slug)
     filters = ListFilters.from_args(request.args, scope.today, LIST_DAYS)
     events, shown = _shown(scope, filters)
-    days: dict[date, list[queries.Occurrence]] = {}
-    for occurrence in shown:
-        days.setdefault(occurrence.day, []).append(occurrence)
+    days = queries.by_day(shown, filters.first, filters.last)
     return render_page_or_block(
         "calendars/list.html", "results", scope=scope, days=days, today=scope.today, filters=filters,
-        count=len(shown), categories=sorted({e.category for e in events if e.category}),
+        count=len(shown), categories=_filter_categories(scope, events),
         **subscribe_links(scope, filters.feed_args()),
     )
 
 
+# Outlook on the web's "add calendar from the internet": one host for personal, one for work accounts.
+OUTLOOK_ADD_FROM_WEB = {"outlook_com_url": "https://outlook.live.com/calendar/0/addfromweb",
+                        "microsoft_365_url": "https://outlook.office.com/calendar/0/addfromweb"}
+
+
+def _filter_categories(scope: Scope, events: list[CalendarEvent]) -> list[str]:
+    """The calendars' current categories, and retired ones while events still carry them."""
+    offered = {c.name for c in categories_of([c.id for c in scope.calendars])}
+    return sorted(offered | {e.category for e in events if e.category})
+
+
 def subscribe_links(scope: Scope, args: dict[str, Any]) -> dict[str, str]:
-    """The feed of a view three ways: webcal:// (Apple, Outlook), Google's cid= link, the https address."""
-    feed = url_for("calendars.feed", slug=scope.slug, _external=True)
+    """The feed of a view: webcal:// (Apple, desktop Outlook), Google's cid= link, Outlook on the web
+    (Outlook.com and Microsoft 365) and the https address. `args` are filters only, never dates."""
+    feed = public_url("calendars.feed", slug=scope.slug)
     if args:
         feed += "?" + urlencode(args, doseq=True)
     webcal = "webcal://" + feed.split("://", 1)[1]
+    outlook_args = urlencode({"url": feed, "name": _feed_name(scope, args)})
     return {"feed_url": feed, "webcal_url": webcal,
-            "google_url": "https://calendar.google.com/calendar/r?cid=" + quote(webcal, safe="")}
+            "google_url": "https://calendar.google.com/calendar/r?cid=" + quote(webcal, safe=""),
+            **{name: f"{host}?{outlook_args}" for name, host in OUTLOOK_ADD_FROM_WEB.items()}}
+
+
+@calendars_bp.get("/images/<name>")
+def event_image(name: str) -> Response:
+    return image_response(name)
 
 
 @calendars_bp.get("/<slug>/month")
@@ -84,9 +113,8 @@ def month(slug: str) -> str:
     first = _month_arg(request.args.get("month"), scope.today) or scope.today.replace(day=1)
     weeks = pycalendar.Calendar(firstweekday=6).monthdatescalendar(first.year, first.month)
     events, _ = queries.feed_events(scope.calendars, scope.today)
-    by_day: dict[date, list[queries.Occurrence]] = {}
-    for occurrence in queries.occurrences(events, scope.zone, weeks[0][0], weeks[-1][-1]):
-        by_day.setdefault(occurrence.day, []).append(occurrence)
+    by_day = queries.by_day(queries.occurrences(events, scope.zone, weeks[0][0], weeks[-1][-1]),
+                            weeks[0][0], weeks[-1][-1])
     previous_month = (first - timedelta(days=1)).replace(day=1)
     next_month = (first + timedelta(days=32)).replace(day=1)
     return render_template("calendars/month.html", scope=scope, first=first, weeks=weeks, by_day=by_day,
@@ -160,11 +188,11 @@ def feed(slug: str) -> Response:
     def build() -> tuple[bytes, date | None]:
         events, last_drop = queries.feed_events(scope.calendars, scope.today)
         if args:
-            events = _in_view(scope, filters, events)
+            events = _in_view(filters, events)
         header = ics.FeedHeader(_feed_name(scope, args), scope.description, scope.zone.key)
         return ics.feed(header, events, page_url=_page_url, year=datetime.now().year), last_drop
 
-    variant = f"{request.host_url}|{datetime.now().year}|{urlencode(args, doseq=True)}"
+    variant = f"{public_base_url()}|{datetime.now().year}|{urlencode(args, doseq=True)}"
     built = cached_feed(scope, variant, build)
     zipped = "gzip" in request.accept_encodings
     response = _ics_response(lambda: built.load("gzip" if zipped else "body"),
@@ -176,13 +204,9 @@ def feed(slug: str) -> Response:
     return response
 
 
-def _in_view(scope: Scope, filters: ListFilters, events: list[CalendarEvent]) -> list[CalendarEvent]:
-    """The events the list view with these filters shows (with dates: those with an occurrence then)."""
-    kept = [e for e in events if filters.keep_event(e)]
-    if not filters.dated:
-        return kept
-    showing = {o.event.uid for o in queries.occurrences(kept, scope.zone, filters.first, filters.last)}
-    return [e for e in kept if e.uid in showing]
+def _in_view(filters: ListFilters, events: list[CalendarEvent]) -> list[CalendarEvent]:
+    """The events the list view with these filters shows, on any date (a feed has no date window)."""
+    return [e for e in events if filters.keep_event(e)]
 
 
 def _feed_name(scope: Scope, args: dict[str, Any]) -> str:
@@ -207,12 +231,12 @@ def _safe(uid: str) -> str:
 
 def _page_url(event: CalendarEvent) -> str:
     """The event page's address; built by url_for once per calendar, not 5,000 times per feed."""
-    return _page_url_prefix(event.calendar.slug, request.host_url) + BaseConverter(current_app.url_map).to_url(event.uid)
+    return _page_url_prefix(event.calendar.slug, public_base_url()) + BaseConverter(current_app.url_map).to_url(event.uid)
 
 
 @lru_cache(maxsize=256)
-def _page_url_prefix(slug: str, host_url: str) -> str:
-    return url_for("calendars.event", slug=slug, uid="~", _external=True)[:-1]
+def _page_url_prefix(slug: str, base_url: str) -> str:
+    return base_url + url_for("calendars.event", slug=slug, uid="~")[:-1]
 
 
 def _ics_response(load_body: Callable[[], bytes], etag: str, last_modified: datetime | None,

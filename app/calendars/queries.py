@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app.calendars.models import Calendar, CalendarEvent
-from app.calendars.repeat_limits import all_starts, parse_rule, starts_between
+from app.calendars.recurrence import expand
+from app.calendars.repeat_limits import all_starts, starts_between
 from app.extensions import db
 
 if TYPE_CHECKING:
@@ -38,8 +39,31 @@ class Occurrence:
 
     @property
     def last_day(self) -> date:
-        """The last day it covers (an all-day end is exclusive)."""
-        return (self.end - timedelta(days=1)).date() if self.all_day else self.end.date()
+        """The last day it covers (an all-day end is exclusive; a timed end at midnight is the day before)."""
+        return (self.end - timedelta(days=1)).date() if self.all_day else (self.end - timedelta(microseconds=1)).date()
+
+    def days(self, first: date, last: date) -> list[date]:
+        """Every day it covers between `first` and `last` (inclusive): a market or an overnight event is
+        on each of its days, not only the first."""
+        day, days = max(self.day, first), []
+        while day <= min(self.last_day, last):
+            days.append(day)
+            day += timedelta(days=1)
+        return days
+
+    def day_number(self, day: date) -> tuple[int, int]:
+        """(which day of the occurrence `day` is, how many days it covers)."""
+        return (day - self.day).days + 1, (self.last_day - self.day).days + 1
+
+
+def by_day(found: list[Occurrence], first: date, last: date) -> dict[date, list[Occurrence]]:
+    """Occurrences under each day they cover in [first, last], days in order."""
+    days: dict[date, list[Occurrence]] = {}
+    for occurrence in found:
+        for day in occurrence.days(first, last):
+            days.setdefault(day, []).append(occurrence)
+    return {day: sorted(items, key=lambda o: (o.day == day, o.start, o.event.title))  # going on first
+            for day, items in sorted(days.items())}
 
 
 def public_calendars() -> list[Calendar]:
@@ -111,7 +135,7 @@ def last_end_of(event: CalendarEvent) -> datetime | date | None:
 
 
 def _rule(event: CalendarEvent, start: datetime) -> rrule:
-    return parse_rule(event.rrule, start)
+    return expand(event.rrule or "", start, ZoneInfo(event.time_zone))
 
 
 def series_starts(event: CalendarEvent, around: datetime) -> set[datetime]:
@@ -125,7 +149,8 @@ def series_starts(event: CalendarEvent, around: datetime) -> set[datetime]:
 
 
 def occurrences(events: list[CalendarEvent], zone: ZoneInfo, first: date, last: date) -> list[Occurrence]:
-    """Every occurrence starting between `first` and `last` (inclusive), recurrences expanded."""
+    """Every occurrence on any day between `first` and `last` (inclusive): starting then, or begun
+    before and still going on (a multi-day or overnight event); recurrences expanded."""
     found: list[Occurrence] = []
     window_start = datetime.combine(first, time.min, zone)
     window_end = datetime.combine(last + timedelta(days=1), time.min, zone)
@@ -153,12 +178,13 @@ def _of(event: CalendarEvent, zone: ZoneInfo, window_start: datetime, window_end
     cancelled = event.status == "cancelled"
     moved = {o.recurrence_id: o for o in event.overrides} if exceptions else {}
     if not event.rrule:
-        starts = [start] if window_start <= start < window_end else []
+        starts = [start] if start < window_end and start + length > window_start else []
     else:
         # Widen the window by the longest move so an occurrence moved into it is found.
         reach = max([abs(o.start_at - o.recurrence_id) for o in moved.values()], default=timedelta(0))
         rule = _rule(event, start.replace(tzinfo=None))
-        naive = starts_between(rule, (window_start - reach).astimezone(event_zone).replace(tzinfo=None),
+        # ... and by the event's length, so an occurrence begun before the window and still going is found.
+        naive = starts_between(rule, (window_start - reach - length - timedelta(days=1)).astimezone(event_zone).replace(tzinfo=None),
                                (window_end + reach).astimezone(event_zone).replace(tzinfo=None))
         skipped = set(event.exdates or []) if exceptions else set()
         tz = zone if event.all_day else event_zone
@@ -167,14 +193,14 @@ def _of(event: CalendarEvent, zone: ZoneInfo, window_start: datetime, window_end
     for occurrence_start in starts:
         override = moved.get(occurrence_start.astimezone(ZoneInfo("UTC")))
         if override is not None:
-            begins = override.start_at.astimezone(zone)
-            if window_start <= begins < window_end:
-                result.append(Occurrence(event, begins, override.end_at.astimezone(zone), event.all_day,
-                                         cancelled or override.cancelled))
-        elif window_start <= occurrence_start < window_end:
-            local = occurrence_start.astimezone(zone)
-            # Aware arithmetic in one zone is wall-clock time: add the exact duration in UTC instead.
-            end = (datetime.combine(local.date() + length, time.min, zone) if event.all_day
-                   else (local.astimezone(timezone.utc) + length).astimezone(zone))
+            begins, ends = override.start_at.astimezone(zone), override.end_at.astimezone(zone)
+            if begins < window_end and ends > window_start:
+                result.append(Occurrence(event, begins, ends, event.all_day, cancelled or override.cancelled))
+            continue
+        local = occurrence_start.astimezone(zone)
+        # Aware arithmetic in one zone is wall-clock time: add the exact duration in UTC instead.
+        end = (datetime.combine(local.date() + length, time.min, zone) if event.all_day
+               else (local.astimezone(timezone.utc) + length).astimezone(zone))
+        if local < window_end and end > window_start:
             result.append(Occurrence(event, local, end, event.all_day, cancelled))
     return result

@@ -13,8 +13,6 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from itertools import islice
 
-from dateutil.rrule import rrule, rrulestr
-
 MAX_EXPANDED = 10_000
 ALLOWED_FREQUENCIES = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
 # The time of day comes from the event's own fields; these would multiply its starts within a day.
@@ -29,10 +27,6 @@ def repeat_rule_problem(rule: str) -> str | None:
     if any(name in parts for name in REFUSED_PARTS):
         return "The time of day comes from the start and end fields; leave BYHOUR, BYMINUTE and BYSECOND out."
     return None
-
-
-def parse_rule(text: str, start: datetime) -> rrule:
-    return rrulestr(text, dtstart=start)
 
 
 def starts_until(rule: Iterable[datetime], until: datetime) -> Iterator[datetime]:

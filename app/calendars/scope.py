@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from flask import abort, current_app
 
 from app.calendars.catalog import COMBINED_SLUG, CalendarSummary, public_summaries
+from app.web.templating import zone_label
 
 
 @dataclass(frozen=True)
@@ -25,8 +26,8 @@ class Scope:
 
     @property
     def zone_label(self) -> str:
-        """The time zone stated on every page, e.g. "America/Chicago time (CST)"."""
-        return f"{self.zone.key.replace('_', ' ')} time ({datetime.now(self.zone).tzname()})"
+        """The time zone stated on every page, e.g. "America/Chicago time (CST or CDT)"."""
+        return zone_label(self.zone)
 
 
 def scope_for(slug: str) -> Scope:

@@ -3,6 +3,7 @@ cancel. Each change is audited, and when the calendar has an `exchange_calendar_
 Exchange write is recorded in the same transaction (outbox)."""
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -10,12 +11,24 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from app.access.models import AuditEntry
+from app.access.permissions import MissingPermission, has_role
 from app.access.services import audit
+from app.calendars.categories import category_problem
 from app.calendars.exchange import graph_event, occurrence_changes
+from app.calendars.mailboxes import NOT_ALLOWED, may_publish_to
 from app.calendars.forms import (
-    CalendarInput, EventInput, Invalid, MoveInput, occurrence_start, parse_calendar, parse_event, parse_move,
+    CalendarInput,
+    EventInput,
+    Invalid,
+    MoveInput,
+    input_from_stored,
+    occurrence_start,
+    parse_calendar,
+    parse_event,
+    parse_move,
+    stored_input,
 )
-from app.calendars.models import Calendar, CalendarEvent, CalendarEventOverride
+from app.calendars.models import Calendar, CalendarEvent, CalendarEventOverride, CalendarEventRevision
 from app.extensions import db
 from app.facilities.models import Facility
 from app.jobs.outbox import record_operation
@@ -25,11 +38,16 @@ from app.sqltypes import utcnow
 # A change to any of these is significant: subscribers' calendars must take it (SEQUENCE goes up).
 SIGNIFICANT = ("start_at", "end_at", "start_date", "end_date", "all_day", "rrule", "location", "status")
 EventInvalid = Invalid  # the name the views and tests use for a refused save
+PUBLISHER = "calendars.publisher"
+log = logging.getLogger(__name__)
 
 
 def save_calendar(calendar: Calendar | None, data: CalendarInput, actor: Employee) -> Calendar:
     taken = db.session.scalar(select(Calendar.id).where(Calendar.slug == data.slug.strip().lower()))
     values = parse_calendar(data, slug_taken=taken is not None and (calendar is None or taken != calendar.id))
+    address = values.get("exchange_calendar_address")
+    if address and not may_publish_to(str(address)):
+        raise Invalid({"exchange_calendar_address": NOT_ALLOWED})
     before = {} if calendar is None else {name: getattr(calendar, name) for name in values}
     if calendar is None:
         calendar = Calendar()
@@ -42,10 +60,82 @@ def save_calendar(calendar: Calendar | None, data: CalendarInput, actor: Employe
     return calendar
 
 
+class RevisionProposed(Exception):
+    """An editor's change to a published event was kept as a revision for a publisher to apply."""
+
+    def __init__(self, revision: CalendarEventRevision) -> None:
+        super().__init__("the change waits for a calendar publisher")
+        self.revision = revision
+
+
 def save_event(calendar: Calendar, event: CalendarEvent | None, data: EventInput, actor: Employee) -> CalendarEvent:
+    """Save the event; a published event changes only by a publisher's hand: an editor's (valid)
+    change is kept as a pending revision instead (RevisionProposed), and the public event is unchanged."""
+    values = _parsed(calendar, event, data)
+    if event is not None and event.status == "published" and not has_role(actor, PUBLISHER):
+        raise RevisionProposed(_propose(event, data, actor))
+    return _apply(calendar, event, values, actor)
+
+
+def _parsed(calendar: Calendar, event: CalendarEvent | None, data: EventInput) -> dict[str, object]:
     with db.session.no_autoflush:  # a new event added by the caller is not complete until the values are set
         facility_ids = set(db.session.scalars(select(Facility.id)))
-    values = parse_event(data, ZoneInfo(event.time_zone if event else calendar.time_zone), facility_ids)
+        problem = category_problem(calendar, data.category, event.category if event else None)
+    try:
+        values = parse_event(data, ZoneInfo(event.time_zone if event else calendar.time_zone), facility_ids)
+    except Invalid as invalid:
+        raise Invalid({**invalid.errors, **({"category": problem} if problem else {})}) from None
+    if problem:
+        raise Invalid({"category": problem})
+    return values
+
+
+def _propose(event: CalendarEvent, data: EventInput, actor: Employee) -> CalendarEventRevision:
+    """The editor's latest proposal replaces an earlier one of theirs still waiting."""
+    proposed = stored_input(data)
+    for earlier in pending_revisions(event):
+        if earlier.proposed_by_id == actor.id:
+            earlier.status, earlier.decided_at = "discarded", utcnow()
+    revision = CalendarEventRevision(event=event, proposed=proposed, proposed_by_id=actor.id, status="pending")
+    db.session.add(revision)
+    db.session.flush()
+    audit(actor, "calendar_event.propose", "calendar_event", event.id, None, {"revision": revision.id})
+    db.session.commit()
+    return revision
+
+
+def pending_revisions(event: CalendarEvent | None = None) -> list[CalendarEventRevision]:
+    query = select(CalendarEventRevision).where(CalendarEventRevision.status == "pending")
+    if event is not None:
+        query = query.where(CalendarEventRevision.event_id == event.id)
+    return list(db.session.scalars(query.order_by(CalendarEventRevision.id)))
+
+
+def apply_revision(revision: CalendarEventRevision, actor: Employee) -> CalendarEvent:
+    """A publisher puts an editor's change live (validated again: the facility list may have changed)."""
+    _require_publisher(actor)
+    event = revision.event
+    values = _parsed(event.calendar, event, input_from_stored(revision.proposed))
+    revision.status, revision.decided_by_id, revision.decided_at = "applied", actor.id, utcnow()
+    audit(actor, "calendar_event.apply_revision", "calendar_event", event.id, None, {"revision": revision.id})
+    return _apply(event.calendar, event, values, actor)
+
+
+def discard_revision(revision: CalendarEventRevision, actor: Employee) -> None:
+    _require_publisher(actor)
+    revision.status, revision.decided_by_id, revision.decided_at = "discarded", actor.id, utcnow()
+    audit(actor, "calendar_event.discard_revision", "calendar_event", revision.event_id, None,
+          {"revision": revision.id})
+    db.session.commit()
+
+
+def _require_publisher(actor: Employee) -> None:
+    if not has_role(actor, PUBLISHER):
+        raise MissingPermission(PUBLISHER)
+
+
+def _apply(calendar: Calendar, event: CalendarEvent | None, values: dict[str, object],
+           actor: Employee) -> CalendarEvent:
     if event is None:
         event = CalendarEvent(calendar=calendar, uid=f"{uuid.uuid4()}@mygov", time_zone=calendar.time_zone,
                               status="draft", sequence=0, source="mygov")
@@ -93,8 +183,30 @@ def cancel_event(event: CalendarEvent, actor: Employee) -> None:
     db.session.commit()
 
 
+def delete_event(event: CalendarEvent, actor: Employee) -> None:
+    """A draft goes for good. A published or cancelled event leaves Exchange (outbox) and, being
+    "deleted", the public pages and feeds at once; the row stays for the audit trail and the outbox.
+    Feed subscribers' apps drop a UID missing from the next poll (README: "Deleting an event")."""
+    before = {"status": event.status, "title": event.title}
+    if event.status == "draft":
+        audit(actor, "calendar_event.delete", "calendar_event", event.id, before, {})
+        db.session.delete(event)
+        db.session.commit()
+        return
+    if event.status == "deleted":
+        return
+    was_published = event.status == "published"
+    event.status = "deleted"
+    _changed(event, significant=True)
+    entry = audit(actor, "calendar_event.delete", "calendar_event", event.id, before, {"status": "deleted"})
+    if was_published:
+        _exchange(event, "delete_event", entry)
+    db.session.commit()
+
+
 def skip_occurrence(event: CalendarEvent, original: str, actor: Employee) -> None:
     """Leave one occurrence out of the series (EXDATE), named by its original local start."""
+    _may_change_occurrences(event, actor)
     local = _occurrence_key(event, original)
     if local in (event.exdates or []):
         return
@@ -105,6 +217,7 @@ def skip_occurrence(event: CalendarEvent, original: str, actor: Employee) -> Non
 
 def restore_occurrence(event: CalendarEvent, original: str, actor: Employee) -> None:
     """Bring back a skipped occurrence, or put a moved one back at its original time."""
+    _may_change_occurrences(event, actor)
     local = _occurrence_key(event, original)
     skipped = local in (event.exdates or [])
     if not skipped and not _drop_override(event, local):
@@ -114,6 +227,7 @@ def restore_occurrence(event: CalendarEvent, original: str, actor: Employee) -> 
 
 
 def move_occurrence(event: CalendarEvent, data: MoveInput, actor: Employee) -> None:
+    _may_change_occurrences(event, actor)
     if event.all_day or not event.rrule:
         raise Invalid({"original": "Only occurrences of a repeating event with times can be moved."})
     original, starts, ends = parse_move(data, ZoneInfo(event.time_zone))
@@ -123,6 +237,12 @@ def move_occurrence(event: CalendarEvent, data: MoveInput, actor: Employee) -> N
     event.overrides.append(CalendarEventOverride(recurrence_id=original, start_at=starts, end_at=ends))
     _series_changed(event, actor, "calendar_event.move",
                     {"occurrence": local, "start": starts.isoformat(), "end": ends.isoformat()})
+
+
+def _may_change_occurrences(event: CalendarEvent, actor: Employee) -> None:
+    if event.status == "published" and not has_role(actor, PUBLISHER):
+        raise Invalid({"original": "This event is published: only a calendar publisher can skip or move its "
+                                   "occurrences. Ask one, or change the event and a publisher will apply it."})
 
 
 def _occurrence_key(event: CalendarEvent, original: str) -> str:
@@ -167,6 +287,12 @@ def _exchange(event: CalendarEvent, kind: str, entry: AuditEntry) -> None:
     """
     mailbox = event.calendar.exchange_calendar_address
     if not mailbox:
+        return
+    if not may_publish_to(mailbox):
+        # An address saved before MyGov checked them (or a room since removed): nothing is written
+        # there; the calendars screen says so until someone changes it.
+        log.warning("calendar %s: not writing to %s, neither a managed room nor an approved mailbox",
+                    event.calendar.slug, mailbox)
         return
     payload: dict[str, object] = {"mailbox": mailbox}
     if kind != "delete_event":

@@ -3,7 +3,7 @@ calendars.publisher."""
 from __future__ import annotations
 
 from dataclasses import fields
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, flash, render_template, request, url_for
@@ -12,14 +12,29 @@ from sqlalchemy import select
 
 from app.access.permissions import has_role, requires
 from app.calendars import queries, services
+from app.calendars.categories import offered_names
+from app.calendars.event_images import store_event_image
 from app.calendars.forms import CalendarInput, EventInput, Invalid, MoveInput
+from app.calendars.mailboxes import may_publish_to
 from app.calendars.models import Calendar, CalendarEvent
+from app.calendars.recurrence_form import (
+    WEEKDAYS,
+    Preview,
+    choice_of,
+    monthly_weekday_words,
+    preview,
+    repeat_choice_of,
+    shift_end,
+)
+from app.calendars.recurrence_words import long_date
 from app.extensions import db
 from app.facilities.models import Facility
+from app.jobs.queries import waiting_for_it
 from app.web.htmx import see_other
+from app.web.images import ImageRefused, readable_size, upload_limit
 
 calendar_staff_bp = Blueprint("calendar_staff", __name__, url_prefix="/staff/calendars")
-EVENT_FIELDS = [f.name for f in fields(EventInput) if f.name not in ("all_day", "errors")]
+EVENT_FIELDS = [f.name for f in fields(EventInput) if f.name not in ("all_day", "errors", "repeat", "first_date_offer")]
 CALENDAR_FIELDS = [f.name for f in fields(CalendarInput) if f.name not in ("is_public", "errors")]
 MOVE_FIELDS = [f.name for f in fields(MoveInput) if f.name != "errors"]
 UPCOMING_SHOWN = 12
@@ -27,11 +42,21 @@ UPCOMING_SHOWN = 12
 Page = Response | tuple[str, int] | str
 
 
+@calendar_staff_bp.app_template_filter("long_date")
+def long_date_filter(value: str) -> str:
+    """"Tuesday, March 9, 2027" from an ISO date."""
+    return long_date(date.fromisoformat(value))
+
+
 @calendar_staff_bp.get("/")
 @requires("calendars.editor")
 def calendars() -> str:
     rows = db.session.scalars(select(Calendar).order_by(Calendar.name)).all()
-    return render_template("calendars/staff_calendars.html", calendars=rows)
+    refused = {c.id for c in rows if c.exchange_calendar_address and not may_publish_to(c.exchange_calendar_address)}
+    return render_template("calendars/staff_calendars.html", calendars=rows, waiting=waiting_for_it(), refused=refused,
+                           may_approve_mailboxes=has_role(current_user, "platform.admin"),
+                           waiting_revisions=len(services.pending_revisions())
+                           if has_role(current_user, "calendars.publisher") else 0)
 
 
 @calendar_staff_bp.route("/new", methods=["GET", "POST"])
@@ -85,16 +110,44 @@ def edit_event(event_id: int) -> Page:
     return _edit(event.calendar, event)
 
 
+def _posted_event() -> EventInput:
+    return EventInput(**{name: request.form.get(name, "") for name in EVENT_FIELDS},
+                      all_day=request.form.get("all_day") == "y", repeat=repeat_choice_of(request.form))
+
+
+def _take_image(data: EventInput) -> str:
+    """An uploaded image becomes the event's (its address set on `data`); the message when refused."""
+    upload = request.files.get("image")
+    if request.form.get("remove_image") == "y":
+        data.image_url = data.image_alt = ""
+    if upload is None or not upload.filename:
+        return ""
+    try:
+        data.image_url = url_for("calendars.event_image", name=store_event_image(upload))
+    except ImageRefused as refused:
+        return str(refused)
+    return ""
+
+
 def _edit(calendar: Calendar, event: CalendarEvent | None) -> Page:
     if request.method == "POST":
-        data = EventInput(**{name: request.form.get(name, "") for name in EVENT_FIELDS},
-                          all_day=request.form.get("all_day") == "y")
+        data = _posted_event()
+        image_error = _take_image(data)
+        if request.form.get("use_first_date") or request.form.get("preview"):
+            return _form(calendar, event, _with_first_date(data, request.form.get("use_first_date", "")))
+        if image_error:
+            data.errors = {"image": image_error}
+            return _form(calendar, event, data), 422
         try:
             saved = services.save_event(calendar, event, data, current_user)
         except Invalid as invalid:
             db.session.rollback()
             data.errors = invalid.errors
             return _form(calendar, event, data), 422
+        except services.RevisionProposed as proposed:
+            flash(f"Your change to “{proposed.revision.event.title}” waits for a calendar publisher; the website "
+                  "shows the event as it was until one applies it.", "info")
+            return see_other(url_for("calendar_staff.edit_event", event_id=proposed.revision.event_id))
         flash(f"“{saved.title}” is saved.", "success")
         return see_other(url_for("calendar_staff.edit_event", event_id=saved.id))
     return _form(calendar, event, _input_of(event) if event else EventInput())
@@ -103,9 +156,46 @@ def _edit(calendar: Calendar, event: CalendarEvent | None) -> Page:
 def _form(calendar: Calendar, event: CalendarEvent | None, data: EventInput,
           move: MoveInput | None = None) -> str:
     facilities = db.session.scalars(select(Facility).order_by(Facility.name)).all()
+    zone = ZoneInfo(event.time_zone if event else calendar.time_zone)
     return render_template("calendars/staff_event.html", calendar=calendar, event=event, data=data,
                            facilities=facilities, move=move or MoveInput(), occurrences=_upcoming(event),
-                           may_publish=has_role(current_user, "calendars.publisher"))
+                           may_publish=has_role(current_user, "calendars.publisher"),
+                           repeat_preview=_preview(data, zone), weekdays=WEEKDAYS,
+                           categories=offered_names(calendar, event.category if event else None),
+                           max_photo_size=readable_size(upload_limit()),
+                           monthly_weekday=_monthly_weekday(data.start_date))
+
+
+@calendar_staff_bp.post("/repeat-preview")
+@requires("calendars.editor")
+def repeat_preview() -> str:
+    """The preview fragment the editor's repeat choices update with htmx (the save and preview buttons
+    show the same without JavaScript)."""
+    calendar = db.get_or_404(Calendar, request.form.get("calendar_id", type=int))
+    return render_template("calendars/_repeat_preview.html", repeat_preview=_preview(
+        _posted_event(), ZoneInfo(calendar.time_zone)))
+
+
+def _preview(data: EventInput, zone: ZoneInfo) -> Preview | None:
+    return preview(data.repeat, data.rrule, data.start_date, data.start_time, data.all_day, zone)
+
+
+def _monthly_weekday(start_date: str) -> str:
+    try:
+        return monthly_weekday_words(date.fromisoformat(start_date))
+    except ValueError:
+        return "the same weekday of the month"
+
+
+def _with_first_date(data: EventInput, chosen: str) -> EventInput:
+    """The form moved to start on the repeat's first date, keeping the event's length (not saved yet)."""
+    try:
+        new_start, start = date.fromisoformat(chosen), date.fromisoformat(data.start_date)
+    except ValueError:
+        return data
+    end = date.fromisoformat(data.end_date) if data.end_date else start
+    data.start_date, data.end_date = new_start.isoformat(), shift_end(start, end, new_start).isoformat()
+    return data
 
 
 def _upcoming(event: CalendarEvent | None) -> list[tuple[str, queries.Occurrence, bool]]:
@@ -140,6 +230,7 @@ def _input_of(event: CalendarEvent) -> EventInput:
         start, end = event.start_at.astimezone(zone), event.end_at.astimezone(zone)
         data.start_date, data.start_time = start.date().isoformat(), start.strftime("%H:%M")
         data.end_date, data.end_time = end.date().isoformat(), end.strftime("%H:%M")
+    data.repeat = choice_of(event.rrule, date.fromisoformat(data.start_date), zone)
     return data
 
 
@@ -172,3 +263,4 @@ def change_status(event_id: int, verb: str) -> Response:
     (services.publish_event if verb == "publish" else services.cancel_event)(event, current_user)
     flash(f"“{event.title}” is {'published' if verb == 'publish' else 'cancelled'}.", "success")
     return see_other(url_for("calendar_staff.edit_event", event_id=event.id))
+from app.calendars import category_views  # noqa: E402,F401  (routes on this blueprint)

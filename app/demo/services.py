@@ -10,10 +10,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from app.access.services import sync_registry
-from app.calendars.models import Calendar, CalendarEvent
+from app.calendars.models import Calendar, CalendarCategory, CalendarEvent, PublishingMailbox
+from app.calendars.recurrence import expand
 from app.extensions import db
 from app.facilities.models import Facility, FacilitySpace, ReservationConfig
 from app.people.models import Employee
+from app.people.contacts import refresh_contacts
 from app.people.services import upsert_employee_from_graph
 
 DEMO_CITY = Path(__file__).with_name("city.json")
@@ -27,46 +29,67 @@ def seed_demo(tenant_id: str, city_zone: str, today: date | None = None) -> dict
     sync_registry()
     created = {"facilities": 0, "spaces": 0, "calendars": 0, "events": 0, "employees": 0}
     facilities_by_slug: dict[str, Facility] = {}
+    places = _exchange_places()
     for facility_data in data["facilities"]:
-        facility, new = _facility(facility_data)
+        facility, new = _facility(facility_data, places)
         created["facilities"] += new
         facilities_by_slug[facility.slug] = facility
         for space_data in facility_data["spaces"]:
-            created["spaces"] += _space(facility, space_data)
+            created["spaces"] += _space(facility, space_data, places)
     for calendar_data in data["calendars"]:
         calendar, new = _calendar(calendar_data, city_zone)
         created["calendars"] += new
         for event_data in calendar_data["events"]:
             created["events"] += _event(calendar, event_data, facilities_by_slug, today)
     if DEVTENANT_SEED.exists():
-        created["employees"] = _employees(tenant_id, json.loads(DEVTENANT_SEED.read_text()).get("users", []))
+        users = json.loads(DEVTENANT_SEED.read_text()).get("users", [])
+        created["employees"] = _employees(tenant_id, users, set(data["directory"]["public_departments"]))
     db.session.commit()
     return created
 
 
-def _employees(tenant_id: str, users: list[dict[str, Any]]) -> int:
-    """Only the missing ones: an upsert of an existing employee would rewrite its sync time and contact."""
+def _employees(tenant_id: str, users: list[dict[str, Any]], public_departments: set[str]) -> int:
+    """Only the missing ones: an upsert of an existing employee would rewrite its sync time and contact.
+    New employees of the public departments are listed in the directory, as the demo city chose."""
     known = set(db.session.scalars(select(Employee.entra_oid).where(Employee.tenant_id == tenant_id)))
     missing = [user for user in users if user["id"] not in known]
     for user in missing:
         upsert_employee_from_graph(tenant_id, user)
+    listed = db.session.scalars(select(Employee).where(
+        Employee.tenant_id == tenant_id, Employee.entra_oid.in_([user["id"] for user in missing]),
+        Employee.department.in_(public_departments),
+    )).all()
+    for employee in listed:
+        employee.show_publicly = True
+    db.session.flush()
+    refresh_contacts([employee.id for employee in listed])
     return len(missing)
 
 
-def _facility(data: dict[str, Any]) -> tuple[Facility, bool]:
+def _exchange_places() -> dict[str, dict[str, Any]]:
+    """The dev tenant's buildings (by name) and rooms (by address): the demo rows link to what Exchange holds."""
+    if not DEVTENANT_SEED.exists():
+        return {}
+    places = json.loads(DEVTENANT_SEED.read_text()).get("places", [])
+    return {str(place.get("emailAddress") or place["displayName"]).lower(): place for place in places
+            if place.get("@odata.type") in ("#microsoft.graph.building", "#microsoft.graph.room")}
+
+
+def _facility(data: dict[str, Any], places: dict[str, dict[str, Any]]) -> tuple[Facility, bool]:
     facility = db.session.scalar(select(Facility).where(Facility.slug == data["slug"]))
     if facility:
         return facility, False
     facility = Facility(
         name=data["name"], slug=data["slug"],
         building_abbreviation=data["building_abbreviation"], address=data["address"],
+        graph_building_place_id=places.get(data["name"].lower(), {}).get("id"),
     )
     db.session.add(facility)
     db.session.flush()
     return facility, True
 
 
-def _space(facility: Facility, data: dict[str, Any]) -> bool:
+def _space(facility: Facility, data: dict[str, Any], places: dict[str, dict[str, Any]]) -> bool:
     exists = db.session.scalar(
         select(FacilitySpace).where(
             FacilitySpace.facility_id == facility.id, FacilitySpace.slug == data["slug"]
@@ -80,6 +103,10 @@ def _space(facility: Facility, data: dict[str, Any]) -> bool:
         exchange_resource_mailbox=data.get("exchange_resource_mailbox"),
         provisioning_state="active" if data.get("exchange_resource_mailbox") else "none",
     )
+    if room := places.get(str(data.get("exchange_resource_mailbox")).lower()):
+        space.graph_place_id, space.graph_floor_place_id = room["id"], room.get("parentId")
+        if room["displayName"] != space.name:  # Exchange's name, e.g. "LIB Program Room"
+            space.mailbox_display_name_override = room["displayName"]
     if rules := data.get("reservation"):
         space.reservation_config = ReservationConfig(
             citizen_reservable=True,
@@ -106,6 +133,10 @@ def _calendar(data: dict[str, Any], city_zone: str) -> tuple[Calendar, bool]:
         exchange_calendar_address=data.get("exchange_calendar_address"),
     )
     db.session.add(calendar)
+    address = (calendar.exchange_calendar_address or "").lower()
+    if address and not db.session.scalar(select(PublishingMailbox.id).where(PublishingMailbox.address == address)):
+        # The demo city's platform admin approved it (a room would need no approval; this one is not a room).
+        db.session.add(PublishingMailbox(address=address, reason=f"Demo city: {calendar.name}"))
     db.session.flush()
     return calendar, True
 
@@ -117,6 +148,11 @@ def _event(
         return False
     zone = ZoneInfo(calendar.time_zone)
     day = today + timedelta(days=data["days_from_today"])
+    if data.get("rrule"):  # a series starts on one of its own dates (the editor refuses anything else)
+        day = next(iter(expand(data["rrule"], datetime.combine(day, time.min), zone))).date()
+    if data.get("category") and not db.session.scalar(select(CalendarCategory.id).where(
+            CalendarCategory.calendar_id == calendar.id, CalendarCategory.name == data["category"])):
+        db.session.add(CalendarCategory(calendar_id=calendar.id, name=data["category"], retired=False))
     event = CalendarEvent(
         calendar=calendar, uid=data["uid"], title=data["title"],
         description=data["description"], time_zone=calendar.time_zone,

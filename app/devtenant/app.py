@@ -11,6 +11,7 @@ from flask import Flask
 
 from app.devtenant.context import DevTenant
 from app.devtenant.jwt import SigningKey
+from app.devtenant.notifier import Notifier
 from app.devtenant.pipeline import register_pipeline
 from app.devtenant.seed import DEFAULT_SEED, load_seed
 from app.devtenant.state import TenantState
@@ -42,9 +43,15 @@ CANONICAL_SEGMENTS = {
         "messages",
         "photo",
         "delta",
+        "subscriptions",
+        "reauthorize",
     )
 }
 KEY_SEGMENT = re.compile(r"^(\w+)\('([^']*)'\)$")  # mailFolders('inbox') -> mailFolders/inbox
+# Functions without parameters may be called with empty parentheses: `/users/delta()` as SDKs do.
+EMPTY_CALL = re.compile(r"^(\w+)\(\)$")
+NAMESPACE_ALIAS = "graph."  # the CSDL's alias: `graph.room` is `microsoft.graph.room`
+NAMESPACE = "microsoft.graph."
 
 
 class DevTenantRefused(RuntimeError):
@@ -76,15 +83,26 @@ class _NormalizeGraphPaths:
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         path = environ.get("PATH_INFO", "")
         if path.startswith(("/v1.0/", "/beta/")):
-            parts = []
-            for segment in path.split("/"):
-                keyed = KEY_SEGMENT.match(segment)
-                if keyed:
-                    parts += [CANONICAL_SEGMENTS.get(keyed.group(1).lower(), keyed.group(1)), keyed.group(2)]
-                else:
-                    parts.append(CANONICAL_SEGMENTS.get(segment.lower(), segment))
-            environ["PATH_INFO"] = "/".join(parts)
+            environ["PATH_INFO"] = normalize_graph_path(path)
         return self.wsgi_app(environ, start_response)
+
+
+def normalize_graph_path(path: str) -> str:
+    """One spelling per Graph path: canonical segment case, keys as segments, `delta()` as `delta`,
+    and the CSDL's `graph.` alias as `microsoft.graph.` (`/places/graph.room`)."""
+    parts: list[str] = []
+    for segment in path.split("/"):
+        keyed = KEY_SEGMENT.match(segment)
+        called = EMPTY_CALL.match(segment)
+        if keyed:
+            parts += [CANONICAL_SEGMENTS.get(keyed.group(1).lower(), keyed.group(1)), keyed.group(2)]
+        elif called:
+            parts.append(CANONICAL_SEGMENTS.get(called.group(1).lower(), called.group(1)))
+        elif segment.lower().startswith(NAMESPACE_ALIAS):
+            parts.append(NAMESPACE + segment[len(NAMESPACE_ALIAS) :])
+        else:
+            parts.append(CANONICAL_SEGMENTS.get(segment.lower(), segment))
+    return "/".join(parts)
 
 
 def create_devtenant_app(
@@ -99,7 +117,7 @@ def create_devtenant_app(
     state = state or TenantState()
     load_seed(state, seed_path)
     app.extensions["devtenant"] = DevTenant(
-        state=state, signing_key=SigningKey(cert_dir), seed_path=seed_path
+        state=state, signing_key=SigningKey(cert_dir), seed_path=seed_path, notifier=Notifier(state)
     )
     register_pipeline(app)
     app.register_blueprint(graph_blueprint())

@@ -10,6 +10,7 @@ from pathlib import Path
 from flask import current_app, request
 
 from app.devtenant.jwt import SigningKey
+from app.devtenant.notifier import Notifier
 from app.devtenant.state import TenantState
 
 GRAPH_RESOURCE = "https://graph.microsoft.com"
@@ -42,6 +43,7 @@ class DevTenant:
     seed_path: Path
     base_url: str | None = None  # set by the server once its port is known
     slots: MailboxSlots = field(default_factory=MailboxSlots)
+    notifier: Notifier | None = None  # started by create_devtenant_app
 
     def root(self) -> str:
         return (self.base_url or request.url_root).rstrip("/")

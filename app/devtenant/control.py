@@ -172,3 +172,19 @@ class DevTenantControl:
 
     def reset_counters(self) -> None:
         self._call("DELETE", "/counters")
+
+    # --- change notifications ----------------------------------------------------------------
+
+    def subscriptions(self) -> list[dict[str, Any]]:
+        return self._call("GET", "/subscriptions")["value"]
+
+    def send_lifecycle(self, subscription_id: str, event: str) -> None:
+        """`missed`, `subscriptionRemoved` (the subscription is gone) or `reauthorizationRequired`."""
+        self._call("POST", f"/subscriptions/{subscription_id}/lifecycle", {"lifecycleEvent": event})
+
+    def notification_posts(self) -> list[dict[str, Any]]:
+        """Each post made to a notification URL: url, status (or "dropped"), at, value (the items)."""
+        return self._call("GET", "/notifications")["value"]
+
+    def pending_notifications(self) -> int:
+        return self._call("GET", "/notifications")["pending"]

@@ -19,6 +19,7 @@ from werkzeug.exceptions import HTTPException
 from app.devtenant import events
 from app.devtenant.context import tenant
 from app.devtenant.jwt import b64url
+from app.devtenant.notifier import LIFECYCLE_EVENTS
 from app.devtenant.seed import generated_photo, load_seed
 from app.devtenant.state import DEFAULT_APP_ROLES, Faults, Mailbox
 
@@ -322,3 +323,29 @@ def counters() -> dict[str, Any]:
         state.counters.clear()
         state.throttled_count = 0
     return {"requests": dict(state.counters), "throttled": state.throttled_count}
+
+
+@blueprint.get("/subscriptions")
+def subscriptions() -> dict[str, Any]:
+    live = tenant().state.subscriptions.values()
+    return {"value": [{k: v for k, v in s.items() if not k.startswith("_")} for s in live]}
+
+
+@blueprint.post("/subscriptions/<subscription_id>/lifecycle")
+def send_lifecycle(subscription_id: str) -> tuple[str, int]:
+    """Send a lifecycle notification (`missed`, `subscriptionRemoved`, `reauthorizationRequired`)."""
+    subscription = tenant().state.subscriptions.get(subscription_id)
+    event = _body().get("lifecycleEvent")
+    if subscription is None or event not in LIFECYCLE_EVENTS:
+        abort(400, f"needs a live subscription and a lifecycleEvent in {LIFECYCLE_EVENTS}")
+    tenant().notifier.lifecycle(subscription, event)  # type: ignore[union-attr]
+    return "", 204
+
+
+@blueprint.route("/notifications", methods=["GET", "DELETE"])
+def notification_log() -> dict[str, Any]:
+    """Every notification post the dev tenant made (or dropped), oldest first."""
+    state = tenant().state
+    if request.method == "DELETE":
+        state.notification_log.clear()
+    return {"value": list(state.notification_log), "pending": len(state.pending_notifications)}

@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, redirect, render_template, request
 
 from app.devtenant import claims
-from app.devtenant.context import GRAPH_APP_ID, GRAPH_RESOURCE, tenant
+from app.devtenant.context import GRAPH_APP_ID, GRAPH_RESOURCE, DevTenant, tenant
 from app.devtenant.errors import OAuthError
 from app.devtenant.jwt import b64url
 
@@ -122,6 +122,14 @@ def _error_page(code: int, text: str, status: int = 400) -> tuple[str, int]:
     ), status
 
 
+def _mygov_roles(ctx: DevTenant, user_id: str) -> list[str]:
+    """The MyGov roles the user's groups seed at first sign-in ("mygov-calendars-editor" -> "calendars
+    editor"), so whoever tries the app locally knows whom to sign in as."""
+    names = (str(ctx.state.groups[g].get("displayName") or "") for g in ctx.state.transitive_groups(user_id)
+             if g in ctx.state.groups)
+    return sorted(name.removeprefix("mygov-").replace("-", " ", 1) for name in names if name.startswith("mygov-"))
+
+
 def _redirect_with(
     redirect_uri: str, response_mode: str, params: dict[str, str]
 ) -> Response | tuple[str, int]:
@@ -164,6 +172,7 @@ def authorize(tenant_key: str) -> Any:
             action=request.path,
             params=hidden,
             users=users,
+            roles={u["id"]: _mygov_roles(ctx, u["id"]) for u in users},
             login_hint=params.get("login_hint"),
         )
     user = ctx.state.users.get(request.form.get("user_id", ""))

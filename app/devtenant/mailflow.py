@@ -94,7 +94,7 @@ def send(
         target = state.find_mailbox(address)
         if target is not None:
             stored = _stored(message, "inbox", "IPM.Note", now)
-            target.folders["inbox"][stored["id"]] = stored
+            state.store_message(target, "inbox", stored)
             entry["delivered"].append(address)
         elif undeliverable(state, address):
             entry["bounced"].append(address)
@@ -102,7 +102,7 @@ def send(
             entry["external"].append(address)
     if save_to_sent:
         stored = _stored(message, "sentitems", "IPM.Note", now)
-        sender.folders["sentitems"][stored["id"]] = stored
+        state.store_message(sender, "sentitems", stored)
     if entry["bounced"]:
         _non_delivery_report(state, sender, message, entry["bounced"], now)
     state.outbound_mail.append(entry)
@@ -141,7 +141,7 @@ def _non_delivery_report(
         "toRecipients": [{"emailAddress": sender.email_address}],
     }
     stored = _stored(report, "inbox", NDR_CLASS, now)
-    sender.folders["inbox"][stored["id"]] = stored
+    state.store_message(sender, "inbox", stored)
 
 
 def deliver_system_message(
@@ -159,7 +159,7 @@ def deliver_system_message(
         "toRecipients": [{"emailAddress": {"address": address}}],
     }
     stored = _stored(message, "inbox", message_class, now)
-    target.folders["inbox"][stored["id"]] = stored
+    state.store_message(target, "inbox", stored)
 
 
 def view(message: dict[str, Any]) -> dict[str, Any]:

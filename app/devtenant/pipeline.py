@@ -27,6 +27,7 @@ FAULT_MESSAGES = {
     503: "The service is temporarily unavailable. Please try again later.",
     504: "The gateway did not receive a response in time.",
 }
+ODATA_JSON = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8"
 WWW_AUTHENTICATE = (
     'Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", '
     f'client_id="{GRAPH_APP_ID}"'
@@ -71,6 +72,7 @@ def guard_graph_request() -> None:
     """The Graph blueprint's before_request (runs for requests inside a $batch too)."""
     ctx = tenant()
     g.token = _authenticate(ctx)
+    _check_exchange_scope(ctx)
     latency = _injected_fault(ctx, graph_error=True)
     _take_mailbox_slot(ctx)
     if latency:
@@ -173,6 +175,21 @@ def _invalid_token(message: str) -> GraphError:
     return GraphError(401, "InvalidAuthenticationToken", message, {"WWW-Authenticate": WWW_AUTHENTICATE})
 
 
+def _check_exchange_scope(ctx: DevTenant) -> None:
+    """RBAC for Applications: a mailbox outside the app's management scope answers 403, as Exchange
+    Online does (no mailbox content, no hint whether it exists)."""
+    match = MAILBOX_PATH.match(request.path)
+    with ctx.state.lock:
+        scope = ctx.state.settings.exchange_app_scope
+        if not match or scope is None:
+            return
+        mailbox = ctx.state.find_mailbox(match.group(1))
+        allowed = {address.lower() for address in scope}
+        inside = mailbox is not None and (mailbox.address.lower() in allowed or mailbox.id in allowed)
+    if not inside and match.group(1).lower() not in allowed:
+        raise GraphError(403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.")
+
+
 def _take_mailbox_slot(ctx: DevTenant) -> None:
     match = MAILBOX_PATH.match(request.path)
     if not match:
@@ -201,8 +218,17 @@ def _release_mailbox_slot(_error: BaseException | None) -> None:
 
 def _graph_headers(response: Response) -> Response:
     if request.path.startswith(("/v1.0", "/beta")):
+        _graph_content_type(response)
         request_id, client_request_id = request_ids()
         response.headers["request-id"] = request_id
         response.headers["client-request-id"] = client_request_id
         response.headers.setdefault("x-ms-ags-diagnostic", '{"ServerInfo":{"DataCenter":"DevTenant"}}')
     return response
+
+
+def _graph_content_type(response: Response) -> None:
+    """Graph's JSON answers name their OData format; an answer without a body has no Content-Type."""
+    if response.status_code in (202, 204) or (not response.direct_passthrough and not response.get_data()):
+        response.headers.pop("Content-Type", None)
+    elif 200 <= response.status_code < 300 and response.mimetype == "application/json":
+        response.headers["Content-Type"] = ODATA_JSON

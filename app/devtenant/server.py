@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import ssl
 import threading
 from pathlib import Path
 
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from app.config import INSTANCE_DIR
 from app.devtenant.app import create_devtenant_app, refuse_production
@@ -17,6 +18,16 @@ from app.devtenant.state import TenantState
 from app.devtenant.tls import ensure_tls_files
 
 DEFAULT_CERT_DIR = INSTANCE_DIR / "devtenant"
+request_log = logging.getLogger("app.devtenant.requests")
+
+
+class DevTenantRequestHandler(WSGIRequestHandler):
+    """The dev tenant's access log goes to its own logger, apart from the app's (`werkzeug`)."""
+
+    def log(self, type: str, message: str, *args: object) -> None:  # noqa: A002 (werkzeug's name)
+        getattr(request_log, type if type in ("info", "warning", "error") else "info")(
+            "%s - %s", self.address_string(), message % args
+        )
 
 
 class DevTenantServer:
@@ -38,7 +49,8 @@ class DevTenantServer:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.minimum_version = ssl.TLSVersion.TLSv1_2
         context.load_cert_chain(files.cert, files.key)
-        self._server = make_server(host, port, self.app, threaded=True, ssl_context=context)
+        self._server = make_server(host, port, self.app, threaded=True, ssl_context=context,
+                                   request_handler=DevTenantRequestHandler)
         self.url = f"https://{host}:{self._server.server_port}"
         self.tenant.base_url = self.url
         self._thread = threading.Thread(target=self._server.serve_forever, name="devtenant", daemon=True)

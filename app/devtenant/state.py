@@ -10,7 +10,7 @@ import threading
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
@@ -88,12 +88,27 @@ class Settings:
     # an empty page loses the rest.
     delta_empty_pages: bool = False
     places_propagation_seconds: float = 0.0
+    # A group created through Graph is readable (GET, lists, members) only after this delay, as
+    # the directory replicates (contract §4.2; the same lag as places in §7.1).
+    groups_replication_seconds: float = 0.0
     mailbox_concurrency: int = 4
     # Graph's transactionId de-duplication has no documented window (contract §6.1, gotcha 12);
     # switched off, a repeated POST creates a second event, as it may after the window.
     transaction_id_dedupe: bool = True
+    # Change notifications (docs/graph-notifications.md). Graph only calls HTTPS notification
+    # URLs; tests with a plain-HTTP receiver switch that off. Faults: a share of notification
+    # posts dropped, every post delayed, or every item delivered twice.
+    notification_https_only: bool = True
+    notification_validation_timeout: float = 10.0  # Graph waits 10 s for the validation answer
+    notification_drop_share: float = 0.0
+    notification_delay_seconds: float = 0.0
+    notification_duplicate: bool = False
     undeliverable_domains: list[str] = field(default_factory=lambda: ["invalid.example"])
     undeliverable_addresses: list[str] = field(default_factory=list)
+    # Exchange Online RBAC for Applications: the mailboxes (addresses) the app's management scope
+    # covers. None = tenant-wide consent. Set, any mail or calendar call on another mailbox is
+    # refused as Exchange refuses it (403 ErrorAccessDenied), whatever the app's Graph permissions.
+    exchange_app_scope: list[str] | None = None
 
 
 @dataclass
@@ -107,6 +122,9 @@ class DirectoryChange:
 class TenantState:
     def __init__(self, tenant_id: str = DEV_TENANT_ID, domain: str = "auburnal.gov") -> None:
         self.lock = threading.RLock()
+        # Called (holding the lock) with (kind, owner id, item id, changeType) for every change a
+        # subscription could be about: kind "events" | "messages" (owner: mailbox id) | "users".
+        self.on_change: Callable[[str, str | None, str, str], None] | None = None
         self.tenant_id = tenant_id
         self.domain = domain
         self.clear()
@@ -123,6 +141,7 @@ class TenantState:
         self.mailbox_index: dict[str, str] = {}
         self.places: dict[str, dict[str, Any]] = {}
         self.place_visible_at: dict[str, float] = {}
+        self.group_visible_at: dict[str, float] = {}
         self.list_items: list[dict[str, Any]] = []
         self.teams_posts: list[dict[str, Any]] = []
         self.outbound_mail: list[dict[str, Any]] = []
@@ -141,6 +160,10 @@ class TenantState:
         self.directory_log: list[DirectoryChange] = []
         self.event_version = 0
         self.event_log: list[tuple[int, str, str]] = []  # (version, mailbox id, event id)
+        self.events_seen: set[tuple[str, str]] = set()
+        self.subscriptions: dict[str, dict[str, Any]] = {}
+        self.pending_notifications: list[tuple[float, dict[str, Any]]] = []  # (due time, item)
+        self.notification_log: list[dict[str, Any]] = []
         self.delta_generation = 0
         self.delta_expiry_mode = "syncStateNotFound"
         self.counters: Counter[str] = Counter()
@@ -200,11 +223,31 @@ class TenantState:
     ) -> None:
         self.directory_version += 1
         self.directory_log.append(DirectoryChange(self.directory_version, object_id, properties, removed))
+        # Graph's users subscriptions say "updated" for created, changed and soft-deleted users.
+        self._changed("users", None, object_id, "deleted" if removed == "deleted" else "updated")
 
     def record_event_change(self, mailbox_id: str, event_id: str) -> None:
         """calendarView/delta replays this log."""
         self.event_version += 1
         self.event_log.append((self.event_version, mailbox_id, event_id))
+        mailbox = self.mailboxes.get(mailbox_id)
+        if mailbox is not None and event_id in mailbox.events:
+            change = "updated" if (mailbox_id, event_id) in self.events_seen else "created"
+            self.events_seen.add((mailbox_id, event_id))
+        elif mailbox is not None and event_id.rpartition("_")[0] in mailbox.events:
+            change = "updated"  # an occurrence of a series changed
+        else:
+            change = "deleted"
+        self._changed("events", mailbox_id, event_id, change)
+
+    def store_message(self, mailbox: Mailbox, folder: str, message: dict[str, Any]) -> None:
+        mailbox.folders[folder][message["id"]] = message
+        if folder == "inbox":
+            self._changed("messages", mailbox.id, message["id"], "created")
+
+    def _changed(self, kind: str, owner_id: str | None, item_id: str, change: str) -> None:
+        if self.on_change is not None:
+            self.on_change(kind, owner_id, item_id, change)
 
     # --- groups ------------------------------------------------------------------------------
 
@@ -218,6 +261,14 @@ class TenantState:
         self.members[group["id"]] = set(members)
         self.owners[group["id"]] = set(owners)
         return group
+
+    def remove_group(self, group_id: str) -> None:
+        self.groups.pop(group_id)
+        self.members.pop(group_id, None)
+        self.owners.pop(group_id, None)
+        self.group_visible_at.pop(group_id, None)
+        for member_ids in self.members.values():
+            member_ids.discard(group_id)
 
     def transitive_groups(self, object_id: str) -> set[str]:
         """Ids of every group `object_id` belongs to, directly or through nested groups."""

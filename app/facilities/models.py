@@ -138,5 +138,9 @@ class ReservationConfig(db.Model):
     buffer_minutes: Mapped[int] = mapped_column(Integer, default=0)
     max_attendees: Mapped[int | None] = mapped_column(Integer)
     rules: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # Citizens may cancel or move online until this many hours before the start; after that
+    # they are told to call `contact_for_changes` (e.g. "the library front desk, 334-501-3190").
+    cancel_cutoff_hours: Mapped[int | None] = mapped_column(Integer)
+    contact_for_changes: Mapped[str | None] = mapped_column(String(300))
 
     space: Mapped[FacilitySpace] = relationship(back_populates="reservation_config")

@@ -20,7 +20,9 @@ from app.facilities.forms import DisplayNameForm, FacilityForm, ProvisionForm, S
 from app.facilities.models import Facility, FacilitySpace
 from app.jobs.forms import ConfirmForm
 from app.microsoft import graph_client
+from app.web.confirm import Confirmation, ask_first
 from app.web.htmx import see_other
+from app.jobs.queries import waiting_for_it
 from app.web.images import readable_size, upload_limit
 
 FACILITY_FIELDS = (("name", "input"), ("building_abbreviation", "input"), ("address", "textarea"))
@@ -99,7 +101,14 @@ def new_facility():
 def facility(facility_id: int):
     found = get_facility(facility_id)
     return render_template("facilities/facility.html", facility=found, form=ConfirmForm(),
-                           can_edit=has_role(current_user, "facilities.editor"))
+                           can_edit=has_role(current_user, "facilities.editor"),
+                           archive_consequence=_archive_consequence(found))
+
+
+def _archive_consequence(facility: Facility) -> str:
+    return (f"{facility.name} and all its spaces leave the staff lists and the public pages, and residents can no "
+            "longer reserve its rooms. Room mailboxes stay in Exchange. You can restore the facility later, then "
+            "each space.")
 
 
 @facilities_bp.route("/<int:facility_id>/edit", methods=["GET", "POST"])
@@ -117,6 +126,10 @@ def edit_facility(facility_id: int):
 def archive_facility(facility_id: int):
     confirmed()
     found = get_facility(facility_id)
+    asked = ask_first(Confirmation(f"Archive {found.name}?", _archive_consequence(found), f"Archive {found.name}",
+                                   url_for("facilities.facility", facility_id=found.id)))
+    if asked:
+        return asked
     count = services.archive_facility(found, current_user)
     flash(f"{found.name} and its {count} space{'s' if count != 1 else ''} were archived.", "success")
     return see_other(url_for("facilities.facility", facility_id=found.id))
@@ -156,6 +169,7 @@ def render_space(found: FacilitySpace, status: int = 200, **forms: Any):
         func.lower(Calendar.exchange_calendar_address) == mailbox)).all() if mailbox else []
     context = {
         "space": found, "facility": found.facility, "calendars": calendars,
+        "waiting": waiting_for_it(mailbox).get(mailbox, []) if mailbox else [],
         "attempt": provisioning.latest_attempt(found), "form": ConfirmForm(),
         "name_form": forms.get("name_form") or DisplayNameForm(display_name=found.mailbox_display_name_override or ""),
         "share_form": forms.get("share_form") or ShareForm(), "provision_form": ProvisionForm(),

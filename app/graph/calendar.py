@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from app.graph.client import GraphClient, segment
-from app.graph.errors import GraphNotFound
+from app.graph.errors import TRANSIENT_STATUSES, GraphError, GraphNotFound, backoff_seconds
 
 MAX_SCHEDULES = 20
 MAX_SCHEDULE_WINDOW = timedelta(days=62)
@@ -46,7 +46,7 @@ def get_schedule(
         "endTime": graph_datetime(end),
         "availabilityViewInterval": interval_minutes,
     }
-    response = graph.post(f"/users/{segment(mailbox)}/calendar/getSchedule", json=body)
+    response = graph.post(f"/users/{segment(mailbox)}/calendar/getSchedule", json=body, repeatable=True)
     return list((response.body or {}).get("value", []))
 
 
@@ -59,8 +59,25 @@ def _events_path(mailbox: str, calendar_id: str | None) -> str:
 def create_event(
     graph: GraphClient, mailbox: str, event: dict[str, Any], *, calendar_id: str | None = None
 ) -> dict[str, Any]:
-    """Create an event. Put a `transactionId` in `event` so a retried POST is not a second event."""
-    return graph.post(_events_path(mailbox, calendar_id), json=event).body
+    """Create an event once: a 503/504 may come after Exchange made it, so before sending again the
+    event is looked up by its `transactionId` (Graph's own de-duplication is best-effort, gotcha 12).
+    Without a `transactionId` a failed create is not repeated here."""
+    path = _events_path(mailbox, calendar_id)
+    transaction_id = event.get("transactionId")
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            return graph.post(path, json=event).body
+        except GraphError as error:
+            if (not transaction_id or error.status not in TRANSIENT_STATUSES
+                    or attempt >= graph.settings.max_attempts):
+                raise
+            graph.wait(error.retry_after if error.retry_after is not None else backoff_seconds(attempt))
+        found = find_event_by_transaction_id(graph, mailbox, transaction_id, *naive_window(event["start"], event["end"]),
+                                             calendar_id=calendar_id)
+        if found:
+            return get_event(graph, mailbox, found) or {"id": found}
 
 
 def update_event(graph: GraphClient, mailbox: str, event_id: str, changes: dict[str, Any]) -> dict[str, Any]:
@@ -76,7 +93,8 @@ def delete_event(graph: GraphClient, mailbox: str, event_id: str) -> bool:
 def cancel_event(graph: GraphClient, mailbox: str, event_id: str, comment: str = "") -> bool:
     """Cancel with a message to attendees (organizer only); False when already gone."""
     try:
-        graph.post(f"/users/{segment(mailbox)}/events/{segment(event_id)}/cancel", json={"comment": comment})
+        graph.post(f"/users/{segment(mailbox)}/events/{segment(event_id)}/cancel", json={"comment": comment},
+                   repeatable=True)  # cancelling a cancelled event changes nothing
     except GraphNotFound:
         return False
     return True
@@ -180,8 +198,10 @@ def share_calendar(
     return graph.post(f"/users/{segment(owner)}/calendar/calendarPermissions", json=body).body
 
 
-def list_calendar_permissions(graph: GraphClient, owner: str) -> list[dict[str, Any]]:
-    return list(graph.pages(f"/users/{segment(owner)}/calendar/calendarPermissions"))
+def list_calendar_permissions(graph: GraphClient, owner: str, calendar_id: str | None = None) -> list[dict[str, Any]]:
+    """Who the owner shares a calendar with (the default one unless `calendar_id`); owner's view only."""
+    folder = f"calendars/{segment(calendar_id)}" if calendar_id else "calendar"
+    return list(graph.pages(f"/users/{segment(owner)}/{folder}/calendarPermissions"))
 
 
 def revoke_calendar_permission(graph: GraphClient, owner: str, permission_id: str) -> bool:

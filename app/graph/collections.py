@@ -116,7 +116,9 @@ def run_batch(graph: GraphClient, requests: list[BatchRequest]) -> dict[str, Bat
         for start in range(0, len(pending), BATCH_LIMIT):
             chunk = pending[start:start + BATCH_LIMIT]
             by_id = {r.id: r for r in chunk}
-            body = graph.post("/$batch", json={"requests": [r.as_json() for r in chunk]}).body or {}
+            repeatable = all(r.method.upper() in ("GET", "PATCH", "PUT", "DELETE") for r in chunk)
+            body = graph.post("/$batch", json={"requests": [r.as_json() for r in chunk]},
+                              repeatable=repeatable).body or {}
             for answer in body.get("responses", []):
                 response = BatchResponse(
                     str(answer["id"]), int(answer["status"]), answer.get("headers") or {}, answer.get("body")

@@ -57,7 +57,7 @@ def create_security_group(
 def add_group_member(graph: GraphClient, group_id: str, user_id: str) -> Literal["added", "already-member"]:
     body = {"@odata.id": f"{graph.settings.graph_base_url}/directoryObjects/{user_id}"}
     try:
-        graph.post(f"/groups/{segment(group_id)}/members/$ref", json=body)
+        graph.post(f"/groups/{segment(group_id)}/members/$ref", json=body, repeatable=True)  # "already" = done
     except GraphError as error:
         # Only the message tells "already a member" from other bad requests (contract §4.3).
         if error.status == 400 and ALREADY_MEMBER_MESSAGE in error.message:
@@ -90,7 +90,8 @@ def group_members(graph: GraphClient, group_id: str) -> list[dict[str, Any]]:
 
 def member_group_ids(graph: GraphClient, user_id: str) -> list[str]:
     """Every security group the user belongs to, transitively: resolves the groups overage."""
-    body = graph.post(f"/users/{segment(user_id)}/getMemberObjects", json={"securityEnabledOnly": True}).body
+    body = graph.post(f"/users/{segment(user_id)}/getMemberObjects", json={"securityEnabledOnly": True},
+                      repeatable=True).body
     return list((body or {}).get("value", []))
 
 
@@ -99,6 +100,7 @@ def check_member_groups(graph: GraphClient, user_id: str, group_ids: list[str]) 
     found: set[str] = set()
     for start in range(0, len(group_ids), CHECK_MEMBER_GROUPS_LIMIT):
         chunk = group_ids[start:start + CHECK_MEMBER_GROUPS_LIMIT]
-        body = graph.post(f"/users/{segment(user_id)}/checkMemberGroups", json={"groupIds": chunk}).body
+        body = graph.post(f"/users/{segment(user_id)}/checkMemberGroups", json={"groupIds": chunk},
+                          repeatable=True).body
         found.update((body or {}).get("value", []))
     return found

@@ -1,7 +1,10 @@
 """One requests session for all Graph traffic: auth, request ids, retries, per-mailbox limits.
 
 429/503/504 are retried honouring `Retry-After` (capped, with jitter); without it the wait grows
-exponentially. Outlook allows 4 concurrent requests per app per mailbox (contract §11.2), so calls
+exponentially. A request that is not repeatable (by default every POST: it may create something)
+is retried only after a 429, which Graph answers before doing anything; a 503/504 may come after
+the work was done, so it goes back to the caller, who must find out whether it took effect before
+sending it again (calendar.create_event looks its event up by transactionId). Outlook allows 4 concurrent requests per app per mailbox (contract §11.2), so calls
 that touch a mailbox hold one of that mailbox's 4 slots.
 """
 from __future__ import annotations
@@ -99,8 +102,14 @@ class Transport:
         headers: dict[str, str] | None = None,
         mailbox: str | None = None,
         authenticated: bool = True,
+        repeatable: bool | None = None,
     ) -> GraphResponse:
-        """Send one Graph request, retrying transient answers; raises a typed GraphError."""
+        """Send one Graph request, retrying transient answers; raises a typed GraphError.
+
+        `repeatable`: sending it twice does no harm (reads, PATCH, DELETE, POSTs that only ask
+        something). Left out, only methods other than POST are.
+        """
+        repeatable = method.upper() != "POST" if repeatable is None else repeatable
         url = self.url_for(path_or_url)
         mailbox = mailbox or mailbox_of(_path_of(url, self.settings.graph_base_url))
         client_request_id = str(uuid.uuid4())
@@ -120,8 +129,11 @@ class Transport:
                 response.attempts = attempt
                 return response
             error = parse_error(response.status, response.body, response.headers, client_request_id)
-            if response.status not in TRANSIENT_STATUSES or attempt >= self.settings.max_attempts:
-                log.warning(
+            retry = response.status in TRANSIENT_STATUSES and (repeatable or response.status == 429)
+            if not retry or attempt >= self.settings.max_attempts:
+                # A 404 is often the answer a caller hoped for ("is this address free?"): not a warning.
+                log.log(
+                    logging.INFO if response.status == 404 else logging.WARNING,
                     "graph %s %s failed: %s", method, _path_of(url, self.settings.graph_base_url), error,
                     extra={"graph_request_id": error.request_id, "client_request_id": client_request_id},
                 )

@@ -9,7 +9,8 @@ from typing import Any
 # Areas whose tasks modules register actions and result listeners; imported once by load_actions().
 ACTION_MODULES = (
     "app.jobs.builtin_actions", "app.people.tasks", "app.mail.tasks", "app.access.tasks", "app.facilities.tasks",
-    "app.reservations.tasks", "app.calendars.tasks",
+    "app.reservations.tasks", "app.reservations.reminders", "app.reservations.approvers", "app.calendars.tasks",
+    "app.subscriptions.tasks",
 )
 
 _TYPES: dict[str, tuple[type, ...]] = {

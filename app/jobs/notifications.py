@@ -24,8 +24,9 @@ def platform_admin_addresses() -> list[str]:
     return sorted(set(rows))
 
 
-def notify_operation_failed(operation: GraphOperation) -> None:
-    """Record (in the caller's transaction) the alerts for a failed or dead operation.
+def notify_operation_failed(operation: GraphOperation, state: str | None = None) -> None:
+    """Record (in the caller's transaction) the alerts for a failed or dead operation (or one that
+    waits for IT: `state`).
 
     Alerts about alerts would loop, so a failed notification only shows on the ops screen.
     """
@@ -33,7 +34,8 @@ def notify_operation_failed(operation: GraphOperation) -> None:
         return
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     link = f"{base}/staff/ops/outbox/{operation.id}"
-    title = f"MyGov could not complete a Microsoft 365 write ({operation.status})"
+    state = state or operation.status
+    title = f"MyGov could not complete a Microsoft 365 write ({state})"
     facts = {
         "Operation": f"{operation.kind} #{operation.id}",
         "Target": f"{operation.target_type} {operation.target_id}",
@@ -41,7 +43,7 @@ def notify_operation_failed(operation: GraphOperation) -> None:
         "Graph error": f"{operation.last_error_code}: {operation.last_error_message}",
         "Request id": operation.last_error_request_id or "none",
     }
-    key = f"alert-operation-{operation.id}-{operation.status}-{operation.attempts}"
+    key = f"alert-operation-{operation.id}-{state.replace(' ', '-')}-{operation.attempts}"
     if current_app.config.get("TEAMS_WEBHOOK_URL"):
         record_operation(
             "teams_notify", target_type="notification", target_id=key,

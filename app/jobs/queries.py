@@ -81,3 +81,18 @@ def workers() -> list[dict[str, Any]]:
          "queues": ", ".join(w.queue_names())}
         for w in live_workers(get_redis())
     ]
+
+
+def waiting_for_it(mailbox: str | None = None) -> dict[str, list[GraphOperation]]:
+    """Pending writes Exchange refused as outside MyGov's scope, by mailbox (lower-case)."""
+    from app.jobs.runner import WAITING_FOR_IT_CODE
+
+    rows = db.session.scalars(select(GraphOperation).where(
+        GraphOperation.status == "pending", GraphOperation.last_error_code == WAITING_FOR_IT_CODE,
+    ).order_by(GraphOperation.id))
+    found: dict[str, list[GraphOperation]] = {}
+    for row in rows:
+        address = str(row.payload.get("mailbox") or "").lower()
+        if address and (mailbox is None or address == mailbox.lower()):
+            found.setdefault(address, []).append(row)
+    return found

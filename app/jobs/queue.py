@@ -1,6 +1,8 @@
 """Redis connection and RQ queues: real Redis in production, in-process fakeredis embedded."""
 from __future__ import annotations
 
+import os
+import socket
 import threading
 import uuid
 from dataclasses import dataclass
@@ -45,17 +47,30 @@ def get_queue(name: str, connection: Redis | None = None) -> Queue:
 
 
 def live_workers(connection: Redis) -> list[Worker]:
-    """Workers whose heartbeat is recent enough to count as running."""
+    """Workers whose heartbeat is recent enough to count as running, less those on this host
+    whose process is gone (a SIGKILLed worker leaves its registration until its TTL runs out)."""
     now = datetime.now(timezone.utc)
     alive = []
     for worker in Worker.all(connection=connection):
         beat = worker.last_heartbeat
-        if beat is None:
+        if beat is None or not _process_may_run(worker):
             continue
         beat = beat if beat.tzinfo else beat.replace(tzinfo=timezone.utc)
         if now - beat <= HEARTBEAT_MAX_AGE:
             alive.append(worker)
     return alive
+
+
+def _process_may_run(worker: Worker) -> bool:
+    if worker.hostname != socket.gethostname() or not worker.pid:
+        return True  # another machine's process: only its heartbeat tells
+    try:
+        os.kill(int(worker.pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process with that id: it exists
+        return True
+    return True
 
 
 class ThreadWorker(SimpleWorker):

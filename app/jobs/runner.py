@@ -26,6 +26,8 @@ from app.sqltypes import utcnow
 log = logging.getLogger(__name__)
 
 UNFINISHED = ("pending", "running", "failed", "dead")
+# What Exchange Online answers for a mailbox outside the app's management scope (RBAC for Applications).
+WAITING_FOR_IT_CODE = "ErrorAccessDenied"
 
 
 @dataclass(frozen=True)
@@ -145,6 +147,8 @@ def _record_failure(operation: GraphOperation, error: GraphError) -> RunOutcome:
     operation.last_error_status = error.status
     operation.last_error_request_id = error.request_id
     detail = (error.code, error.message)
+    if refused_by_exchange_scope(error) and operation.payload.get("mailbox"):
+        return _wait_for_it(operation, detail)
     if error.is_transient:
         return _retry_or_die(operation, detail, error.retry_after if isinstance(error, GraphThrottled) else None)
     return _fail(operation, "failed", detail)
@@ -161,6 +165,29 @@ def _retry_or_die(operation: GraphOperation, detail: tuple[str, str], retry_afte
     operation.last_error_code, operation.last_error_message = detail
     db.session.commit()
     return RunOutcome("retry", f"in {delay:.1f}s")
+
+
+def _wait_for_it(operation: GraphOperation, detail: tuple[str, str]) -> RunOutcome:
+    """Exchange refuses this mailbox to the app (outside its RBAC for Applications scope, or the
+    app lacks the mail/calendar permission: Graph answers both alike): only IT can change that, so the row waits without using up its attempts, is tried again later on its
+    own, and at once when staff say IT has fixed it (jobs.services.retry_waiting_for_it)."""
+    from app.jobs.notifications import notify_operation_failed
+
+    delay = int(current_app.config["EXCHANGE_SCOPE_RETRY_SECONDS"])
+    first_refusal = operation.last_error_code != WAITING_FOR_IT_CODE
+    operation.attempts = max(0, operation.attempts - 1)
+    operation.status = "pending"
+    operation.lease_expires_at = None
+    operation.next_attempt_at = utcnow() + timedelta(seconds=delay)
+    operation.last_error_code, operation.last_error_message = detail
+    if first_refusal:  # Exchange answers the same for a missing permission: admins hear of it once
+        notify_operation_failed(operation, "waiting for IT")
+    db.session.commit()
+    return RunOutcome("retry", f"waiting for IT; tried again in {delay} s")
+
+
+def refused_by_exchange_scope(error: GraphError) -> bool:
+    return error.status == 403 and error.code == WAITING_FOR_IT_CODE
 
 
 def backoff_seconds(attempts: int) -> float:

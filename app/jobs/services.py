@@ -32,7 +32,7 @@ class ScheduleChange:
     parameters: dict[str, Any]
 
 
-def _audit(actor: Employee, action: str, target_type: str, target_id: int, before: dict, after: dict) -> None:
+def _audit(actor: Employee, action: str, target_type: str, target_id: int | str, before: dict, after: dict) -> None:
     db.session.add(AuditEntry(
         actor_id=actor.id, actor_label=actor.display_name, action=action,
         target_type=target_type, target_id=str(target_id), before=before, after=after,
@@ -81,6 +81,22 @@ def retry_operation(operation: GraphOperation, actor: Employee) -> None:
     _audit(actor, "outbox.retry", "graph_operation", operation.id, before, {"status": "pending"})
     db.session.commit()
     enqueue_operation(operation.id, operation.queue)
+
+
+def retry_waiting_for_it(mailbox: str, actor: Employee) -> int:
+    """IT says the mailbox is in MyGov's Exchange scope now: its waiting writes are tried at once."""
+    from app.jobs.queries import waiting_for_it
+
+    rows = waiting_for_it(mailbox).get(mailbox.lower(), [])
+    for operation in rows:
+        operation.next_attempt_at = None
+    if rows:
+        _audit(actor, "outbox.retry_waiting_for_it", "mailbox", mailbox.lower(), {},
+               {"operations": [operation.id for operation in rows]})
+    db.session.commit()
+    for operation in rows:
+        enqueue_operation(operation.id, operation.queue)
+    return len(rows)
 
 
 def cancel_operation(operation: GraphOperation, actor: Employee) -> None:

@@ -6,13 +6,14 @@ import json
 from flask import Blueprint, abort, flash, render_template, request, url_for
 from flask_login import current_user
 
-from app.access.permissions import requires
+from app.access.permissions import SIGNED_IN, MissingPermission, has_role, requires
 from app.extensions import db
 from app.jobs import queries, services
 from app.jobs.actions import load_actions
 from app.jobs.forms import ConfirmForm, ScheduleForm
 from app.jobs.models import OPERATION_STATUSES, GraphOperation, ServerJob
 from app.jobs.scheduler import run_now
+from app.jobs.target_words import target_words
 from app.web.htmx import render_page_or_block, see_other
 
 ops_bp = Blueprint("ops", __name__, url_prefix="/staff/ops")
@@ -71,7 +72,7 @@ def outbox():
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     rows, total = queries.outbox_page(filters, page)
     return render_page_or_block(
-        "jobs/outbox.html", "results", rows=rows, total=total, page=page, filters=filters,
+        "jobs/outbox.html", "results", rows=rows, total=total, page=page, filters=filters, targets=target_words(rows),
         page_size=queries.PAGE_SIZE, statuses=OPERATION_STATUSES, kinds=queries.operation_kinds(),
         counts=queries.outbox_counts(),
     )
@@ -84,6 +85,7 @@ def operation(operation_id: int):
     return render_page_or_block(
         "jobs/operation.html", "state", operation=operation, final=operation.status in FINAL_STATUSES,
         form=ConfirmForm(), payload=json.dumps(operation.payload, indent=2, sort_keys=True),
+        target=target_words([operation])[operation.id],
     )
 
 
@@ -112,3 +114,23 @@ def health():
         "jobs/health.html", report=check_health(), depths=queries.queue_depths(),
         workers=queries.workers(), counts=queries.outbox_counts(),
     )
+
+
+# Who may say "IT has fixed it" for a mailbox: whoever looks after the room or the calendar writing there.
+MAILBOX_KEEPERS = ("facilities.editor", "calendars.editor", "platform.admin")
+
+
+@ops_bp.post("/waiting-for-it")
+@requires(SIGNED_IN)
+def retry_waiting_for_it():
+    if not any(has_role(current_user, keeper) for keeper in MAILBOX_KEEPERS):
+        raise MissingPermission("calendars.editor")
+    mailbox = request.form.get("mailbox", "").strip()
+    retried = services.retry_waiting_for_it(mailbox, current_user) if mailbox else 0
+    if retried:
+        flash(f"MyGov is trying {retried} waiting change{'s' if retried != 1 else ''} for {mailbox} again now.",
+              "success")
+    else:
+        flash(f"Nothing is waiting for IT for {mailbox or 'that mailbox'}.", "info")
+    back = request.form.get("next", "")
+    return see_other(back if back.startswith("/staff/") and not back.startswith("//") else url_for("staff.home"))

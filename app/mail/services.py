@@ -47,8 +47,12 @@ def send_template(
     context: dict[str, Any],
     related_type: str,
     related_id: int | str,
+    attachments: list[dict[str, str]] | None = None,
 ) -> EmailMessage:
-    """Queue a templated message in the current transaction; the worker sends it after COMMIT."""
+    """Queue a templated message in the current transaction; the worker sends it after COMMIT.
+
+    `attachments` are Graph fileAttachment objects (small: the whole request stays under 4 MB).
+    """
     reference = new_reference()
     subject, html, text = render_message(template, {**context, "message_reference": reference})
     message = EmailMessage(
@@ -69,6 +73,7 @@ def send_template(
                 "body": {"contentType": "HTML", "content": html},
                 "toRecipients": [{"emailAddress": {"address": recipient, "name": recipient_name}}],
                 "internetMessageHeaders": [{"name": REFERENCE_HEADER, "value": reference}],
+                **({"attachments": attachments} if attachments else {}),
             },
             "text_body": text,
             "saveToSentItems": False,

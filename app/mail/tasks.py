@@ -17,6 +17,7 @@ from app.jobs.models import GraphOperation, SyncState
 from app.jobs.outbox import record_operation
 from app.mail.models import EmailMessage
 from app.microsoft import graph_client
+from app.web.text import html_to_text
 from app.sqltypes import utcnow
 
 REFERENCE_HEADER = "x-mygov-ref"
@@ -91,7 +92,7 @@ def process_mailbox_ndrs(params: dict[str, Any]) -> dict[str, Any]:
             continue
         if message.delivery_status != "bounced":
             message.delivery_status, message.bounced_at = "bounced", received
-            message.bounce_detail = re.sub(r"<[^>]+>", " ", body)[:2000]
+            message.bounce_detail = html_to_text(body)[:2000]
             counts["bounced"] += 1
     if latest:
         cursor.value = latest.isoformat()

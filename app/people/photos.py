@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.people.contacts import refresh_contacts
-from app.web.images import content_hash, image_kind, store_image
+from app.web.images import ImageRefused, clean_image, content_hash, store_image
 from app.people.models import Employee
 
 log = logging.getLogger(__name__)
@@ -52,12 +52,12 @@ def _sync_one(source: UserPhotoSource, employee: Employee) -> str:
     digest = content_hash(data)
     if digest == employee.entra_photo_hash:
         return "unchanged"
-    kind = image_kind(data)
-    if kind is None:
-        log.warning("Entra photo of %s is not a JPEG, PNG or WebP image; kept the old one",
-                    employee.entra_oid)
+    try:
+        cleaned = clean_image(data)
+    except ImageRefused as refused:
+        log.warning("Entra photo of %s refused (%s); kept the old one", employee.entra_oid, refused)
         return "refused"
-    employee.entra_photo_path = store_image(data, kind)
+    employee.entra_photo_path = store_image(*cleaned)
     employee.entra_photo_hash = digest
     return "stored"
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from math import ceil
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -44,10 +44,10 @@ def _terms(query: str) -> list[str]:
     return fold(query).split()[:8]
 
 
-def _paginate(statement: Select[Any], number: int) -> ResultPage[Any]:
+def paginate(statement: Select[Any], number: int, per_page: int = PER_PAGE) -> ResultPage[Any]:
     total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
-    items = db.session.scalars(statement.limit(PER_PAGE).offset((number - 1) * PER_PAGE)).all()
-    return ResultPage(list(items), number, total or 0)
+    items = db.session.scalars(statement.limit(per_page).offset((number - 1) * per_page)).all()
+    return ResultPage(list(items), number, total or 0, per_page)
 
 
 def search_employees(query: str, number: int = 1) -> ResultPage[Employee]:
@@ -64,7 +64,7 @@ def search_employees(query: str, number: int = 1) -> ResultPage[Employee]:
         ]
         statement = statement.where(or_(*matches))
     order = func.coalesce(Employee.display_name_override, Employee.legal_name, Employee.upn)
-    return _paginate(statement.order_by(order, Employee.id), number)
+    return paginate(statement.order_by(order, Employee.id), number)
 
 
 def search_directory(query: str, department: str, number: int = 1) -> ResultPage[EmployeeContact]:
@@ -77,7 +77,7 @@ def search_directory(query: str, department: str, number: int = 1) -> ResultPage
         EmployeeContact.department.is_(None), EmployeeContact.department,
         EmployeeContact.display_name, EmployeeContact.id,
     )
-    return _paginate(statement, number)
+    return paginate(statement, number)
 
 
 def public_departments() -> list[str]:
@@ -86,6 +86,15 @@ def public_departments() -> list[str]:
         .where(EmployeeContact.is_public, EmployeeContact.department.is_not(None))
         .distinct().order_by(EmployeeContact.department)
     ))
+
+
+def employee_departments() -> list[tuple[str, int, int]]:
+    """Each department with how many employees it has and how many of them the directory shows."""
+    rows = db.session.execute(
+        select(Employee.department, func.count(), func.sum(case((Employee.show_publicly, 1), else_=0)))
+        .where(Employee.department.is_not(None)).group_by(Employee.department).order_by(Employee.department)
+    )
+    return [(name, total, int(shown or 0)) for name, total, shown in rows]
 
 
 def public_photo_in_use(name: str) -> bool:

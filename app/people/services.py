@@ -103,6 +103,23 @@ def _apply(actor: Employee, employee: Employee, action: str, changes: dict[str, 
     return True
 
 
+def set_department_visibility(actor: Employee, department: str, show: bool) -> int | None:
+    """Show or hide everyone of a department in the public directory at once, each audited.
+    Returns how many changed, or None when no employee belongs to that department."""
+    members = db.session.scalars(select(Employee).where(Employee.department == department)).all()
+    if not members:
+        return None
+    changed = [employee for employee in members if employee.show_publicly != show]
+    for employee in changed:
+        record_change(actor, "employee.department_visibility", employee,
+                      {"show_publicly": employee.show_publicly}, {"show_publicly": show})
+        employee.show_publicly = show
+    db.session.flush()
+    refresh_contacts([employee.id for employee in changed])
+    db.session.commit()
+    return len(changed)
+
+
 def update_overrides(actor: Employee, employee: Employee, submitted: dict[str, str],
                      show_publicly: bool) -> dict[str, str]:
     """Validate every field first; on any error change nothing and return the messages by field.

@@ -19,7 +19,7 @@ from app.people import services
 from app.web.images import image_response, read_upload, readable_size, upload_limit
 from app.people.models import Employee, EmployeeContact
 from app.people.queries import (
-    page_number, public_departments, public_photo_in_use, search_directory, search_employees,
+    employee_departments, page_number, public_departments, public_photo_in_use, search_directory, search_employees,
 )
 from app.people.validation import phone_href
 from app.web.htmx import render_page_or_block, see_other
@@ -53,6 +53,7 @@ def index() -> Response:
     query = request.args.get("q", "").strip()
     department = request.args.get("department", "").strip()
     results = search_directory(query, department, page_number(request.args.get("page")))
+    searched = bool(query or department)
     groups = [
         DepartmentGroup(name, list(contacts))
         for name, contacts in groupby(results.items, key=attrgetter("department"))
@@ -60,7 +61,7 @@ def index() -> Response:
     return render_page_or_block(
         "people/directory.html", "results",
         query=query, department=department, departments=public_departments(), results=results,
-        groups=groups, params=_search_params(q=query, department=department),
+        groups=groups, params=_search_params(q=query, department=department), searched=searched,
     )
 
 
@@ -81,8 +82,31 @@ def list_employees() -> Response:
     results = search_employees(query, page_number(request.args.get("page")))
     return render_page_or_block(
         "people/staff_list.html", "results",
-        query=query, results=results, params=_search_params(q=query),
+        query=query, results=results, params=_search_params(q=query), departments=employee_departments(),
+        department_error=None,
     )
+
+
+@employees_bp.post("/department-visibility")
+@requires("employees.editor")
+def department_visibility() -> Response | tuple[str, int]:
+    department = request.form.get("department", "").strip()
+    show = request.form.get("show") == "yes"
+    changed = services.set_department_visibility(current_user, department, show)
+    if changed is None:
+        results = search_employees("", 1)
+        return render_template(
+            "people/staff_list.html", query="", results=results, params={}, departments=employee_departments(),
+            department_error="Choose a department from the list.",
+        ), 422
+    where = "now shown in" if show else "now hidden from"
+    if changed:
+        people = "1 person" if changed == 1 else f"{changed} people"
+        flash(f"{people} in {department} {'is' if changed == 1 else 'are'} {where} the public directory.", "success")
+    else:
+        flash(f"Everyone in {department} was already {'shown in' if show else 'hidden from'} the public directory.",
+              "info")
+    return see_other(url_for("employees.list_employees"))
 
 
 def _employee(employee_id: int) -> Employee:

@@ -17,10 +17,10 @@ city's sender write to any address, with their own words in it. What bounds that
   (BOOKING_MAX_OPEN_PER_CLIENT, keyed by a keyed hash of the network address, which ProxyFix makes
   the real client's behind the city's proxy); and a client may make MyGov write to at most
   BOOKING_MAX_ADDRESSES_PER_HOUR different addresses an hour. Open means pending or approved and
-  not yet over; a lapsed or cancelled request no longer counts.
+  not yet over; a lapsed or cancelled request no longer counts; a repeating booking counts once.
 - The per-client rate limit on the form (reservations.public_views.SUBMIT_RATE_LIMIT) stays.
 
-Bookings staff enter for a caller skip all of this (`submit_reservation(..., entered_by=staff)`):
+Bookings staff enter for a caller skip all of this (`submit_reservation(..., entry=StaffEntry(staff))`):
 staff are signed in and accountable, and the caller gave their address to a person.
 """
 from __future__ import annotations
@@ -65,10 +65,15 @@ def _open(now: datetime) -> list[object]:
     return [Reservation.status.in_(ACTIVE_STATUSES), Reservation.end_at > now]
 
 
+# A series' dates count as one request: a reservation is counted by its series (negated, so the
+# two kinds of id never meet) or by itself.
+_REQUEST = func.count(func.distinct(func.coalesce(-Reservation.series_id, Reservation.id)))
+
+
 def check_limits(email: str, client: str | None, now: datetime) -> None:
     """Raise TooManyRequests when this citizen request would go over a cap."""
     config = current_app.config
-    by_address = db.session.scalar(select(func.count()).select_from(Reservation).where(
+    by_address = db.session.scalar(select(_REQUEST).where(
         *_open(now), func.lower(Reservation.requester_email) == email.lower()))
     if by_address >= int(config["BOOKING_MAX_OPEN_PER_ADDRESS"]):
         raise TooManyRequests(
@@ -76,7 +81,7 @@ def check_limits(email: str, client: str | None, now: datetime) -> None:
             "email, or wait until it has taken place, then send this one.")
     if client is None:
         return
-    by_client = db.session.scalar(select(func.count()).select_from(Reservation).where(
+    by_client = db.session.scalar(select(_REQUEST).where(
         *_open(now), Reservation.client_key == client))
     if by_client >= int(config["BOOKING_MAX_OPEN_PER_CLIENT"]):
         raise TooManyRequests(

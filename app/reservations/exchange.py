@@ -32,6 +32,21 @@ class ExchangeBooking:
     end: datetime
     status: str
     subject: str | None
+    event_id: str | None = None  # known when read through calendarView, not getSchedule
+
+
+def room_events(mailbox: str, start: datetime, end: datetime) -> list[ExchangeBooking]:
+    """The room calendar's busy events with their ids (calendarView), always fresh from Graph."""
+    try:
+        return [
+            ExchangeBooking(calendar.parse_graph_datetime(event["start"]), calendar.parse_graph_datetime(event["end"]),
+                            event.get("showAs", "busy"), event.get("subject"), event["id"])
+            for event in calendar.calendar_view(graph_client(), mailbox, start, end,
+                                                select="id,subject,start,end,showAs,isCancelled")
+            if not event.get("isCancelled") and event.get("showAs", "busy") in BUSY_STATUSES
+        ]
+    except (GraphError, ValueError, KeyError) as error:
+        raise ExchangeUnavailable(str(error)) from error
 
 
 def room_bookings(mailbox: str, start: datetime, end: datetime, *, max_age: int = 0) -> list[ExchangeBooking]:
@@ -66,6 +81,16 @@ def refresh_free_busy(mailbox: str, start: datetime, end: datetime, max_age: int
         log.warning("free/busy refresh for %s failed: %s", mailbox, error)
         return
     _keep(_free_busy_key(mailbox, start, end), bookings, max_age)
+
+
+def forget_free_busy(mailbox: str) -> int:
+    """Graph notified a change in the room's calendar: its cached answers are stale, drop them so
+    the next page asks Exchange (app/subscriptions). Returns how many answers were dropped."""
+    redis = get_redis()
+    keys = [k for k in redis.scan_iter(match=f"mygov:freebusy:{mailbox.lower()}:*") if not k.endswith(b":refreshing")]
+    if keys:
+        redis.delete(*keys)
+    return len(keys)
 
 
 def _free_busy_key(mailbox: str, start: datetime, end: datetime) -> str:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 from functools import lru_cache
+from typing import Any
 
 from markupsafe import Markup
 
@@ -31,6 +32,12 @@ EMAIL_LABELS = {
     "reservation_denied": "Denial notice",
     "reservation_cancelled": "Cancellation notice",
     "reservation_confirm_address": "Request to confirm the email address",
+    "reservation_reminder": "Reminder",
+    "reservation_moved": "Change notice",
+    "reservation_series": "Repeating booking summary",
+    "reservation_links": "Link to all their reservations",
+    "reservation_waiting": "Request sent to an approver",
+    "reservation_digest": "Approvers' digest",
 }
 
 
@@ -50,3 +57,12 @@ def select_options(options: tuple[tuple[str, str], ...], chosen: str | None) -> 
 @lru_cache(maxsize=256)
 def _options_html(options: tuple[tuple[str, str], ...]) -> str:
     return "".join(Markup('<option value="{}">{}</option>').format(value, label) for value, label in options)
+
+
+def too_late_message(reservation: Any, contact: str | None) -> str:
+    """Past the space's cutoff: nothing changed, and whom to call instead."""
+    hours = reservation.space.reservation_config.cancel_cutoff_hours
+    who = contact or f"{reservation.space.facility.name}"
+    return (f"Reservation {reservation.reference} can no longer be changed online: changes close "
+            f"{hours} hour{'s' if hours != 1 else ''} before the start. Nothing was changed. "
+            f"To cancel or change it now, call {who}.")

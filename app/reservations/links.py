@@ -6,13 +6,14 @@ random token only (never by its id or reference).
 """
 from __future__ import annotations
 
-from flask import current_app, url_for
+from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
 from app.extensions import db
 from app.reservations.models import Reservation
 from app.reservations.rules import BOOKING_HORIZON_DAYS
+from app.web.public_urls import public_url
 
 SALT = "mygov.reservation.manage-link"
 # Long enough for a reservation made as far ahead as allowed, with room to spare afterwards.
@@ -38,8 +39,7 @@ def signed_token(reservation: Reservation, salt: str = SALT) -> str:
 
 def manage_url(reservation: Reservation) -> str:
     """Absolute, for email: the public base URL, not whatever host the request came in on."""
-    path = url_for("reservations.manage", signed=signed_token(reservation))
-    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + path
+    return public_url("reservations.manage", signed=signed_token(reservation))
 
 
 def reservation_for_link(signed: str, salt: str = SALT, max_age: int = MAX_AGE_SECONDS) -> Reservation:

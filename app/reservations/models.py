@@ -1,9 +1,9 @@
 """Reservations of facility spaces, with their state rules."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, func, literal_column
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, func, literal_column
 from sqlalchemy.dialects.postgresql import ExcludeConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -15,7 +15,7 @@ from app.sqltypes import UTCDateTime, utcnow
 ACTIVE_STATUSES = ("pending", "approved")
 STATUSES = ("pending", "approved", "denied", "cancelled")
 HISTORY_KINDS = (
-    "submitted", "event_written", "event_removed", "sync_failed", "approved", "denied", "cancelled",
+    "submitted", "event_written", "event_removed", "sync_failed", "approved", "denied", "cancelled", "moved",
 )
 
 
@@ -35,6 +35,7 @@ class Reservation(db.Model):
             using="gist",
             where="status IN ('pending', 'approved')",
         ).ddl_if(dialect="postgresql"),
+        Index("ix_reservation_space_start", "space_id", "start_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -45,15 +46,21 @@ class Reservation(db.Model):
     requester_phone: Mapped[str | None] = mapped_column(String(64))
     purpose: Mapped[str] = mapped_column(Text)
     attendees: Mapped[int] = mapped_column(Integer)
-    start_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    start_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     end_at: Mapped[datetime] = mapped_column(UTCDateTime)
     status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("employee.id"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decision_reason: Mapped[str | None] = mapped_column(Text)
     exchange_event_id: Mapped[str | None] = mapped_column(String(256))
+    # The room mailbox holding that event: after a move to another room it is the old room's
+    # until the worker has removed it there (holds.py discounts it by id meanwhile).
+    exchange_mailbox: Mapped[str | None] = mapped_column(String(320), index=True)
     # Random per reservation; the citizen's link carries it signed, so ids are never guessable.
     manage_token: Mapped[str] = mapped_column(String(64), unique=True)
+    reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # One of a repeating booking's dates (each date is its own reservation and Exchange event).
+    series_id: Mapped[int | None] = mapped_column(ForeignKey("reservation_series.id"), index=True)
     # A citizen's request is held until `confirm_by` unless they confirm their address by then
     # (app/reservations/confirmation.py); None when no confirmation is needed (staff entered it).
     confirm_by: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
@@ -65,6 +72,7 @@ class Reservation(db.Model):
 
     space: Mapped[FacilitySpace] = relationship()
     decided_by: Mapped[Employee | None] = relationship()
+    series: Mapped[ReservationSeries | None] = relationship(back_populates="reservations")
     history: Mapped[list[ReservationEvent]] = relationship(
         back_populates="reservation", order_by="ReservationEvent.id",
         cascade="all, delete-orphan",
@@ -82,6 +90,27 @@ class Reservation(db.Model):
 
     def can_cancel(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+    def citizen_changes_close_at(self) -> datetime | None:
+        """After this instant the citizen must call instead of cancelling online (None: no cutoff)."""
+        config = self.space.reservation_config
+        if config is None or not config.cancel_cutoff_hours:
+            return None
+        return self.start_at - timedelta(hours=config.cancel_cutoff_hours)
+
+
+class ReservationSeries(db.Model):
+    """A weekly or monthly booking: how it repeats; its dates are reservations of their own."""
+
+    __tablename__ = "reservation_series"
+    __table_args__ = (CheckConstraint("frequency IN ('weekly', 'monthly')", name="frequency"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reference: Mapped[str] = mapped_column(String(16), unique=True)
+    frequency: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    reservations: Mapped[list[Reservation]] = relationship(back_populates="series", order_by="Reservation.start_at")
 
 
 class ReservationEvent(db.Model):

@@ -32,6 +32,11 @@ def space_generation(space_id: int, facility_id: int) -> str:
     return ".".join((value or b"0").decode() for value in values)
 
 
+def space_changed(space_id: int) -> None:
+    """Something outside MyGov's database changed the room (an Outlook booking Graph notified)."""
+    get_redis().incr(_key("space", space_id))
+
+
 @event.listens_for(Session, "after_flush")
 def _note_touched(session: Session, _context: object) -> None:
     touched = session.info.setdefault(_TOUCHED, set())

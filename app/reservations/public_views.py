@@ -15,9 +15,11 @@ from app.reservations.availability import Availability, space_availability
 from app.reservations.confirmation import TooManyRequests, client_key
 from app.reservations.links import LinkExpired, LinkInvalid, reservation_for_link, signed_token
 from app.reservations.models import Reservation
-from app.reservations.formatting import clock_time, duration_words, email_label, select_options, weekday_name
+from app.reservations.formatting import (
+    clock_time, duration_words, email_label, select_options, too_late_message, weekday_name,
+)
 from app.reservations.rules import (
-    FIELD_LABELS, FIELD_ORDER, attendee_limit, earliest_start, last_bookable_day, parse_booking,
+    FIELD_LABELS, FIELD_ORDER, attendee_limit, earliest_start, example_day, last_bookable_day, parse_booking,
     time_options,
 )
 from app.sqltypes import utcnow
@@ -134,7 +136,7 @@ def _page_context(space: FacilitySpace, form: dict[str, str], **extra: Any) -> d
                     last_bookable_day(now, zone))
     availability = space_availability(space, first_day, AVAILABILITY_DAYS, zone, now)
     return {
-        "space": space, "config": config, "form": form, "errors": {}, "field_labels": FIELD_LABELS,
+        "space": space, "rules": config, "form": form, "errors": {}, "field_labels": FIELD_LABELS,
         "field_order": FIELD_ORDER, "time_options": time_options(config), "availability": availability,
         "attendee_limit": attendee_limit(space),
         "earlier_from": first_day - timedelta(days=AVAILABILITY_DAYS),
@@ -142,6 +144,7 @@ def _page_context(space: FacilitySpace, form: dict[str, str], **extra: Any) -> d
         "show_earlier": first_day > first_bookable,
         "show_later": first_day + timedelta(days=AVAILABILITY_DAYS) <= last_bookable_day(now, zone),
         "min_date": first_bookable, "max_date": last_bookable_day(now, zone),
+        "example_date": example_day(config, first_bookable),
         **_day_context(space, form.get("date", ""), availability),
         **extra,
     }
@@ -186,7 +189,8 @@ def manage(signed: str) -> str | tuple[str, int]:
         return reservation
     return render_template(
         "reservations/manage.html", reservation=reservation, signed=signed,
-        has_ended=reservation.end_at <= utcnow(),
+        has_ended=reservation.end_at <= utcnow(), changes_close_at=reservation.citizen_changes_close_at(),
+        now=utcnow(),
     )
 
 
@@ -203,5 +207,7 @@ def cancel(signed: str) -> Response | tuple[str, int]:
             flash(f"Reservation {reservation.reference} is cancelled. The time is free again.", "success")
         except services.NotAllowed:
             flash(f"Reservation {reservation.reference} is already {reservation.status}.", "info")
+        except services.TooLateToChange as late:
+            flash(too_late_message(reservation, late.contact), "error")
     return see_other(url_for("reservations.manage", signed=signed))
 

@@ -14,7 +14,7 @@ from app.extensions import db
 from app.facilities.models import Facility, FacilitySpace
 from app.jobs.models import GraphOperation
 from app.mail.models import EmailMessage
-from app.reservations import exchange
+from app.reservations import exchange, holds
 from app.reservations.models import ACTIVE_STATUSES, Reservation
 
 HISTORY_TITLES = {
@@ -25,6 +25,7 @@ HISTORY_TITLES = {
     "approved": "Approved",
     "denied": "Denied",
     "cancelled": "Cancelled",
+    "moved": "Moved",
 }
 
 
@@ -69,7 +70,8 @@ def sync_states(reservation_ids: list[int]) -> dict[int, SyncState]:
 
 
 def _state(create: GraphOperation | None, delete: GraphOperation | None) -> SyncState:
-    if delete is not None:
+    # A move to another room removes the event from one mailbox, then creates it in the other.
+    if delete is not None and (create is None or delete.id > create.id):
         return _described(delete, "Removed from Exchange", "Being removed from Exchange",
                           "Removing from Exchange failed")
     if create is None:
@@ -119,7 +121,7 @@ def bookings_that_day(reservations: list[Reservation], zone: ZoneInfo) -> dict[i
                 Reservation.start_at < end, Reservation.end_at > start,
             )
         ).all()
-        outlook, checked = _outlook_bookings(group[0].space, start, end, ours)
+        outlook, checked = _outlook_bookings(group[0].space, start, end)
         for reservation in group:
             day_start, day_end = days[reservation.id]
             others = [
@@ -140,21 +142,15 @@ def _local_day(reservation: Reservation, zone: ZoneInfo) -> tuple[datetime, date
     return start, datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
 
 
-def _outlook_bookings(
-    space: FacilitySpace, start: datetime, end: datetime, ours: list[Reservation]
-) -> tuple[list[Booking], bool]:
-    """Busy times in Exchange that are not MyGov's own blocking events."""
+def _outlook_bookings(space: FacilitySpace, start: datetime, end: datetime) -> tuple[list[Booking], bool]:
+    """Busy times in Exchange that are not MyGov's own events (known by event id, not by time)."""
     if not space.exchange_resource_mailbox:
         return [], True
     try:
-        items = exchange.room_bookings(space.exchange_resource_mailbox, start, end)
+        items = holds.busy_without_our_events(space, start, end)
     except exchange.ExchangeUnavailable:
         return [], False
-    our_times = {(r.start_at, r.end_at) for r in ours}
-    return [
-        Booking(item.start, item.end, item.subject or "Busy (booked in Outlook)")
-        for item in items if (item.start, item.end) not in our_times
-    ], True
+    return [Booking(item.start, item.end, item.subject or "Busy (booked in Outlook)") for item in items], True
 
 
 def emails_about(reservation_ids: list[int]) -> dict[int, list[EmailMessage]]:

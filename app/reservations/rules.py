@@ -88,17 +88,37 @@ def is_open_on(config: ReservationConfig, day: date) -> bool:
     return day.isoweekday() in config.open_weekdays
 
 
+def example_day(config: ReservationConfig, first: date) -> date:
+    """The first day from `first` on that the room is open: the form's example is a date one could book."""
+    return next((first + timedelta(days=n) for n in range(7) if is_open_on(config, first + timedelta(days=n))), first)
+
+
+def parse_date(raw: str) -> date:
+    """What the browser's date control sends (2026-03-13), or what a person types where the browser
+    shows a text box, as the control displays dates here (03/13/2026)."""
+    raw = raw.strip()
+    if "/" in raw:
+        return datetime.strptime(raw, "%m/%d/%Y").date()
+    return date.fromisoformat(raw)
+
+
 def local_instant(day: date, clock: time, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, clock, tzinfo=zone).astimezone(timezone.utc)
 
 
 def parse_booking(
-    form: Mapping[str, str], space: FacilitySpace, zone: ZoneInfo, now: datetime
+    form: Mapping[str, str], space: FacilitySpace, zone: ZoneInfo, now: datetime,
+    *, broken_rules: dict[str, str] | None = None,
 ) -> tuple[BookingRequest | None, dict[str, str]]:
-    """The request when every field is acceptable; otherwise None and the messages by field."""
+    """The request when every field is acceptable; otherwise None and the messages by field.
+
+    With `broken_rules` (a staff override), a breach of the space's own rules (open days and
+    hours, duration, lead time, attendee limit) is written there instead of refusing the request.
+    """
     config = space.reservation_config
     assert config is not None, "only citizen-reservable spaces have a booking form"
     errors: dict[str, str] = {}
+    rules = errors if broken_rules is None else broken_rules
     values = {name: (form.get(name) or "").strip() for name in FIELD_ORDER}
 
     name = " ".join(values["requester_name"].split())
@@ -121,8 +141,8 @@ def parse_booking(
     elif len(purpose) > MAX_PURPOSE_LENGTH:
         errors["purpose"] = f"The purpose must be {MAX_PURPOSE_LENGTH} characters or fewer."
 
-    attendees = _attendees(values["attendees"], space, errors)
-    start_at, end_at = _times(values, config, zone, now, errors)
+    attendees = _attendees(values["attendees"], space, errors, rules)
+    start_at, end_at = _times(values, config, zone, now, errors, rules)
     if errors or start_at is None or end_at is None or attendees is None or email is None:
         return None, errors
     return BookingRequest(name, email, phone, purpose, attendees, start_at, end_at), {}
@@ -139,15 +159,15 @@ def _email(raw: str, errors: dict[str, str]) -> str | None:
         return None
 
 
-def _attendees(raw: str, space: FacilitySpace, errors: dict[str, str]) -> int | None:
+def _attendees(raw: str, space: FacilitySpace, errors: dict[str, str], rules: dict[str, str]) -> int | None:
     count = whole_number(raw)
     if not count:
         errors["attendees"] = "Enter the number of people attending, as a whole number like 12."
         return None
     limit = attendee_limit(space)
     if limit is not None and count > limit:
-        errors["attendees"] = f"{space.name} can hold at most {limit} people."
-        return None
+        rules["attendees"] = f"{space.name} can hold at most {limit} people."
+        return None if rules is errors else count
     return count
 
 
@@ -159,19 +179,20 @@ def attendee_limit(space: FacilitySpace) -> int | None:
 
 def _times(
     values: dict[str, str], config: ReservationConfig, zone: ZoneInfo, now: datetime,
-    errors: dict[str, str],
+    errors: dict[str, str], rules: dict[str, str],
 ) -> tuple[datetime | None, datetime | None]:
-    day = _parse(date.fromisoformat, values["date"])
+    day = _parse(parse_date, values["date"])
     start = _parse(time.fromisoformat, values["start_time"])
     end = _parse(time.fromisoformat, values["end_time"])
     if day is None:
-        errors["date"] = "Enter the date as year-month-day, for example 2026-03-15."
+        example = example_day(config, earliest_start(config.lead_time_hours, now).astimezone(zone).date())
+        errors["date"] = f"Enter the date as month/day/year, for example {example:%m/%d/%Y}."
     elif day < now.astimezone(zone).date():
         errors["date"] = "The date is in the past. Choose a date from today on."
     elif day > last_bookable_day(now, zone):
         errors["date"] = f"Reservations open {BOOKING_HORIZON_DAYS} days ahead. Choose an earlier date."
     elif not is_open_on(config, day):
-        errors["date"] = f"The space is closed on {day.strftime('%A')}s. Choose another day."
+        rules["date"] = f"The space is closed on {day.strftime('%A')}s. Choose another day."
     if start is None:
         errors["start_time"] = "Choose a start time."
     if end is None:
@@ -180,23 +201,23 @@ def _times(
         return None, None
     opening = f"{clock_time(config.open_time)} to {clock_time(config.close_time)}"
     if not config.open_time <= start < config.close_time:
-        errors["start_time"] = f"Choose a start time within the opening hours, {opening}."
+        rules["start_time"] = f"Choose a start time within the opening hours, {opening}."
     if end <= start:
         errors["end_time"] = "The end time must be after the start time."
     elif end > config.close_time:
-        errors["end_time"] = f"Choose an end time within the opening hours, {opening}."
+        rules["end_time"] = f"Choose an end time within the opening hours, {opening}."
     if day is None or errors.keys() & {"date", "start_time", "end_time"}:
         return None, None
     start_at, end_at = local_instant(day, start, zone), local_instant(day, end, zone)
     minutes = int((end_at - start_at).total_seconds() // 60)
     if minutes < config.min_duration_minutes:
-        errors["end_time"] = f"Reservations last at least {duration_words(config.min_duration_minutes)}."
+        rules["end_time"] = f"Reservations last at least {duration_words(config.min_duration_minutes)}."
     elif minutes > config.max_duration_minutes:
-        errors["end_time"] = f"Reservations last at most {duration_words(config.max_duration_minutes)}."
+        rules["end_time"] = f"Reservations last at most {duration_words(config.max_duration_minutes)}."
     earliest = earliest_start(config.lead_time_hours, now)
     if start_at < earliest:
         when = earliest.astimezone(zone).strftime("%A, %B %-d at %-I:%M %p")
-        errors["start_time"] = (
+        rules["start_time"] = (
             f"Reservations must be made {config.lead_time_hours} hours ahead. "
             f"The earliest start is {when}."
         )

@@ -7,7 +7,10 @@ transaction; the worker carries out the Graph calls after the commit.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import TypeVar
 
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
@@ -18,14 +21,16 @@ from app.facilities.models import FacilitySpace
 from app.jobs.outbox import record_operation
 from app.mail.services import send_template
 from app.people.models import Employee
-from app.reservations import confirmation, exchange
-from app.reservations.availability import Interval, exchange_busy, first_conflict, mygov_busy
+from app.reservations import approvers, confirmation, exchange
+from app.reservations.availability import Interval, exchange_busy, first_conflict, mygov_busy_except
+from app.reservations.calendar_links import confirmation_extras
 from app.reservations.links import manage_url
-from app.reservations.models import Reservation, ReservationEvent
+from app.reservations.models import Reservation, ReservationEvent, ReservationSeries
 from app.reservations.rules import BookingRequest
 from app.sqltypes import utcnow
 
 CITIZEN = "Citizen"
+Written = TypeVar("Written")
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O or 1/I to misread
 
 
@@ -37,41 +42,69 @@ class NotAllowed(Exception):
     """The reservation's state does not allow this action (e.g. approving a cancelled one)."""
 
 
+class TooLateToChange(Exception):
+    """Past the space's cutoff the citizen calls the facility instead; nothing was changed."""
+
+    def __init__(self, contact: str | None) -> None:
+        super().__init__(contact or "")
+        self.contact = contact
+
+
 def new_reference() -> str:
     return "R-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
 
 
-def submit_reservation(space: FacilitySpace, booking: BookingRequest, *, client_key: str | None = None,
-                       entered_by: Employee | None = None) -> Reservation:
+@dataclass(frozen=True)
+class StaffEntry:
+    """A booking staff entered for a citizen (phone, walk-in); `overridden` are the space's rules
+    it breaks, allowed by a facilities role with `reason` (both audited)."""
+
+    staff: Employee
+    overridden: dict[str, str] = field(default_factory=dict)
+    reason: str | None = None
+
+
+def submit_reservation(space: FacilitySpace, booking: BookingRequest, entry: StaffEntry | None = None, *,
+                       series: ReservationSeries | None = None, client_key: str | None = None) -> Reservation:
     """Reserve the time and block it in Exchange; raises SlotTaken, exchange.ExchangeUnavailable or
     confirmation.TooManyRequests.
 
-    A citizen's request (`entered_by` None) counts against the caps of its address and client
-    (`client_key`) and lapses unless its address is confirmed (app/reservations/confirmation.py);
-    a booking staff enter for a caller (`entered_by` the employee) is exempt from both.
-    Call it in a fresh unit of work (nothing else pending in the session).
+    Call it in a fresh unit of work (nothing else pending in the session). No override ever
+    allows an overlap: a staff booking meets Outlook's and MyGov's bookings like any other.
+    A citizen's request (`entry` None) counts against the caps of its address and client
+    (`client_key`; a series once, in series.send) and lapses unless its address is confirmed
+    (app/reservations/confirmation.py); a booking staff enter (`entry`) is exempt from both.
+    """
+    if entry is None and series is None:  # a series is checked once, before its dates (series.send)
+        confirmation.check_limits(booking.requester_email, client_key, utcnow())
+    return write_if_free(
+        space, booking, lambda: _insert(space, booking, approved=not space.reservation_config.approval_required,
+                                        entry=entry, series=series, client_key=client_key))
+
+
+def write_if_free(space: FacilitySpace, booking: BookingRequest, write: Callable[[], Written], *,
+                  moving: Reservation | None = None) -> Written:
+    """Check the time is free in Exchange and in MyGov, then `write` and commit under the space's lock.
+
+    `moving`: the reservation being moved; its own booking and Exchange event do not count.
     """
     config = space.reservation_config
     assert config is not None
-    if entered_by is None:
-        confirmation.check_limits(booking.requester_email, client_key, utcnow())
     requested = Interval(booking.start_at, booking.end_at)
     margin = timedelta(minutes=config.buffer_minutes)
     # Ask Exchange first, outside the database lock: a slot booked in Outlook a moment ago is
     # refused. When Graph cannot answer, exchange_busy raises ExchangeUnavailable and the
     # citizen is asked to try again: a refusal is better than a double booking we could not see.
-    outlook = exchange_busy(space, requested.start - margin, requested.end + margin)
+    outlook = exchange_busy(space, requested.start - margin, requested.end + margin, discount_ours=moving is not None)
     if first_conflict(requested, outlook, config.buffer_minutes):
         raise SlotTaken()
-
-    space_id = space.id
     try:
-        _lock_space_for_booking(space_id)
-        taken = mygov_busy(space, requested.start - margin, requested.end + margin)
+        lock_space_for_booking(space.id)
+        taken = mygov_busy_except(space, requested.start - margin, requested.end + margin,
+                                  moving.id if moving else None)
         if first_conflict(requested, taken, config.buffer_minutes):
             raise SlotTaken()
-        reservation = _insert(space, booking, approved=not config.approval_required, client_key=client_key,
-                              entered_by=entered_by)
+        written = write()
         db.session.commit()
     except IntegrityError as error:
         db.session.rollback()
@@ -81,10 +114,10 @@ def submit_reservation(space: FacilitySpace, booking: BookingRequest, *, client_
     except SlotTaken:
         db.session.rollback()
         raise
-    return reservation
+    return written
 
 
-def _lock_space_for_booking(space_id: int) -> None:
+def lock_space_for_booking(space_id: int) -> None:
     """No other booking of this space runs between our overlap check and our insert.
 
     PostgreSQL: lock the space's row; the exclusion constraint stays the last word on overlaps,
@@ -100,23 +133,23 @@ def _lock_space_for_booking(space_id: int) -> None:
         )
 
 
-def _insert(space: FacilitySpace, booking: BookingRequest, *, approved: bool, client_key: str | None,
-            entered_by: Employee | None) -> Reservation:
-    citizen = entered_by is None
+def _insert(space: FacilitySpace, booking: BookingRequest, *, approved: bool, entry: StaffEntry | None = None,
+            series: ReservationSeries | None = None, client_key: str | None = None) -> Reservation:
+    citizen = entry is None
     reservation = Reservation(
         reference=new_reference(), space=space, requester_name=booking.requester_name,
         requester_email=booking.requester_email, requester_phone=booking.requester_phone,
         purpose=booking.purpose, attendees=booking.attendees, start_at=booking.start_at,
         end_at=booking.end_at, status="approved" if approved else "pending",
-        manage_token=secrets.token_urlsafe(32),
+        manage_token=secrets.token_urlsafe(32), series=series,
         confirm_by=confirmation.deadline(utcnow()) if citizen else None, client_key=client_key if citizen else None,
     )
     db.session.add(reservation)
     db.session.flush()
-    if entered_by is None:
+    if entry is None:
         _history(reservation, "submitted", CITIZEN)
     else:
-        _history(reservation, "submitted", entered_by.display_name, "Entered by staff.", actor=entered_by)
+        _record_staff_entry(reservation, entry)
     if approved:
         _history(reservation, "approved", "MyGov", "This space needs no approval.")
     record_operation(
@@ -126,21 +159,30 @@ def _insert(space: FacilitySpace, booking: BookingRequest, *, approved: bool, cl
         payload=exchange.create_event_payload(reservation, idempotency_key(reservation, "create")),
         idempotency_key=idempotency_key(reservation, "create"),
     )
-    if reservation.confirm_by is not None:
-        confirmation.ask_to_confirm(reservation)  # the receipt follows once the address is confirmed
+    if series is not None:  # a series' dates are told about together (series.py)
+        pass
+    elif reservation.confirm_by is not None:
+        confirmation.ask_to_confirm(reservation)  # the receipt, and the approvers, once it is confirmed
     else:
-        _notify(reservation, "reservation_approved" if approved else "reservation_received")
+        _tell_new(reservation)
     return reservation
 
 
+def _tell_new(reservation: Reservation) -> None:
+    notify(reservation, "reservation_approved" if reservation.status == "approved" else "reservation_received")
+    if reservation.status == "pending":
+        approvers.tell_about_new_request(reservation)
+
+
 def confirm_address(reservation: Reservation) -> bool:
-    """The citizen opened the link sent to their address: the request stands, and its receipt goes
-    out. False when there was nothing to confirm (already confirmed, lapsed, or ended)."""
+    """The citizen opened the link sent to their address: the request (every date of its series)
+    stands, and its receipt goes out. False when there was nothing to confirm."""
     if reservation.email_confirmed_at is not None or reservation.confirm_by is None or not reservation.is_active:
         return False
-    reservation.email_confirmed_at = utcnow()
-    reservation.confirm_by = None
-    _notify(reservation, "reservation_approved" if reservation.status == "approved" else "reservation_received")
+    dates = [r for r in reservation.series.reservations if r.is_active] if reservation.series else [reservation]
+    for each in dates:
+        each.email_confirmed_at, each.confirm_by = utcnow(), None
+    _tell_new(reservation)
     db.session.commit()
     return True
 
@@ -151,11 +193,24 @@ def release_unconfirmed() -> int:
     released = confirmation.lapsed(utcnow())
     for reservation in released:
         reservation.status = "cancelled"
-        _history(reservation, "cancelled", "MyGov",
-                 "Released: the email address was not confirmed in time.")
+        _history(reservation, "cancelled", "MyGov", "Released: the email address was not confirmed in time.")
         _remove_event(reservation)
     db.session.commit()
     return len(released)
+
+
+def _record_staff_entry(reservation: Reservation, entry: StaffEntry) -> None:
+    broken = "; ".join(entry.overridden.values())
+    detail = f"Entered by staff for {reservation.requester_name}." + (
+        f" Rules set aside: {broken} Reason: {entry.reason}" if entry.overridden else "")
+    _history(reservation, "submitted", entry.staff.display_name, detail, actor=entry.staff)
+    db.session.add(AuditEntry(
+        actor_id=entry.staff.id, actor_label=entry.staff.display_name,
+        action="reservation.rule_override" if entry.overridden else "reservation.staff_booking",
+        target_type="reservation", target_id=str(reservation.id), before=None,
+        after={"reference": reservation.reference, "rules_set_aside": list(entry.overridden.values()),
+               "reason": entry.reason},
+    ))
 
 
 def idempotency_key(reservation: Reservation, action: str) -> str:
@@ -166,7 +221,7 @@ def approve(reservation: Reservation, staff: Employee) -> None:
     if not reservation.can_approve():
         raise NotAllowed()
     _decide(reservation, staff, "approved", reason=None)
-    _notify(reservation, "reservation_approved")
+    notify(reservation, "reservation_approved")
     db.session.commit()
 
 
@@ -175,7 +230,7 @@ def deny(reservation: Reservation, staff: Employee, reason: str) -> None:
         raise NotAllowed()
     _decide(reservation, staff, "denied", reason=reason)
     _remove_event(reservation)
-    _notify(reservation, "reservation_denied")
+    notify(reservation, "reservation_denied")
     db.session.commit()
 
 
@@ -184,18 +239,32 @@ def cancel_by_staff(reservation: Reservation, staff: Employee, reason: str | Non
         raise NotAllowed()
     _decide(reservation, staff, "cancelled", reason=reason)
     _remove_event(reservation)
-    _notify(reservation, "reservation_cancelled", by_citizen=False)
+    notify(reservation, "reservation_cancelled", by_citizen=False)
     db.session.commit()
+
+
+def check_citizen_may_change(reservation: Reservation) -> None:
+    closes_at = reservation.citizen_changes_close_at()
+    if closes_at is not None and utcnow() >= closes_at:
+        config = reservation.space.reservation_config
+        raise TooLateToChange(config.contact_for_changes if config else None)
 
 
 def cancel_by_citizen(reservation: Reservation) -> None:
     if not reservation.can_cancel():
         raise NotAllowed()
+    check_citizen_may_change(reservation)
     reservation.status = "cancelled"
     _history(reservation, "cancelled", CITIZEN)
     _remove_event(reservation)
-    _notify(reservation, "reservation_cancelled", by_citizen=True)
+    notify(reservation, "reservation_cancelled", by_citizen=True)
     db.session.commit()
+
+
+def remind(reservation: Reservation) -> None:
+    """The reminder email, once per booked time (a move clears `reminder_sent_at`)."""
+    reservation.reminder_sent_at = utcnow()
+    notify(reservation, "reservation_reminder")
 
 
 def _decide(reservation: Reservation, staff: Employee, status: str, reason: str | None) -> None:
@@ -223,7 +292,12 @@ def _remove_event(reservation: Reservation) -> None:
     )
 
 
-def _notify(reservation: Reservation, template: str, **extra: object) -> None:
+CONFIRMATIONS = ("reservation_approved", "reservation_moved")
+
+
+def notify(reservation: Reservation, template: str, **extra: object) -> None:
+    link = manage_url(reservation)
+    links, attachments = confirmation_extras(reservation, link) if template in CONFIRMATIONS else ({}, None)
     send_template(
         template,
         recipient=reservation.requester_email,
@@ -237,11 +311,13 @@ def _notify(reservation: Reservation, template: str, **extra: object) -> None:
             "start_at": reservation.start_at,
             "end_at": reservation.end_at,
             "reason": reservation.decision_reason,
-            "manage_url": manage_url(reservation),
+            "manage_url": link,
+            **links,
             **extra,
         },
         related_type="reservation",
         related_id=reservation.id,
+        attachments=attachments,
     )
 
 

@@ -13,6 +13,7 @@ from app.extensions import db
 from app.facilities.models import Facility, FacilitySpace, ReservationConfig
 from app.reservations import queries, services
 from app.reservations.models import Reservation
+from app.web.confirm import Confirmation, ask_first
 from app.web.htmx import render_page_or_block, see_other
 from app.web.templating import city_zone
 from app.web.params import whole_number
@@ -62,8 +63,23 @@ def _render_detail(
         day=queries.bookings_that_day([reservation], city_zone(current_app))[reservation.id],
         emails=emails, history=queries.history(reservation, emails),
         can_decide=has_role(current_user, "reservations.approver"),
-        errors=errors or {},
+        errors=errors or {}, consequences={action: _consequence(action, reservation) for action in ("deny", "cancel")},
     ), status
+
+
+def _consequence(action: str, reservation: Reservation) -> str:
+    """What denying or cancelling does, said on the form, in the dialog and on the confirmation page."""
+    if action == "deny":
+        said = f"{reservation.requester_name} is told by email that the request is refused, with your reason."
+    else:
+        said = f"The reservation is called off: {reservation.requester_name} is told by email."
+    return f"{said} The time is freed in the room's Exchange calendar. This cannot be undone."
+
+
+def _ask_first(action: str, reservation: Reservation) -> tuple[str, int] | None:
+    question = {"deny": "Deny request {}?", "cancel": "Cancel reservation {}?"}[action].format(reservation.reference)
+    return ask_first(Confirmation(question, _consequence(action, reservation), question.rstrip("?"),
+                                  url_for("reservation_staff.show", reservation_id=reservation.id)))
 
 
 @reservation_staff_bp.get("/<int:reservation_id>")
@@ -111,6 +127,8 @@ def deny(reservation_id: int) -> Response | tuple[str, int]:
     reason, error = _reason(required=True)
     if error:
         return _render_detail(reservation, 422, errors={"deny_reason": error})
+    if asked := _ask_first("deny", reservation):
+        return asked
     try:
         services.deny(reservation, current_user, reason or "")
     except services.NotAllowed:
@@ -129,6 +147,8 @@ def cancel(reservation_id: int) -> Response | tuple[str, int]:
     reason, error = _reason(required=False)
     if error:
         return _render_detail(reservation, 422, errors={"cancel_reason": error})
+    if asked := _ask_first("cancel", reservation):
+        return asked
     try:
         services.cancel_by_staff(reservation, current_user, reason)
     except services.NotAllowed:

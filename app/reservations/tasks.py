@@ -19,6 +19,7 @@ def _event_created(operation: GraphOperation, result: dict[str, Any]) -> None:
     reservation = db.session.get(Reservation, int(operation.target_id))
     if reservation is not None:
         reservation.exchange_event_id = result["event_id"]
+        reservation.exchange_mailbox = operation.payload["mailbox"]
         record_sync_result(reservation.id, "event_written", "The room is blocked in Exchange.")
 
 
@@ -27,6 +28,7 @@ def _event_deleted(operation: GraphOperation, result: dict[str, Any]) -> None:
     reservation = db.session.get(Reservation, int(operation.target_id))
     if reservation is not None:
         reservation.exchange_event_id = None
+        reservation.exchange_mailbox = None
         detail = "Removed from the room's Exchange calendar." if result.get("deleted") else (
             "Nothing to remove: the event never reached Exchange.")
         record_sync_result(reservation.id, "event_removed", detail)

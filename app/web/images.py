@@ -3,21 +3,22 @@ is never written again and a name can be cached for ever."""
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import re
 import tempfile
+import warnings
 from pathlib import Path
 
 from flask import Response, abort, current_app, send_file
+from PIL import Image, ImageOps, UnidentifiedImageError
 from werkzeug.datastructures import FileStorage
 
 from app.config import INSTANCE_DIR
 
-# Type by content, never by the name or the Content-Type the sender claims.
-SIGNATURES: tuple[tuple[bytes, str], ...] = (
-    (b"\xff\xd8\xff", "jpg"),
-    (b"\x89PNG\r\n\x1a\n", "png"),
-)
+# Type by content (Pillow's decoders for these three formats only), never by the name or the
+# Content-Type the sender claims.
+KINDS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 MIMETYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
 STORED_NAME = re.compile(r"^[0-9a-f]{64}\.(jpg|png|webp)$")
 CACHE_SECONDS = 365 * 24 * 3600  # stored names are content hashes: they never change
@@ -41,25 +42,54 @@ def read_upload(upload: FileStorage | None) -> bytes:
 
 
 def store_upload(data: bytes) -> str:
-    """Check an uploaded photo (present, small enough, JPEG/PNG/WebP by content) and store it."""
+    """Check an uploaded photo (present, small enough, a JPEG/PNG/WebP image) and store it re-encoded."""
     if not data:
         raise ImageRefused("Choose a photo to upload.")
     if len(data) > upload_limit():
         raise ImageRefused(f"The photo must be {readable_size(upload_limit())} or smaller.")
-    kind = image_kind(data)
-    if kind is None:
-        raise ImageRefused("The photo must be a JPEG, PNG or WebP image.")
-    return store_image(data, kind)
+    return store_image(*clean_image(data))
 
 
-def image_kind(data: bytes) -> str | None:
-    """The file extension for a JPEG, PNG or WebP image, or None for anything else."""
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "webp"
-    for signature, kind in SIGNATURES:
-        if data.startswith(signature):
-            return kind
-    return None
+def clean_image(data: bytes) -> tuple[bytes, str]:
+    """The image decoded and encoded afresh, and its kind; ImageRefused for anything else.
+
+    Decoding is what proves a file is an image (a signature proves nothing), the pixel limit is read
+    from the header before any pixel is decoded (a 30000x30000 PNG of a few KB would take 900 MB),
+    and the new file carries no metadata: no EXIF (a phone's GPS position), no comments, no profile.
+    """
+    max_pixels = int(current_app.config["IMAGE_MAX_PIXELS"])
+    too_large = ImageRefused(f"The photo must be at most {max_pixels / 1e6:g} megapixels.")
+    try:
+        with warnings.catch_warnings():
+            # Pillow's own bomb guard (far above our limit) refuses at open; ours reads the header.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data), formats=list(KINDS)) as image:
+                width, height = image.size
+                if width * height > max_pixels:
+                    raise too_large
+                kind = KINDS[image.format]
+                upright = ImageOps.exif_transpose(image)  # the way it was taken, before EXIF goes
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError) as error:
+        raise too_large from error
+    except ImageRefused:
+        raise
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
+        raise ImageRefused("The photo must be a JPEG, PNG or WebP image.") from error
+    return _encode(upright, kind), kind
+
+
+def _encode(image: Image.Image, kind: str) -> bytes:
+    image.info = {}  # Pillow would copy a profile, comments or EXIF from here
+    if kind == "jpg" and image.mode not in ("RGB", "L"):
+        image = image.convert("RGB")
+    out = io.BytesIO()
+    if kind == "jpg":
+        image.save(out, "JPEG", quality=88, optimize=True)
+    elif kind == "png":
+        image.save(out, "PNG", optimize=True)
+    else:
+        image.save(out, "WEBP", quality=88)
+    return out.getvalue()
 
 
 def image_store_dir() -> Path:

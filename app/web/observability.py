@@ -21,6 +21,7 @@ from app.extensions import csrf, db
 from app.jobs.models import GraphOperation
 from app.jobs.queue import QUEUE_NAMES, get_queue
 from app.metrics import REQUEST_LATENCY
+from app.web.log_redaction import install_access_log_redaction
 
 metrics_bp = Blueprint("metrics", __name__)
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -54,6 +55,7 @@ def configure_logging(app: Flask) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.WARNING if app.config["TESTING"] else logging.INFO)
+    install_access_log_redaction()
 
 
 def install_request_tracking(app: Flask) -> None:

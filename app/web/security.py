@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, Response
+from flask import Flask, Response, request
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -19,6 +19,8 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "object-src 'none'",
     ]
 )
+
+PRIVATE_PREFIXES = ("/staff/", "/auth/", "/reservations/manage/")
 
 
 def content_security_policy(app: Flask) -> str:
@@ -45,4 +47,8 @@ def install_security_headers(app: Flask) -> None:
         headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         if production:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        if request.path.startswith(PRIVATE_PREFIXES):
+            # A staff page (or a citizen's own booking) stays out of shared and browser caches:
+            # the back button after sign-out on a library PC must not show it again.
+            headers["Cache-Control"] = "no-store"
         return response

@@ -1,11 +1,14 @@
 """Values and filters every template may use."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Flask, has_request_context
+import logging
+
+from flask import Flask, before_render_template, g, has_app_context, has_request_context, request, session
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -20,11 +23,44 @@ STAFF_NAV: list[tuple[str, str, str]] = [
     ("outlook_import.index", "From Outlook", "calendars.publisher"),
     ("employees.list_employees", "Employees", "employees.editor"),
     ("reservation_staff.queue", "Reservations", "reservations.approver"),
+    ("reservation_desk.bookings", "All bookings", "reservations.viewer"),
     ("facilities.index", "Facilities", "facilities.viewer"),
     ("access.people", "Permissions", "platform.admin"),
     ("ops.outbox", "Operations", "platform.admin"),
-    ("outlook_import.sources", "Outlook sources", "platform.admin"),
+    ("outlook_import.sources", "Outlook sources", "calendars.publisher"),
 ]
+# endpoint -> how many things wait there for the signed-in person (shown beside the label); areas register.
+NAV_COUNTS: dict[str, Callable[[], int]] = {}
+
+
+log = logging.getLogger(__name__)
+# What every template relies on from Flask; a view's variable of the same name would hide it.
+FLASK_TEMPLATE_NAMES = ("config", "request", "session", "g")
+
+
+def refuse_hidden_flask_names(app: Flask, template: Any, context: dict[str, Any], **_: Any) -> None:
+    """A view passing e.g. `config=` hides Flask's config: every page then loses the city's name."""
+    defaults: dict[str, Any] = {"config": app.config}
+    if has_app_context():
+        defaults["g"] = g._get_current_object()  # type: ignore[attr-defined]
+    if has_request_context():
+        defaults["request"] = request._get_current_object()  # type: ignore[attr-defined]
+        defaults["session"] = session._get_current_object()  # type: ignore[attr-defined]
+    hidden = [name for name in FLASK_TEMPLATE_NAMES if name in context and context[name] is not defaults.get(name)]
+    if not hidden:
+        return
+    message = f"template {template.name} was given {', '.join(hidden)}, which hides Flask's own"
+    if app.testing or app.debug:
+        raise RuntimeError(message)
+    log.error(message)
+
+
+def zone_label(zone: ZoneInfo) -> str:
+    """The zone stated on a page, e.g. "America/Chicago time (CST or CDT)": which one applies depends
+    on each date, not on today, so each time shown carries its own abbreviation."""
+    year = datetime.now(zone).year
+    names = list(dict.fromkeys(datetime(year, month, 1, tzinfo=zone).tzname() for month in (1, 7)))
+    return f"{zone.key.replace('_', ' ')} time ({' or '.join(n for n in names if n)})"
 
 
 def city_zone(app: Flask) -> ZoneInfo:
@@ -36,19 +72,24 @@ def visible_staff_nav() -> list[tuple[str, str]]:
 
     if not (has_request_context() and current_user.is_authenticated):
         return []
-    return [(endpoint, label) for endpoint, label, permission in STAFF_NAV if has_role(current_user, permission)]
+    shown = []
+    for endpoint, label, permission in STAFF_NAV:
+        if has_role(current_user, permission):
+            waiting = NAV_COUNTS[endpoint]() if endpoint in NAV_COUNTS else 0
+            shown.append((endpoint, f"{label} ({waiting} to review)" if waiting else label))
+    return shown
 
 
 def install_template_helpers(app: Flask) -> None:
     zone = city_zone(app)
+    before_render_template.connect(refuse_hidden_flask_names, app)
 
     @app.context_processor
     def navigation() -> dict[str, Any]:
-        now = datetime.now(zone)
         return {
             "public_nav": PUBLIC_NAV,
             "staff_nav": visible_staff_nav(),
-            "city_timezone_label": f"{zone.key.replace('_', ' ')} time ({now.tzname()})",
+            "city_timezone_label": zone_label(zone),
         }
 
     @app.template_filter("local_datetime")

@@ -25,7 +25,7 @@ def test_the_audit_log_shows_who_changed_what_for_whom_and_filters(app):
     db.session.commit()
 
     page = admin.get("/staff/access/audit").get_data(as_text=True)
-    assert "3 entries match" in page and "Ada Admin" in page and "role: calendars.editor" in page
+    assert "3 entries match" in page and "Ada Admin" in page and "Role: Calendar editor" in page
     assert "Ethan Park" in page and "Grace Holloway" in page
     assert "1 entry match" in admin.get("/staff/access/audit?who=grace").get_data(as_text=True)
     assert "1 entry match" in admin.get("/staff/access/audit?action=role.revoke").get_data(as_text=True)

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from app.access.mappings import link_groups_by_name
 from app.access.models import RoleAssignment
@@ -57,12 +58,19 @@ def test_an_admin_signs_in_grants_a_role_and_the_entra_group_follows(app, tenant
     page.get_by_role("button", name="Add Ethan Park to MyGov").click()
     page.get_by_label("Role").select_option("calendars.publisher")
     page.get_by_role("button", name="Grant role").click()
+    notice = page.locator("#person-notice")
+    expect(notice).to_contain_text("Ethan Park now holds Calendar publisher")
+    expect(notice).to_be_focused()  # focus on the result, not <body>
     row = page.locator("tr[data-role='calendars.publisher']")
     row.get_by_text("In the Entra group").wait_for(timeout=15_000)  # updated live by htmx polling
+    expect(notice).to_contain_text("Ethan Park now holds Calendar publisher")  # polling keeps the notice
     assert ethan in tenant.group_members(PUBLISHERS)
 
     row.get_by_role("button", name="Revoke Calendar publisher").click()
-    page.get_by_text("Calendar publisher was removed from Ethan Park").wait_for()
+    dialog = page.get_by_role("dialog", name="Remove Calendar publisher from Ethan Park?")  # asks first
+    dialog.get_by_role("button", name="Remove Calendar publisher").click()
+    expect(notice).to_contain_text("Calendar publisher was removed from Ethan Park")
+    expect(notice).to_be_focused()
     _eventually(lambda: ethan not in tenant.group_members(PUBLISHERS))
     page.get_by_text("Ethan Park holds no MyGov roles.").wait_for()
 

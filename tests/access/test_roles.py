@@ -1,6 +1,8 @@
 """Granting and revoking roles: assignment, audit entry and Entra write-back in one transaction."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -63,7 +65,12 @@ def test_a_revoke_removes_the_person_from_the_group(app, linked):
     ethan = _employee_for(linked.server.control.user("ethan.park@auburnal.gov"))
     services.grant_role(ethan, "calendars.publisher", admin_employee)
     drain()
-    response = admin.post(f"/staff/access/people/{ethan.id}/revoke", data={"role": "calendars.publisher"},
+    asked = admin.post(f"/staff/access/people/{ethan.id}/revoke", data={"role": "calendars.publisher"},
+                       headers=csrf_headers(admin))
+    assert asked.status_code == 200 and "Remove Calendar publisher from Ethan Park?" in asked.get_data(as_text=True)
+    assert _count(RoleAssignment) == 2  # nothing changed before the answer
+    response = admin.post(f"/staff/access/people/{ethan.id}/revoke",
+                          data={"role": "calendars.publisher", "confirmed": "yes"},
                           headers=csrf_headers(admin), follow_redirects=True)
     assert "Calendar publisher was removed from Ethan Park" in response.get_data(as_text=True)
     assert _count(RoleAssignment) == 1  # the admin's own
@@ -117,6 +124,7 @@ def test_bad_grants_are_refused_with_a_message_and_change_nothing(app, linked):
     refused = admin.post(f"/staff/access/people/{ethan.id}/grant", data={"role": "calendars.owner"},
                          headers=csrf_headers(admin))
     assert refused.status_code == 422 and "Not a valid choice" in refused.get_data(as_text=True)
+    assert 'aria-invalid="true"' in re.search(r'<select[^>]*id="role"[^>]*>', refused.get_data(as_text=True)).group(0)
     empty = admin.post(f"/staff/access/people/{ethan.id}/grant", data={"role": ""},
                        headers={**csrf_headers(admin), "HX-Request": "true"})
     text = empty.get_data(as_text=True)
@@ -129,7 +137,8 @@ def test_bad_grants_are_refused_with_a_message_and_change_nothing(app, linked):
 
 def test_the_last_platform_admin_cannot_be_revoked(app):
     admin, employee = staff_client(app, "platform.admin")
-    response = admin.post(f"/staff/access/people/{employee.id}/revoke", data={"role": "platform.admin"},
+    response = admin.post(f"/staff/access/people/{employee.id}/revoke",
+                          data={"role": "platform.admin", "confirmed": "yes"},
                           headers=csrf_headers(admin), follow_redirects=True)
     assert "at least one platform admin" in response.get_data(as_text=True)
     assert _count(RoleAssignment) == 1
@@ -167,3 +176,15 @@ def test_search_finds_staff_by_email_too(app):
     make_employee("Henry Oak")
     found = admin.get("/staff/access/?q=g.holloway@auburnal", headers={"HX-Request": "true"}).get_data(as_text=True)
     assert "Grace Holloway" in found and "Henry Oak" not in found
+
+
+def test_a_search_with_many_matches_is_paged_and_says_how_many(app):
+    admin, _ = staff_client(app, "platform.admin", name="Ada Admin")
+    for n in range(30):
+        make_employee(f"Parks Worker {n:02}")
+    first = admin.get("/staff/access/?q=parks+worker").get_data(as_text=True)
+    assert "30 staff members in MyGov match" in first and "Page 1 of 2" in first
+    assert "Parks Worker 00" in first and "Parks Worker 29" not in first
+    second = admin.get("/staff/access/?q=parks+worker&page=2", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "Parks Worker 29" in second and "Parks Worker 00" not in second
+    assert "q=parks+worker" in second and "Previous page" in second

@@ -164,3 +164,32 @@ def test_a_session_expires_and_long_expired_ones_are_dropped(app, dev_sign_in):
     dev_sign_in(client, OLIVIA)
     assert [r.id_hash for r in db.session.scalars(select(StaffSession))] != [row.id_hash]
     assert db.session.scalar(select(db.func.count()).select_from(StaffSession)) == 1
+
+
+def test_sign_in_works_when_the_app_token_authority_cannot_be_trusted(app, dev_sign_in):
+    """MSAL meets a certificate it cannot trust (SSLError) while the OIDC sign-in itself works."""
+    import certifi
+
+    app.config["GRAPH_CA_BUNDLE"] = certifi.where()  # public CAs: the dev tenant's local CA is not among them
+    client = app.test_client()
+    response = dev_sign_in(client, OLIVIA)
+    assert response.status_code == 302
+    assert "roles could not be refreshed from Entra" in client.get("/staff/").get_data(as_text=True)
+
+
+def test_the_graph_client_reports_an_unreachable_authority_as_a_graph_error(app):
+    from app.graph import GraphClient, GraphError, GraphSettings, users
+
+    settings = GraphSettings.from_mapping(app.config, authority_host="https://127.0.0.1:9", max_attempts=1)
+    with pytest.raises(GraphError) as unreachable:
+        users.get_user(GraphClient(settings), "someone")
+    assert unreachable.value.status == 0 and "could not be reached" in unreachable.value.message
+
+
+def test_a_local_app_on_any_port_registers_its_own_sign_in_addresses_with_the_dev_tenant(app, tenant):
+    from app.runtime import register_redirects_with_devtenant
+
+    app.config.update(MYGOV_ENV="development", USE_DEVTENANT=True, ENTRA_AUTHORITY_HOST=tenant.server.url)
+    callback = "http://127.0.0.1:5077/auth/callback"
+    register_redirects_with_devtenant(app, callback, "http://127.0.0.1:5077/auth/signed-out")
+    assert callback in tenant.server.control.register_redirect_uris()  # what it holds now

@@ -58,6 +58,9 @@ def test_the_month_becomes_an_agenda_at_320_pixels_and_is_a_table_when_wide(app,
     assert 1 <= shown.count() < 28  # empty days are left out of the agenda
     assert "Toddler Story Time" in page.locator(".mygov-month").inner_text()
     assert shown.first.locator(".mygov-month__weekday").is_visible()  # each day says its weekday
+    caption = page.locator(".mygov-month caption").bounding_box()
+    line = page.evaluate("parseFloat(getComputedStyle(document.querySelector('.mygov-month caption')).lineHeight)")
+    assert caption["width"] > 200 and caption["height"] < 3 * line  # not one word per line
 
 
 def test_the_staff_calendar_screens_are_axe_clean_with_errors_and_occurrences(app, demo, live_server, page):

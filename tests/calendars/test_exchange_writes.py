@@ -15,9 +15,8 @@ from app.extensions import db
 from app.graph import calendar as graph_calendar
 from app.jobs.models import GraphOperation
 from app.microsoft import graph_client
-from tests.calendars.conftest import MAILBOX
+from tests.calendars.conftest import MAILBOX, calendar_publisher
 from tests.calendars.test_publishing import _input
-from tests.factories import make_employee
 from tests.jobs.helpers import drain
 
 CHICAGO = ZoneInfo("America/Chicago")
@@ -27,7 +26,7 @@ CHICAGO = ZoneInfo("America/Chicago")
 
 def _published_weekly_series(meetings):
     """Council meetings on four Tuesdays: US daylight time ends on Sunday November 1, 2026, between the second and third."""
-    editor = make_employee("Cal Editor")
+    editor = calendar_publisher()
     event = save_event(meetings, None, _input(start_date="2026-10-20", start_time="18:00", end_time="19:30",
                                               rrule="FREQ=WEEKLY;BYDAY=TU;COUNT=4"), editor)
     publish_event(event, editor)
@@ -52,7 +51,7 @@ def test_a_weekly_series_stays_at_its_local_time_in_exchange_across_the_dst_chan
 def test_each_change_has_its_own_key_named_after_its_audit_entry(app, meetings):
     """Two edits at the same SEQUENCE (a description is not significant) must not share a key, and a
     key must be the same however often the row is retried: it names the change, nothing random."""
-    editor = make_employee("Cal Editor")
+    editor = calendar_publisher()
     event = save_event(meetings, None, _input(), editor)
     publish_event(event, editor)
     save_event(meetings, event, _input(description="Agenda posted."), editor)
@@ -66,7 +65,7 @@ def test_each_change_has_its_own_key_named_after_its_audit_entry(app, meetings):
 
 
 def test_an_update_recorded_before_its_create_ran_waits_for_it_and_applies(app, meetings, tenant):
-    editor = make_employee("Cal Editor")
+    editor = calendar_publisher()
     event = save_event(meetings, None, _input(title="Budget hearing"), editor)
     publish_event(event, editor)
     save_event(meetings, event, _input(title="Budget hearing (moved)", start_time="17:00"), editor)  # create not run
@@ -77,7 +76,7 @@ def test_an_update_recorded_before_its_create_ran_waits_for_it_and_applies(app, 
 
 
 def test_a_cancel_before_the_create_ran_leaves_no_event_in_exchange(app, meetings, tenant):
-    editor = make_employee("Cal Editor")
+    editor = calendar_publisher()
     event = save_event(meetings, None, _input(title="Short-lived"), editor)
     publish_event(event, editor)
     cancel_event(event, editor)
@@ -88,7 +87,7 @@ def test_a_cancel_before_the_create_ran_leaves_no_event_in_exchange(app, meeting
 
 
 def test_an_event_published_again_after_a_cancel_is_back_in_exchange_and_takes_its_edits(app, meetings, tenant):
-    editor = make_employee("Cal Editor")
+    editor = calendar_publisher()
     event = save_event(meetings, None, _input(title="Open house"), editor)
     publish_event(event, editor)
     drain()

@@ -3,15 +3,10 @@ vobject, recurring-ical-events and npm ical.js (Thunderbird's, run with node) �
 with the database on every occurrence's start and end instant, status included."""
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
 from datetime import date, datetime, time, timedelta, timezone
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-import recurring_ical_events
 import vobject
 from dateutil.rrule import rrulestr
 from icalendar import Calendar as ICalendar
@@ -19,8 +14,8 @@ from icalendar import Calendar as ICalendar
 from app.calendars import queries
 from app.calendars.models import Calendar, CalendarEvent, CalendarEventOverride
 from app.extensions import db
+from tests.calendars.feed_parsers import icaljs_occurrences, recurring_ical_events_occurrences
 
-ROOT = Path(__file__).resolve().parents[2]
 CHICAGO = ZoneInfo("America/Chicago")
 UTC = timezone.utc
 WINDOW = (datetime(2027, 1, 1, tzinfo=UTC), datetime(2028, 1, 1, tzinfo=UTC))
@@ -146,31 +141,6 @@ def _vobject(body: bytes) -> set[Occurrence]:
     return found
 
 
-def _recurring_ical_events(body: bytes) -> set[Occurrence]:
-    found = set()
-    for vevent in recurring_ical_events.of(ICalendar.from_ical(body)).between(*WINDOW):
-        found.add(_key(str(vevent["uid"]), str(vevent["status"]), vevent["dtstart"].dt, vevent["dtend"].dt))
-    return found
-
-
-def _ical_js(body: bytes) -> set[Occurrence]:
-    node = shutil.which("node")
-    script = ROOT / "tests" / "calendars" / "icaljs_occurrences.mjs"
-    if node is None or not (ROOT / "node_modules" / "ical.js").is_dir():
-        pytest.fail("node and npm ical.js are needed: run `npm ci` (make test does it)")
-    run = subprocess.run([node, str(script), WINDOW[0].isoformat(), WINDOW[1].isoformat()], input=body,
-                         capture_output=True, cwd=ROOT, timeout=60, check=True)
-    found = set()
-    for line in run.stdout.decode().splitlines():
-        item = json.loads(line)
-        if item["allDay"]:
-            found.add((item["uid"], item["status"], item["start"], item["end"]))
-        else:
-            start, end = (datetime.fromisoformat(item[k].replace("Z", "+00:00")) for k in ("start", "end"))
-            found.add(_key(item["uid"], item["status"], start, end))
-    return found
-
-
 def test_four_parsers_agree_with_the_database_on_every_occurrence(app, client, fixture_set):
     body = client.get("/calendars/interop.ics").get_data()
     expected = _from_database(fixture_set)
@@ -179,14 +149,14 @@ def test_four_parsers_agree_with_the_database_on_every_occurrence(app, client, f
     assert weekly == ["2027-03-03T00:00:00+00:00", "2027-03-16T23:00:00+00:00",  # 6 pm CST, then 6 pm CDT
                       "2027-03-24T20:00:00+00:00", "2027-03-30T23:00:00+00:00", "2027-04-06T23:00:00+00:00"]
     for name, read in (("icalendar", _icalendar), ("vobject", _vobject),
-                       ("recurring-ical-events", _recurring_ical_events), ("ical.js", _ical_js)):
-        seen = read(body)
+                       ("recurring-ical-events", recurring_ical_events_occurrences), ("ical.js", icaljs_occurrences)):
+        seen = read(body, WINDOW) if read in (recurring_ical_events_occurrences, icaljs_occurrences) else read(body)
         assert seen == expected, (name, sorted(seen ^ expected))
 
 
 def test_the_feed_zone_is_rule_based_never_an_rdate_list(app, client, fixture_set):
     """Python icalendar's generated zones list RDATEs; ical.js 2.2.1 and vobject read the first only
-    and Outlook shifts events by an hour (shared/calendar-feeds-and-a11y.md §1.5)."""
+    and Outlook shifts events by an hour (docs/calendar-feeds.md §1.5)."""
     body = client.get("/calendars/interop.ics").get_data()
     assert b"RDATE" not in body and b"BEGIN:DAYLIGHT" in body and b"RRULE:FREQ=YEARLY;BYDAY=2SU;BYMONTH=3" in body
     assert b"RRULE:FREQ=YEARLY;BYDAY=1SU;BYMONTH=11" in body

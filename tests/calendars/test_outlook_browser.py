@@ -64,8 +64,9 @@ def test_an_admin_adds_a_source_and_a_publisher_publishes_reviews_and_applies(ap
     page.click("text=Review the change")
     expect(page.locator("h1")).to_have_text("Changed in Outlook: Author talk")
     _assert_accessible(page)
-    page.click("button:has-text('Apply the Outlook version')")
-    expect(page.locator(".usa-alert--success")).to_contain_text("now matches Outlook")
+    expect(page.locator("#take-title-outlook")).to_be_checked()
+    page.click("button:has-text('Apply my choices')")
+    expect(page.locator(".usa-alert--success")).to_contain_text("is updated with the Outlook fields you chose")
     expect(page.locator("h1")).to_have_text("Changed in Outlook: Author talk (moved)")
 
     page.goto(f"{live_server.url}/staff/outlook/help")

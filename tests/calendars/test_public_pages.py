@@ -46,9 +46,10 @@ def test_bad_dates_get_a_message_not_an_error(app, client, demo):
 
 
 def test_the_subscribe_links_follow_what_clients_need(app, client, demo):
+    app.config["PUBLIC_BASE_URL"] = "https://mygov.auburnal.gov"
     html = client.get("/calendars/library/").get_data(as_text=True)
-    assert 'href="webcal://localhost/calendars/library.ics"' in html
-    assert "calendar.google.com/calendar/r?cid=webcal%3A%2F%2Flocalhost%2Fcalendars%2Flibrary.ics" in html
+    assert 'href="webcal://mygov.auburnal.gov/calendars/library.ics"' in html
+    assert "calendar.google.com/calendar/r?cid=webcal%3A%2F%2Fmygov.auburnal.gov%2Fcalendars%2Flibrary.ics" in html
     assert "one-time copy" in html and "up to a day" in html
 
 
@@ -106,3 +107,28 @@ def test_filtering_works_without_javascript(app, demo, live_server, browser):
     assert "Computer Help Drop-in" in page.locator("#results").inner_text()
     assert "Toddler Story Time" not in page.locator("#results").inner_text()
     context.close()
+
+
+def test_an_event_page_labels_each_date_cst_or_cdt_by_that_date_not_by_today(app, client, demo):
+    from datetime import time, timedelta
+
+    from sqlalchemy import select
+
+    from app.calendars.models import Calendar, CalendarEvent
+    from app.extensions import db
+
+    zone = ZoneInfo("America/Chicago")
+    library = db.session.scalar(select(Calendar).where(Calendar.slug == "library"))
+    start = datetime.combine(datetime.now(zone).date() + timedelta(days=1), time(19), zone)
+    db.session.add(CalendarEvent(calendar=library, uid="monthly-board", title="Library Board", description="",
+                                 time_zone="America/Chicago", rrule="FREQ=MONTHLY;COUNT=10", status="published",
+                                 start_at=start, end_at=start + timedelta(hours=1)))
+    db.session.commit()
+    html = client.get("/calendars/library/events/monthly-board").get_data(as_text=True)
+    dates = re.findall(r'<time datetime="(\d{4}-\d\d-\d\d)">[^<]+</time>, <time[^>]+>7:00 PM</time> to '
+                       r'<time[^>]+>8:00 PM</time> (C[SD]T)', html)
+    assert len(dates) == 10, html
+    for day, label in dates:
+        expected = datetime.combine(datetime.fromisoformat(day).date(), time(19), zone).tzname()
+        assert label == expected, (day, label)
+    assert {label for _, label in dates} == {"CST", "CDT"}

@@ -9,12 +9,8 @@ from app.calendars.models import Calendar
 from app.calendars.services import EventInput, EventInvalid, cancel_event, publish_event, save_event
 from app.extensions import db
 from app.jobs.models import GraphOperation
-from tests.factories import make_employee
+from tests.calendars.conftest import MAILBOX, calendar_publisher
 from tests.jobs.helpers import drain
-
-from tests.calendars.conftest import MAILBOX
-
-
 
 
 def _input(**fields) -> EventInput:
@@ -29,7 +25,7 @@ def _operations() -> list[GraphOperation]:
 
 
 def test_bad_input_is_refused_on_its_fields_and_writes_nothing(app, meetings):
-    editor = make_employee("Cal Editor")
+    editor = calendar_publisher()
     with pytest.raises(EventInvalid) as refused:
         save_event(meetings, None, _input(title="", end_time="17:00", rrule="FREQ=SOMETIMES",
                                           image_url="https://example.org/a.jpg"), editor)
@@ -43,7 +39,7 @@ def test_bad_input_is_refused_on_its_fields_and_writes_nothing(app, meetings):
 
 
 def test_a_draft_never_reaches_exchange_and_publishing_records_the_write_with_it(app, meetings):
-    editor = make_employee("Cal Editor")
+    editor = calendar_publisher()
     event = save_event(meetings, None, _input(rrule="FREQ=MONTHLY;COUNT=6"), editor)
     assert event.status == "draft" and _operations() == []
     publish_event(event, editor)
@@ -57,13 +53,13 @@ def test_a_draft_never_reaches_exchange_and_publishing_records_the_write_with_it
 def test_a_calendar_without_an_exchange_address_writes_nothing_to_exchange(app, meetings):
     meetings.exchange_calendar_address = None
     db.session.commit()
-    editor = make_employee("Cal Editor")
+    editor = calendar_publisher()
     publish_event(save_event(meetings, None, _input(), editor), editor)
     assert _operations() == []
 
 
 def test_significant_changes_raise_the_sequence_and_published_edits_follow_to_exchange(app, meetings):
-    editor = make_employee("Cal Editor")
+    editor = calendar_publisher()
     event = save_event(meetings, None, _input(), editor)
     publish_event(event, editor)
     save_event(meetings, event, _input(description="Agenda posted."), editor)
@@ -76,7 +72,7 @@ def test_significant_changes_raise_the_sequence_and_published_edits_follow_to_ex
 
 
 def test_published_updated_and_cancelled_in_the_dev_tenant(app, meetings, tenant):
-    editor = make_employee("Cal Editor")
+    editor = calendar_publisher()
     event = save_event(meetings, None, _input(title="Budget hearing"), editor)
     publish_event(event, editor)
     drain()
@@ -115,10 +111,9 @@ def test_editors_save_with_errors_on_their_fields_and_only_publishers_publish(ap
 @pytest.mark.browser
 def test_the_event_editor_with_errors_is_axe_clean(app, meetings, live_server, page):
     from tests.browser_plugin import axe_violations, describe
-    from tests.factories import grant, sign_in_browser
+    from tests.factories import sign_in_browser
 
-    publisher = make_employee("Cal Publisher")
-    grant(publisher, "calendars.publisher")
+    publisher = calendar_publisher()
     sign_in_browser(app, page, live_server.url, publisher)
     page.goto(f"{live_server.url}/staff/calendars/{meetings.id}/events/new")
     page.click("button:has-text('Save')")

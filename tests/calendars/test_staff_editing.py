@@ -9,7 +9,7 @@ from icalendar import Calendar as ICalendar
 from sqlalchemy import select
 
 from app.access.models import AuditEntry
-from app.calendars.models import Calendar, CalendarEvent
+from app.calendars.models import Calendar, CalendarEvent, PublishingMailbox
 from app.extensions import db
 from app.facilities.models import Facility
 from tests.factories import csrf_headers, staff_client
@@ -31,6 +31,8 @@ def test_editors_create_and_change_calendars_with_errors_on_their_fields(app, me
                        headers=csrf_headers(editor)).status_code == 422  # the combined view's address
     good = {"name": "Parks & Recreation", "slug": "parks", "description": "Outdoors.", "is_public": "y",
             "time_zone": "America/New_York", "exchange_calendar_address": "Parks@AuburnAL.gov"}
+    db.session.add(PublishingMailbox(address="parks@auburnal.gov", reason="Parks events"))  # a platform admin's
+    db.session.commit()
     assert editor.post("/staff/calendars/new", data=good, headers=csrf_headers(editor)).status_code == 303
     parks = db.session.scalars(select(Calendar).where(Calendar.slug == "parks")).one()
     assert (parks.is_public, parks.time_zone, parks.exchange_calendar_address) == (True, "America/New_York",

@@ -16,9 +16,10 @@ from app.reservations.models import Reservation
 ALL_TABLES = {
     "employee", "employee_contact", "module", "role", "role_assignment", "group_mapping",
     "audit_entry", "facility", "facility_space", "reservation_config", "reservation",
-    "calendar", "calendar_event", "calendar_event_override", "email_message",
+    "calendar", "calendar_category", "calendar_event", "calendar_event_override", "email_message",
     "graph_operation", "server_job", "server_job_run", "sync_state", "staff_session", "alembic_version",
     "reservation_event", "room_calendar_share", "outlook_import_source",
+    "publishing_mailbox", "calendar_event_revision", "graph_subscription", "reservation_series",
 }
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
@@ -72,3 +73,34 @@ def test_seeded_spaces_carry_their_room_mailboxes(app):
     assert room.is_citizen_reservable and room.reservation_config.max_attendees == 80
     chambers = db.session.scalar(select(FacilitySpace).where(FacilitySpace.slug == "council-chambers"))
     assert chambers.exchange_resource_mailbox and not chambers.is_citizen_reservable
+
+
+def test_demo_rooms_and_buildings_match_what_exchange_holds(app):
+    from app.demo.services import seed_demo
+
+    seed_demo(app.config["ENTRA_TENANT_ID"], app.config["CITY_TIMEZONE"])
+    places = json.loads(DEVTENANT_SEED.read_text())["places"]
+    rooms = {p["emailAddress"].lower(): p for p in places if p.get("emailAddress")}
+    buildings = {p["displayName"]: p for p in places if p["@odata.type"] == "#microsoft.graph.building"}
+    for space in db.session.scalars(select(FacilitySpace).where(FacilitySpace.exchange_resource_mailbox.is_not(None))):
+        room = rooms[space.exchange_resource_mailbox.lower()]
+        assert space.mailbox_display_name == room["displayName"] and space.graph_place_id == room["id"]
+    for facility in db.session.scalars(select(Facility)):
+        assert facility.graph_building_place_id == buildings[facility.name]["id"]
+
+
+def test_a_demo_series_starts_on_one_of_its_own_dates(app):
+    from datetime import date
+
+    from dateutil.rrule import rrulestr
+
+    from app.demo.services import seed_demo
+
+    for today in (date(2026, 12, 4), date(2027, 3, 1)):  # +5 days: a Wednesday, a Saturday
+        seed_demo(app.config["ENTRA_TENANT_ID"], app.config["CITY_TIMEZONE"], today=today)
+        for event in db.session.scalars(select(CalendarEvent).where(CalendarEvent.rrule.is_not(None))):
+            start = event.start_at.astimezone(ZoneInfo(event.time_zone))
+            first = rrulestr(event.rrule, dtstart=start.replace(tzinfo=None))[0]
+            assert first == start.replace(tzinfo=None), (event.title, start, first)
+        db.session.execute(CalendarEvent.__table__.delete())
+        db.session.commit()

@@ -322,3 +322,12 @@ def test_prompt_none_cannot_be_silent(tenant):
     assert (
         answer.status_code == 302 and returned["error"] == ["login_required"] and returned["state"] == ["s1"]
     )
+
+
+def test_the_sign_in_page_shows_each_demo_users_mygov_roles(tenant):
+    import re
+
+    page = requests.get(_authorize_url(tenant, CALLBACK), verify=tenant.ca_path, timeout=30).text
+    olivia = re.search(r"Olivia Sutton.*?</label>", page, re.S).group(0)
+    assert "MyGov roles: facilities editor, reservations approver" in olivia
+    assert "no MyGov role" in page  # most employees hold none

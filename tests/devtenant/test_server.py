@@ -77,3 +77,12 @@ def test_module_entry_point_serves(tmp_path, monkeypatch):
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_the_dev_tenants_request_log_is_apart_from_the_apps(devtenant, caplog):
+    import logging
+
+    caplog.set_level(logging.INFO)
+    devtenant.control.faults()
+    names = {record.name for record in caplog.records if "/_devtenant/faults" in record.getMessage()}
+    assert names == {"app.devtenant.requests"}

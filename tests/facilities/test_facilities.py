@@ -63,7 +63,12 @@ def test_archiving_a_facility_archives_its_spaces_and_restore_brings_it_back(app
     facility = make_facility()
     space = make_space(facility)
     client = _editor(app)
-    assert post(client, f"/staff/facilities/{facility.id}/archive", token_from=f"/staff/facilities/{facility.id}/").status_code == 303
+    asked = post(client, f"/staff/facilities/{facility.id}/archive", token_from=f"/staff/facilities/{facility.id}/")
+    assert asked.status_code == 200 and f"Archive {facility.name}?" in asked.get_data(as_text=True)
+    db.session.expire_all()
+    assert facility.archived_at is None  # asked first, nothing changed
+    assert post(client, f"/staff/facilities/{facility.id}/archive", {"confirmed": "yes"},
+                token_from=f"/staff/facilities/{facility.id}/").status_code == 303
     db.session.expire_all()
     assert facility.archived_at is not None and space.archived_at is not None
     link = f'href="/staff/facilities/{facility.id}/"'

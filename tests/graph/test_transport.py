@@ -82,6 +82,17 @@ def test_service_unavailable_and_gateway_timeout_are_retried(tenant, status):
     assert graph.request_count == 3 and len(recorder.waits) == 2
 
 
+def test_a_create_is_not_sent_again_by_the_transport_after_a_gateway_timeout(tenant):
+    """A 504 may come after the work was done: the caller must look before sending again."""
+    recorder = Recorder()
+    graph = recorder.client(tenant)
+    tenant.throttle(share=1.0, retry_after=0, status=504, count=1)
+    with pytest.raises(GraphThrottled):
+        graph.post("/groups", json={"displayName": "Parks volunteers", "mailEnabled": False,
+                                    "mailNickname": "parks-volunteers", "securityEnabled": True})
+    assert graph.request_count == 1 and recorder.waits == []
+
+
 def test_retries_stop_at_max_attempts_with_a_typed_error(tenant):
     recorder = Recorder()
     graph = recorder.client(tenant, max_attempts=3)
@@ -125,3 +136,14 @@ def test_throttled_batch_requests_without_retry_after_back_off_round_by_round(te
 def test_a_retry_after_header_is_read_whatever_the_case_of_its_name():
     assert parse_error(429, {}, {"retry-after": "7"}, None).retry_after == 7.0
     assert parse_error(429, {}, {"RETRY-AFTER": "3"}, None).retry_after == 3.0
+
+
+def test_a_not_found_answer_is_not_a_warning(tenant, caplog):
+    """Probes such as "is this mailbox address free" expect 404s; a warning would cry wolf."""
+    import logging
+
+    graph = Recorder().client(tenant)
+    caplog.set_level(logging.INFO, logger="app.graph")
+    with pytest.raises(GraphNotFound):
+        graph.get("/users/nobody-here@auburnal.gov")
+    assert [r for r in caplog.records if r.name == "app.graph" and r.levelno >= logging.WARNING] == []

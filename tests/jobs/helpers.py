@@ -21,6 +21,14 @@ def drain() -> None:
     db.session.expire_all()
 
 
+def lose_redis_data() -> None:
+    """Redis losing everything, as far as this app can tell: its own database is emptied.
+
+    FLUSHDB, never FLUSHALL: the Redis server may be shared, and other databases are not ours.
+    """
+    get_redis().flushdb()
+
+
 def event_body(subject: str, hours_from_now: int = 24) -> dict:
     start = (datetime.now(timezone.utc) + timedelta(hours=hours_from_now)).replace(minute=0, second=0, microsecond=0)
     return {"subject": subject, "start": graph_datetime(start), "end": graph_datetime(start + timedelta(hours=1)),

@@ -1,6 +1,8 @@
 """Ops screens: platform admins see and steer server jobs and the outbox."""
 from __future__ import annotations
 
+import re
+
 import threading
 import time
 
@@ -120,6 +122,7 @@ def test_a_schedule_is_edited_on_screen_with_errors_tied_to_fields(app):
     bad = admin.post(f"/staff/ops/jobs/{job.id}", data={"cron": "often", "parameters": "{}", "enabled": "y"},
                      headers=csrf_headers(admin))
     assert bad.status_code == 422 and "not a valid cron expression" in bad.get_data(as_text=True)
+    assert 'aria-invalid="true"' in re.search(r'<input[^>]*id="cron"[^>]*>', bad.get_data(as_text=True)).group(0)
     good = admin.post(f"/staff/ops/jobs/{job.id}", data={"interval_seconds": "300", "parameters": "{}"},
                       headers=csrf_headers(admin))
     assert good.status_code == 303

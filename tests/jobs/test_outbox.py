@@ -18,7 +18,7 @@ from app.jobs.sweeper import (
 from app.microsoft import graph_client
 from app.sqltypes import utcnow
 from tests.factories import grant, make_employee
-from tests.jobs.helpers import ROOM, drain, record_event
+from tests.jobs.helpers import ROOM, drain, lose_redis_data, record_event
 
 
 def _subjects(tenant) -> list[str]:
@@ -112,7 +112,9 @@ def test_throttling_is_retried_after_retry_after(app, tenant):
     assert _subjects(tenant) == ["Blocked"]
 
 
-def test_a_permanent_error_fails_at_once_and_tells_platform_admins(app, tenant):
+def test_an_access_denied_write_waits_for_it_and_tells_platform_admins_once(app, tenant):
+    """Graph answers a missing Calendars permission like a mailbox outside the app's Exchange scope
+    (403 ErrorAccessDenied): only IT can fix either, so the row waits with its attempts intact."""
     admin = make_employee("Platform Admin")
     grant(admin, "platform.admin")
     tenant.set_app_roles(["User.Read.All"])
@@ -120,12 +122,26 @@ def test_a_permanent_error_fails_at_once_and_tells_platform_admins(app, tenant):
     operation = record_event("create_event", "11", "k11")
     db.session.commit()
     drain()
-    assert operation.status == "failed" and operation.attempts == 1
+    assert operation.status == "pending" and operation.attempts == 0
     assert operation.last_error_status == 403 and operation.last_error_request_id
     alert = db.session.scalar(select(GraphOperation).where(GraphOperation.kind == "send_mail"))
     assert alert.payload["message"]["toRecipients"] == [{"emailAddress": {"address": admin.mail}}]
-    assert "request-id" in alert.payload["message"]["body"]["content"].lower() or \
-        operation.last_error_request_id in alert.payload["message"]["body"]["content"]
+    assert "(waiting for IT)" in alert.payload["message"]["subject"]
+    assert operation.last_error_request_id in alert.payload["message"]["body"]["content"]
+
+
+def test_a_permanent_error_fails_at_once_and_tells_platform_admins(app, tenant):
+    admin = make_employee("Platform Admin")
+    grant(admin, "platform.admin")
+    operation = record_event("create_event", "11", "k11")
+    operation.payload = {**operation.payload, "event": {**operation.payload["event"], "start": {"dateTime": "soon"}}}
+    db.session.commit()
+    drain()
+    assert operation.status == "failed" and operation.attempts == 1
+    assert operation.last_error_status == 400 and operation.last_error_request_id
+    alert = db.session.scalar(select(GraphOperation).where(GraphOperation.kind == "send_mail"))
+    assert alert.payload["message"]["toRecipients"] == [{"emailAddress": {"address": admin.mail}}]
+    assert operation.last_error_request_id in alert.payload["message"]["body"]["content"]
 
 
 def test_after_the_last_attempt_the_operation_is_dead(app, tenant):
@@ -144,9 +160,7 @@ def test_after_the_last_attempt_the_operation_is_dead(app, tenant):
 def test_flushed_redis_loses_nothing(app, tenant):
     operations = [record_event("create_event", str(100 + n), f"flush-{n}", subject=f"Blocked {n}") for n in range(50)]
     db.session.commit()
-    from app.jobs.queue import get_redis
-
-    get_redis().flushall()
+    lose_redis_data()
     assert get_queue("graph").count == 0
     assert requeue_lost(utcnow() + timedelta(seconds=5)) == 50
     drain()

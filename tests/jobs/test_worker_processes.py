@@ -16,9 +16,8 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.jobs.models import GraphOperation, ServerJob, ServerJobRun
-from app.jobs.queue import get_redis
 from tests.conftest import TEST_SECRET
-from tests.jobs.helpers import ROOM, record_event
+from tests.jobs.helpers import ROOM, lose_redis_data, record_event
 
 pytestmark = pytest.mark.redis
 ROOT = Path(__file__).resolve().parents[2]
@@ -89,7 +88,7 @@ def test_a_redis_flush_with_work_pending_loses_nothing(app, tenant):
     for n in range(50):
         record_event("create_event", f"flush-{n}", f"flush-{n}", subject=f"Blocked {n}")
     db.session.commit()
-    get_redis().flushall()
+    lose_redis_data()
     with workers(app, tenant):
         assert wait_until(lambda: _count("done") == 50, timeout=90), f"done: {_count('done')}"
     assert len(_blocked_events(tenant)) == 50
@@ -139,3 +138,14 @@ def test_create_then_delete_back_to_back_leaves_no_event(app, tenant):
     for create_id, delete_id in pairs:
         assert db.session.get(GraphOperation, delete_id).status == "done"
         assert db.session.get(GraphOperation, create_id).status in ("done", "superseded")
+
+
+def test_healthz_stops_counting_a_worker_as_soon_as_it_is_killed(app, tenant):
+    client = app.test_client()
+    with workers(app, tenant, "--no-scheduler") as (worker,):
+        assert wait_until(lambda: client.get("/healthz").status_code == 200, timeout=30)
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(10)
+        health = client.get("/healthz")
+    assert health.status_code == 503
+    assert health.get_json()["checks"]["worker"]["alive"] == 0

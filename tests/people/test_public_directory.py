@@ -70,3 +70,22 @@ def test_results_are_paged_and_the_pages_keep_the_search(app, client):
     second = client.get("/directory/?page=2&q=clerk").get_data(as_text=True)
     assert "Clerk 54" in second and "Clerk 00" not in second and "Previous page" in second
     assert client.get("/directory/?page=x").status_code == 200
+
+
+def test_the_demo_city_publishes_a_directory_out_of_the_box(app, client):
+    from app.demo.services import seed_demo
+
+    seed_demo(app.config["ENTRA_TENANT_ID"], app.config["CITY_TIMEZONE"])
+    html = client.get("/directory/").get_data(as_text=True)
+    assert "No staff members match" not in html
+    assert ">Library</h2>" in html and ">Parks and Recreation</h2>" in html
+    assert "Police" not in html  # the demo keeps some departments unlisted, as a city may
+
+
+def test_an_empty_directory_says_why_before_any_search(app, client):
+    employee_with_contact("Hidden Person", department="Library", show_publicly=False)
+    html = client.get("/directory/").get_data(as_text=True)
+    assert "No staff members match" not in html
+    assert "No one is listed in the staff directory yet" in html
+    searched = client.get("/directory/?q=nobody").get_data(as_text=True)
+    assert "No staff members match your search" in searched

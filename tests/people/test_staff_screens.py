@@ -139,3 +139,24 @@ def test_a_number_that_parses_but_cannot_exist_is_refused(app):
     html = client.post(path, data={"csrf_token": csrf_token(client, path),
                                    "public_phone": "(111) 111-1111"}).get_data(as_text=True)
     assert "That is not a valid phone number." in html
+
+
+def test_a_whole_department_is_shown_or_hidden_at_once_and_audited(app):
+    ana = employee_with_contact("Ana Gómez", department="Parks and Recreation", show_publicly=False)
+    ben = employee_with_contact("Ben Hale", department="Parks and Recreation", show_publicly=False)
+    bo = employee_with_contact("Bo Li", department="Library", show_publicly=False)
+    client, _ = staff_client(app, "employees.editor", name="Editor Person")
+    token = csrf_token(client, "/staff/employees/")
+    shown = client.post("/staff/employees/department-visibility",
+                        data={"csrf_token": token, "department": "Parks and Recreation", "show": "yes"})
+    assert shown.status_code == 303
+    assert "2 people in Parks and Recreation are now shown" in client.get(shown.headers["Location"]).get_data(as_text=True)
+    assert _contact(ana).is_public and _contact(ben).is_public and not _contact(bo).is_public
+    audits = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "employee.department_visibility")).all()
+    assert {a.target_id for a in audits} == {str(ana.id), str(ben.id)}
+    client.post("/staff/employees/department-visibility",
+                data={"csrf_token": token, "department": "Parks and Recreation", "show": "no"})
+    assert not _contact(ana).is_public and not _contact(ben).is_public
+    refused = client.post("/staff/employees/department-visibility",
+                          data={"csrf_token": token, "department": "Nowhere", "show": "yes"})
+    assert refused.status_code == 422 and "Choose a department" in refused.get_data(as_text=True)

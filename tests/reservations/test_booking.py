@@ -114,3 +114,17 @@ def test_unknown_or_unreservable_spaces_are_not_found(app, client):
     space = make_room(mailbox=None)
     assert client.get(space_url(space)).status_code == 404
     assert client.get("/reservations/library/no-such-room/").status_code == 404
+
+
+def test_the_date_hint_gives_an_open_day_as_the_date_control_shows_it(app, client):
+    import re
+    from datetime import datetime as moment
+
+    from tests.reservations.helpers import make_room, space_url
+
+    space = make_room()
+    html = client.get(space_url(space)).get_data(as_text=True)
+    example = re.search(r"For example (\d\d/\d\d/\d{4}) \((\w+), ", html)
+    day = moment.strptime(example.group(1), "%m/%d/%Y").date()
+    assert day.isoweekday() in space.reservation_config.open_weekdays and example.group(2) == day.strftime("%A")
+    assert "usa-legend--large" not in html  # section legends are not larger than the heading above them

@@ -69,6 +69,7 @@ def test_booking_without_javascript_shows_errors_then_books(app, live_server, br
     page.fill("#field-requester_email", "not an address")
     page.click("button[type=submit]")
     expect(page.locator("#error-summary")).to_contain_text("Email address: Enter an email address")
+    expect(page.locator("#error-summary")).to_be_focused()  # the re-rendered page puts focus on what is wrong
     expect(page.locator("#field-requester_email")).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#day-free-times")).to_contain_text("9:00 AM to 8:00 PM")  # the chosen day
     # axe-core is JavaScript: it cannot run in this context (the error state is axe-checked in
@@ -105,6 +106,15 @@ def test_staff_approve_from_the_queue(app, live_server, page, client):
     page.click("a:has-text('R-')")
     _assert_accessible(page)
     page.click("button:has-text('Deny')")
+    dialog = page.get_by_role("dialog")  # destructive: asked in a modal first, focus inside it
+    expect(dialog).to_contain_text("is told by email that the request is refused")
+    expect(dialog.locator("h2")).to_be_focused()
+    _assert_accessible(page)
+    page.keyboard.press("Escape")  # no: nothing sent, focus back on the button
+    expect(dialog).to_have_count(0)
+    expect(page.locator("button:has-text('Deny')")).to_be_focused()
+    page.click("button:has-text('Deny')")
+    page.get_by_role("dialog").locator("button:has-text('Deny request')").click()
     expect(page.locator("#deny-error")).to_contain_text("Give the reason")
     _assert_accessible(page)
     page.click("button:has-text('Approve')")

@@ -66,6 +66,6 @@ def test_overlapping_slots_inside_the_buffer_book_once(app, without_rate_limit):
 @pytest.mark.postgres
 def test_the_exclusion_constraint_alone_refuses_the_losers(app, without_rate_limit, monkeypatch):
     """Without the row lock every submission races to INSERT; PostgreSQL's constraint decides."""
-    monkeypatch.setattr(services, "_lock_space_for_booking", lambda space_id: None)
+    monkeypatch.setattr(services, "lock_space_for_booking", lambda space_id: None)
     space = make_room()
     _assert_one_winner(_race(app, space, [booking_form(next_open_day())] * SUBMITTERS))

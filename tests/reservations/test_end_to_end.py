@@ -88,6 +88,9 @@ def test_an_undeliverable_address_ends_up_marked_bounced_for_staff(app, client, 
     approver, _ = staff(app, "reservations.approver")
     page = approver.get(f"/staff/reservations/{reservation.id}").get_data(as_text=True)
     assert "could not be delivered" in page
+    # The report's HTML becomes text once: escaped once on the page, never "&lt;" shown to staff.
+    assert "couldn't be delivered" in email.bounce_detail and "&lt;" not in email.bounce_detail
+    assert "&amp;lt;" not in page and "&amp;#x27;" not in page and "couldn&#39;t be delivered" in page
 
 
 @pytest.mark.redis

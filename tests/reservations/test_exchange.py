@@ -91,3 +91,31 @@ def test_public_pages_may_reuse_free_busy_briefly_but_submitting_asks_exchange_a
     response = submit(client, space, booking_form(day, "16:00", "17:00"))
     assert "just taken" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Reservation)) == 0
+
+
+def test_creates_that_time_out_after_exchange_took_them_leave_one_event_each_and_cancel_leaves_none(
+        app, client, exchange):
+    """Graph's transactionId de-duplication off; every other create takes effect, then answers 504."""
+    exchange.control.update_settings(transaction_id_dedupe=False)
+    app.config.update(BOOKING_MAX_OPEN_PER_CLIENT=10, BOOKING_MAX_ADDRESSES_PER_HOUR=10, BOOKING_MAX_OPEN_PER_ADDRESS=10)
+    space = make_room()
+    day = next_open_day()
+    for hour in range(9, 15):
+        submit(client, space, booking_form(day, f"{hour:02}:00", f"{hour:02}:45"))
+    exchange.control.set_faults(throttle_share=0.5, status=504, retry_after=0, path_prefix=f"/users/{ROOM}/events",
+                                applied=True)
+    drain()
+    exchange.control.clear_faults()
+    reservations = db.session.scalars(select(Reservation)).all()
+    events = _reservation_events(exchange)
+    assert len(events) == len(reservations) == 6
+    assert {e["id"] for e in events} == {r.exchange_event_id for r in reservations}
+    with app.test_request_context():
+        for reservation in reservations:
+            services.cancel_by_citizen(reservation)
+    drain()
+    assert _reservation_events(exchange) == []
+
+
+def _reservation_events(exchange) -> list[dict]:
+    return [e for e in exchange.control.events(ROOM) if (e.get("transactionId") or "").startswith("reservation-")]

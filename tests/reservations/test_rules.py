@@ -50,7 +50,7 @@ def test_a_valid_request_is_converted_to_utc_instants():
         ({"purpose": ""}, "purpose", "what the reservation is for"),
         ({"attendees": "a dozen"}, "attendees", "whole number"),
         ({"attendees": "61"}, "attendees", "at most 60 people"),  # capacity 60 < max_attendees 80
-        ({"date": "13/03/2026"}, "date", "year-month-day"),
+        ({"date": "13/03/2026"}, "date", "month/day/year, for example 03/12/2026"),
         ({"date": "2026-03-09"}, "date", "in the past"),
         ({"date": "2026-03-15"}, "date", "closed on Sundays"),
         ({"date": "2026-06-01"}, "date", "60 days ahead"),
@@ -92,3 +92,18 @@ def test_lead_time_counts_from_the_moment_of_submission():
     assert "start_time" in errors
     booking, errors = parse_booking(_form(date="2026-03-10", start_time="12:00", end_time="13:00"), room, CITY, NOW)
     assert errors == {} and booking.start_at == datetime(2026, 3, 10, 17, 0, tzinfo=timezone.utc)
+
+
+def test_a_date_typed_as_the_browsers_date_control_shows_it_is_understood():
+    booking, errors = parse_booking(_form(date="03/13/2026"), _room(), CITY, NOW)
+    assert errors == {} and booking.start_at == datetime(2026, 3, 13, 15, 0, tzinfo=timezone.utc)
+
+
+def test_the_date_example_is_a_day_the_room_is_open():
+    from datetime import date
+
+    from app.reservations.rules import example_day
+
+    weekdays = _room(open_weekdays=[2, 4]).reservation_config  # Tuesdays and Thursdays
+    assert example_day(weekdays, date(2026, 3, 11)) == date(2026, 3, 12)  # a Wednesday: the Thursday after
+    assert example_day(weekdays, date(2026, 3, 12)) == date(2026, 3, 12)

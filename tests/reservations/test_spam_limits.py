@@ -157,7 +157,7 @@ def test_bookings_staff_enter_for_a_caller_are_exempt(app, without_rate_limit):
             booking, errors = parse_booking(booking_form(next_open_day(), start, end), space, city_zone(app),
                                             datetime.now(timezone.utc))
             assert not errors
-            services.submit_reservation(space, booking, entered_by=clerk)
+            services.submit_reservation(space, booking, services.StaffEntry(clerk))
     reservations = db.session.scalars(select(Reservation)).all()
     assert len(reservations) == 3 and {r.confirm_by for r in reservations} == {None}
     assert reservations[0].history[0].actor_label == "Desk Clerk"

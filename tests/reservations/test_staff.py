@@ -76,7 +76,13 @@ def test_denying_needs_a_reason_then_removes_the_event_and_tells_the_requester(a
     db.session.expire_all()
     assert reservation.status == "pending" and _ops("delete_event") == []
 
-    approver.post(page + "/deny", data={"csrf_token": token, "reason": "The room is being painted."})
+    asked = approver.post(page + "/deny", data={"csrf_token": token, "reason": "The room is being painted."})
+    html = asked.get_data(as_text=True)  # without JavaScript, a page asks first; nothing changed yet
+    assert asked.status_code == 200 and f"Deny request {reservation.reference}?" in html
+    assert 'name="reason" value="The room is being painted."' in html and 'name="confirmed" value="yes"' in html
+    db.session.expire_all()
+    assert reservation.status == "pending" and _ops("delete_event") == []
+    approver.post(page + "/deny", data={"csrf_token": token, "reason": "The room is being painted.", "confirmed": "yes"})
     db.session.expire_all()
     assert reservation.status == "denied" and reservation.decision_reason == "The room is being painted."
     assert _ops("delete_event")[0].target_id == str(reservation.id)
@@ -90,7 +96,7 @@ def test_staff_cancel_removes_the_event_and_a_decided_reservation_cannot_be_deci
     approver, _ = staff(app, "reservations.approver")
     page = f"/staff/reservations/{reservation.id}"
     token = csrf_token(approver, page)
-    approver.post(page + "/cancel", data={"csrf_token": token, "reason": ""})
+    approver.post(page + "/cancel", data={"csrf_token": token, "reason": "", "confirmed": "yes"})
     again = approver.post(page + "/approve", data={"csrf_token": token}, follow_redirects=True)
     assert "is already cancelled; nothing was changed" in again.get_data(as_text=True)
     db.session.expire_all()
@@ -140,3 +146,18 @@ def test_the_queue_filters_by_facility_and_by_space(app, client):
     assert "Gus Gym" in by_hall and "Ann Citizen" not in by_hall
     by_room = approver.get(f"/staff/reservations/?space={library_room.id}").get_data(as_text=True)
     assert "Ann Citizen" in by_room and "Gus Gym" not in by_room
+
+
+def test_deny_and_cancel_on_a_pending_request_are_told_apart_and_both_ask_first(app, client):
+    reservation = _pending(client)
+    approver, _ = staff(app, "reservations.approver")
+    page = f"/staff/reservations/{reservation.id}"
+    html = approver.get(page).get_data(as_text=True)
+    assert "Refuse the request" in html and "Call off the reservation" in html
+    assert f"Deny request {reservation.reference}</button>" in html
+    assert f"Cancel reservation {reservation.reference}</button>" in html
+    assert f'data-confirm="Cancel reservation {reservation.reference}?"' in html
+    asked = approver.post(page + "/cancel", data={"csrf_token": csrf_token(approver, page), "reason": ""})
+    assert asked.status_code == 200 and f"Cancel reservation {reservation.reference}?" in asked.get_data(as_text=True)
+    db.session.expire_all()
+    assert reservation.status == "pending"

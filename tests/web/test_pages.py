@@ -72,3 +72,16 @@ def test_public_pages_without_a_form_set_no_cookie_and_carry_no_token(app, clien
         response = client.get(path)
         assert response.status_code == 200, path
         assert "Set-Cookie" not in response.headers and "X-CSRFToken" not in response.get_data(as_text=True), path
+
+
+def test_the_home_page_lists_what_is_on_and_links_every_calendar_and_room(app, client):
+    import re
+
+    seed_demo(app.config["ENTRA_TENANT_ID"], app.config["CITY_TIMEZONE"])
+    html = client.get("/").get_data(as_text=True)
+    on = html.split('id="whats-on-heading"')[1].split("</section>")[0]
+    assert "Toddler Story Time" in on and 'href="/calendars/library/events/demo-storytime"' in on
+    assert re.search(r"<time datetime=\"\d{4}-\d\d-\d\d\">", on) and 'href="/calendars/all/"' in on
+    for slug, name in (("library", "Library Events"), ("city-meetings", "City Meetings"), ("parks", "Parks and Recreation")):
+        assert f'<a class="usa-link" href="/calendars/{slug}/">{name}</a>' in html
+    assert '<a class="usa-link" href="/reservations/library/program-room/">Program Room</a>' in html

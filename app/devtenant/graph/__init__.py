@@ -14,6 +14,7 @@ from app.devtenant.graph import (
     places,
     schedule,
     sites,
+    subscriptions,
     users,
 )
 from app.devtenant.pipeline import guard_graph_request
@@ -22,7 +23,8 @@ from app.devtenant.pipeline import guard_graph_request
 def graph_blueprint() -> Blueprint:
     graph = Blueprint("graph", __name__, url_prefix="/v1.0")
     graph.before_request(guard_graph_request)
-    for area in (users, delta, groups, calendar, calendar_delta, schedule, places, mail, sites, batch):
+    areas = (users, delta, groups, calendar, calendar_delta, schedule, places, mail, sites, subscriptions, batch)
+    for area in areas:
         graph.register_blueprint(area.blueprint)
     return graph
 

@@ -57,6 +57,11 @@ def with_preference(body: dict[str, Any], status: int = 200) -> Response:
     return response
 
 
+def single_event(mailbox: Mailbox, event: dict[str, Any], status: int = 200) -> Response:
+    context = f"{tenant().graph_base()}/$metadata#users('{mailbox.address}')/events/$entity"
+    return with_preference({"@odata.context": context, **rendered(event)}, status)
+
+
 def _find_event(mailbox: Mailbox, event_id: str) -> dict[str, Any]:
     if event_id in mailbox.events:
         return mailbox.events[event_id]
@@ -84,11 +89,7 @@ def _create(user_key: str, calendar_id: str | None = None) -> Response:
         event = events.create(tenant().state, mailbox, json_body())
     except events.EventError as error:
         raise bad_request(error.code, str(error)) from None
-    body = {
-        "@odata.context": f"{tenant().graph_base()}/$metadata#users('{mailbox.address}')/events/$entity",
-        **rendered(event),
-    }
-    return with_preference(body, 201)
+    return single_event(mailbox, event, 201)
 
 
 blueprint.add_url_rule("/users/<user_key>/events", "create_event", _create, methods=["POST"])
@@ -111,7 +112,7 @@ def list_events(user_key: str) -> Response:
 def get_event(user_key: str, event_id: str) -> Response:
     require(READ_CALENDARS)
     mailbox = find_mailbox_or_404(user_key)
-    return with_preference(rendered(_find_event(mailbox, event_id)))
+    return single_event(mailbox, _find_event(mailbox, event_id))
 
 
 @blueprint.patch("/users/<user_key>/events/<event_id>")
@@ -132,7 +133,7 @@ def update_event(user_key: str, event_id: str) -> Response:
         events.update(tenant().state, event, json_body())
     except events.EventError as error:
         raise bad_request(error.code, str(error)) from None
-    return with_preference(rendered(event))
+    return single_event(mailbox, event)
 
 
 def _update_occurrence(mailbox: Mailbox, occurrence_id: str) -> Response:
@@ -142,7 +143,7 @@ def _update_occurrence(mailbox: Mailbox, occurrence_id: str) -> Response:
         changed = events.update_occurrence(tenant().state, master, occurrence, json_body())
     except events.EventError as error:
         raise bad_request(error.code, str(error)) from None
-    return with_preference(rendered(changed))
+    return single_event(mailbox, changed)
 
 
 @blueprint.delete("/users/<user_key>/events/<event_id>")

@@ -55,6 +55,13 @@ def json_body() -> dict[str, Any]:
     return body
 
 
+def action_parameters(*names: str) -> dict[str, Any]:
+    """An action's JSON body with its parameter names as declared: Graph reads action parameters
+    case-insensitively (`Schedules`, `SaveToSentItems` as the CSDL writes them, or `schedules`)."""
+    declared = {name.lower(): name for name in names}
+    return {declared.get(key.lower(), key): value for key, value in json_body().items()}
+
+
 def selected(args_name: str = "$select") -> list[str] | None:
     value = request.args.get(args_name)
     return [part.strip() for part in value.split(",") if part.strip()] if value else None

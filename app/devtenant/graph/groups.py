@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 from typing import Any
 
 from flask import Blueprint
@@ -42,6 +43,7 @@ READ_GROUPS = permission(
     "Directory.Read.All",
     "Directory.ReadWrite.All",
 )
+WRITE_GROUPS = permission(DIRECTORY, "Group.ReadWrite.All", "Directory.ReadWrite.All")
 CREATE_GROUPS = permission(DIRECTORY, "Group.Create", "Group.ReadWrite.All", "Directory.ReadWrite.All")
 WRITE_MEMBERS = permission(
     DIRECTORY, "GroupMember.ReadWrite.All", "Group.ReadWrite.All", "Directory.ReadWrite.All"
@@ -69,9 +71,13 @@ ALREADY_MEMBER = (
 MAX_BOUND_AT_CREATE = 20
 
 
+def _replicated(group_id: str) -> bool:
+    return tenant().state.group_visible_at.get(group_id, 0) <= time.time()
+
+
 def find_group_or_404(group_id: str) -> dict[str, Any]:
     group = tenant().state.groups.get(group_id)
-    if group is None:
+    if group is None or not _replicated(group_id):
         raise directory_not_found(group_id)
     return group
 
@@ -108,7 +114,8 @@ def _bound_id(url: Any, property_name: str) -> str:
 @blueprint.get("/groups")
 def list_groups() -> dict[str, Any]:
     require(READ_GROUPS)
-    groups = directory_query(list(tenant().state.groups.values()), "Group", KNOWN_PROPERTIES)
+    replicated = [g for g in tenant().state.groups.values() if _replicated(g["id"])]
+    groups = directory_query(replicated, "Group", KNOWN_PROPERTIES)
     page, next_link = page_after_id(groups, top(100, 999))
     fields = selected()
     return collection(
@@ -164,11 +171,21 @@ def create_group() -> tuple[dict[str, Any], int]:
             "groupTypes": body.get("groupTypes") or [],
         }
     )
-    created = tenant().state.add_group(group, members, owners)
+    state = tenant().state
+    created = state.add_group(group, members, owners)
+    state.group_visible_at[created["id"]] = time.time() + state.settings.groups_replication_seconds
     return {
         "@odata.context": f"{tenant().graph_base()}/$metadata#groups/$entity",
         **project(created, None, DEFAULT_PROPERTIES),
     }, 201
+
+
+@blueprint.delete("/groups/<group_id>")
+def delete_group(group_id: str) -> tuple[str, int]:
+    require(WRITE_GROUPS)
+    find_group_or_404(group_id)
+    tenant().state.remove_group(group_id)
+    return "", 204
 
 
 @blueprint.post("/groups/<group_id>/members/$ref")

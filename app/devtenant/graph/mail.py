@@ -13,8 +13,8 @@ from app.devtenant.errors import GraphError, bad_request, item_not_found
 from app.devtenant.graph.calendar import find_mailbox_or_404
 from app.devtenant.graph.common import (
     OUTLOOK,
+    action_parameters,
     collection,
-    json_body,
     page_by_skip,
     permission,
     require,
@@ -62,7 +62,7 @@ def _addresses_valid(message: dict[str, Any]) -> None:
 def send_mail(user_key: str) -> tuple[str, int]:
     require(SEND_MAIL)
     sender = find_mailbox_or_404(user_key)
-    body = json_body()
+    body = action_parameters("message", "saveToSentItems")
     message = body.get("message")
     if not isinstance(message, dict):
         raise bad_request("ErrorInvalidParameter", "The value of the parameter 'Message' is empty.")

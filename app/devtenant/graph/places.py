@@ -98,6 +98,21 @@ def get_or_list(key: str) -> dict[str, Any]:
     }
 
 
+@blueprint.get("/places/<key>/<cast>")
+def get_cast(key: str, cast: str) -> dict[str, Any]:
+    """`/places/{id}/microsoft.graph.room`: the place seen as that type; another type is not found."""
+    require(READ_PLACES)
+    if not cast.startswith("microsoft.graph."):
+        raise bad_request("BadRequest", f"Resource not found for the segment '{cast}'.")
+    place = _find(key, visible_only=True)
+    if _type_of(place) != cast[len("microsoft.graph.") :]:
+        raise item_not_found()
+    return {
+        "@odata.context": f"{tenant().graph_base()}/$metadata#places/{cast}/$entity",
+        **project(place, selected()),
+    }
+
+
 def _list(place_type: str) -> dict[str, Any]:
     if place_type not in TYPES | {"roomlist", "workspace"}:
         raise bad_request("BadRequest", f"Resource not found for the segment 'microsoft.graph.{place_type}'.")

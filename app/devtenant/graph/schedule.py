@@ -19,7 +19,7 @@ from app.devtenant.graph.calendar import (
     response_zone,
     with_preference,
 )
-from app.devtenant.graph.common import collection, json_body, require
+from app.devtenant.graph.common import action_parameters, collection, json_body, require
 from app.devtenant.mailflow import deliver_system_message
 from app.devtenant.state import Mailbox
 from app.devtenant.timezones import UnsupportedTimeZone, format_in, parse_local
@@ -59,7 +59,7 @@ WORKING_HOURS = {
 def get_schedule(user_key: str) -> Response:
     require(READ_CALENDARS)
     find_mailbox_or_404(user_key)
-    body = json_body()
+    body = action_parameters("schedules", "startTime", "endTime", "availabilityViewInterval")
     schedules = body.get("schedules")
     if not isinstance(schedules, list) or not schedules:
         raise bad_request(
@@ -204,7 +204,8 @@ def _create_permission(user_key: str, calendar_id: str | None = None) -> tuple[d
         f"<p>You're invited to share this calendar: {mailbox.display_name} ({mailbox.address}). Accept to add it to your calendar list.</p>",
         "IPM.Sharing",
     )
-    return created, 200  # the documented answer is 200, not 201
+    context = f"{tenant().graph_base()}/$metadata#users('{mailbox.address}')/calendar/calendarPermissions/$entity"
+    return {"@odata.context": context, **created}, 200  # the documented answer is 200, not 201
 
 
 def _delete_permission(user_key: str, permission_id: str, calendar_id: str | None = None) -> tuple[str, int]:

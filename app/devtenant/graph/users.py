@@ -13,6 +13,7 @@ from app.devtenant.errors import GraphError, bad_request, directory_not_found
 from app.devtenant.graph.common import (
     DIRECTORY,
     collection,
+    json_body,
     page_after_id,
     permission,
     project,
@@ -55,6 +56,7 @@ KNOWN_PROPERTIES = {
     "mailNickname",
     "city",
 }
+READ_ONLY_PROPERTIES = {"id", "createdDateTime", "proxyAddresses"}
 ADVANCED_OPERATORS = {"ne", "not", "endswith"}
 SEARCH_CLAUSE = re.compile(r'"(\w+):([^"]*)"')
 NO_PHOTO_METADATA = {"@odata.mediaContentType": "image/gif", "id": "1X1", "width": 1, "height": 1}
@@ -163,14 +165,48 @@ def count_users() -> Response:
     return Response(str(len(users)), mimetype="text/plain")
 
 
+def _mailbox_user(key: str) -> dict[str, Any] | None:
+    """Room and shared mailboxes are directory users in Entra (sign-in disabled)."""
+    mailbox = tenant().state.find_mailbox(key)
+    if mailbox is None or mailbox.kind not in ("room", "shared"):
+        return None
+    return {
+        "id": mailbox.id,
+        "displayName": mailbox.display_name,
+        "mail": mailbox.address,
+        "userPrincipalName": mailbox.address,
+        "accountEnabled": False,
+        "businessPhones": [],
+        "userType": "Member",
+    }
+
+
 @blueprint.get("/users/<user_key>")
 def get_user(user_key: str) -> dict[str, Any]:
     require(READ_USERS)
-    user = find_user_or_404(user_key)
+    user = tenant().state.find_user(user_key) or _mailbox_user(user_key) or find_user_or_404(user_key)
     return {
         "@odata.context": f"{tenant().graph_base()}/$metadata#users/$entity",
         **project(user, selected(), DEFAULT_PROPERTIES),
     }
+
+
+@blueprint.patch("/users/<user_key>")
+def update_user(user_key: str) -> tuple[str, int]:
+    require(WRITE_USERS)
+    user = find_user_or_404(user_key)
+    changes = json_body()
+    for name in changes:
+        if name not in KNOWN_PROPERTIES:
+            raise bad_request(
+                "Request_BadRequest", f"Property '{name}' does not exist on type 'microsoft.graph.user'."
+            )
+        if name in READ_ONLY_PROPERTIES:
+            raise bad_request(
+                "Request_BadRequest", f"Property '{name}' is read-only and cannot be set."
+            )
+    tenant().state.update_user(user["id"], changes)
+    return "", 204
 
 
 @blueprint.delete("/users/<user_key>")

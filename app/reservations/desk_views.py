@@ -1,0 +1,82 @@
+"""The booking desk: every reservation of a facility as a list (with CSV) and as a day or week grid."""
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from datetime import date, datetime
+
+from flask import Blueprint, Response, current_app, request, stream_with_context
+from flask_login import current_user
+
+from app.access.permissions import requires
+from app.reservations import approvers, desk_grid, desk_queries
+from app.web.htmx import render_page_or_block
+from app.web.templating import NAV_COUNTS, city_zone
+
+reservation_desk_bp = Blueprint("reservation_desk", __name__, url_prefix="/staff/bookings")
+NAV_COUNTS["reservation_staff.queue"] = lambda: approvers.pending_count_for(current_user)
+
+
+def _page_number() -> int:
+    raw = request.args.get("page", "")
+    return int(raw) if raw.isdigit() and int(raw) > 0 else 1
+
+
+@reservation_desk_bp.get("/")
+@requires("reservations.viewer")
+def bookings() -> Response:
+    filters = desk_queries.parse_filters(request.args)
+    zone = city_zone(current_app)
+    response = render_page_or_block(
+        "reservations/desk_list.html", "results",
+        filters=filters, results=desk_queries.bookings_page(filters, zone, _page_number()),
+        facilities=desk_queries.facilities_with_spaces(), spaces=desk_queries.spaces_of(filters.facility_id),
+        statuses=desk_queries.STATUS_LABELS,
+    )
+    if filters.errors:
+        response.status_code = 422
+    return response
+
+
+@reservation_desk_bp.get("/export.csv")
+@requires("reservations.viewer")
+def export() -> Response:
+    filters = desk_queries.parse_filters(request.args)
+    zone = city_zone(current_app)
+
+    def lines() -> Iterator[str]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        for row in desk_queries.csv_rows(filters, zone):
+            writer.writerow(row)
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+
+    stamp = datetime.now(zone).strftime("%Y-%m-%d")
+    return Response(stream_with_context(lines()), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="reservations-{stamp}.csv"',
+    })
+
+
+@reservation_desk_bp.get("/grid")
+@requires("reservations.viewer")
+def grid() -> Response:
+    zone = city_zone(current_app)
+    facilities = desk_queries.facilities_with_spaces()
+    chosen = desk_queries.parse_filters(request.args).facility_id
+    facility = next((f for f in facilities if f.id == chosen), facilities[0] if facilities else None)
+    view = "week" if request.args.get("view") == "week" else "day"
+    try:
+        day = date.fromisoformat(request.args.get("date", ""))
+    except ValueError:
+        day = datetime.now(zone).date()
+    spaces = desk_queries.spaces_of(facility.id) if facility else []
+    built = desk_grid.build_grid(spaces, view, day, zone)
+    return render_page_or_block(
+        "reservations/desk_grid.html", "grid",
+        facilities=facilities, facility=facility, grid=built, zone=zone,
+        listing=desk_grid.items_by_day(built.rows, built.days, zone),
+        today=datetime.now(zone).date(), kinds=desk_grid.KIND_LABELS,
+    )
