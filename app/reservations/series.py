@@ -29,6 +29,7 @@ from app.reservations.rules import BookingRequest, parse_booking
 from app.reservations.services import REFERENCE_ALPHABET, SlotTaken, StaffEntry, submit_reservation
 from app.web.templating import city_zone
 from app.sqltypes import utcnow
+from app.web.params import BadDate, parse_date_param, whole_number
 
 FREQUENCIES = {"weekly": "Every week", "monthly": "Every month, on the same date"}
 MAX_DATES = 26
@@ -53,14 +54,14 @@ def parse_repeat(form: Mapping[str, str]) -> tuple[Repeat | None, dict[str, str]
         errors["until"] = "Give either a last date or a number of times, not both."
     elif until_raw:
         try:
-            until = date.fromisoformat(until_raw)
-        except ValueError:
-            errors["until"] = "Enter the last date as year-month-day, for example 2026-03-15."
+            until = parse_date_param(until_raw, date.today())
+        except BadDate as refused:
+            errors["until"] = str(refused)
     elif count_raw:
-        if not count_raw.isdigit() or not 2 <= int(count_raw) <= MAX_DATES:
+        if not 2 <= (whole_number(count_raw) or 0) <= MAX_DATES:
             errors["count"] = f"Enter a number of times from 2 to {MAX_DATES}."
         else:
-            count = int(count_raw)
+            count = whole_number(count_raw)
     else:
         errors["until"] = "Give a last date, or the number of times below."
     return (Repeat(frequency, until, count) if not errors else None), errors

@@ -19,6 +19,7 @@ class Form:
     fields: list[tuple[str, str]] = field(default_factory=list)  # (name, default value), in order
     files: list[str] = field(default_factory=list)
     other_actions: list[str] = field(default_factory=list)
+    buttons: set[str] = field(default_factory=set)  # which button was pressed (preview, save...)
 
     @property
     def names(self) -> list[str]:
@@ -57,6 +58,7 @@ class _PageParser(HTMLParser):
                 self._form.fields.append((a["name"], a.get("value", "")))
         elif tag == "button" and a.get("value"):
             self._form.fields.append((a["name"], a["value"]))
+            self._form.buttons.add(a["name"])
 
         elif tag == "select":
             self._select, self._select_value = a["name"], None

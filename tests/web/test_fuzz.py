@@ -67,6 +67,16 @@ UNREACHED = {
     "access.add_from_directory": "offered for people in Entra who are not in MyGov; the demo has none",
     "employees.use_entra_value": "offered only where a local value overrides Entra's",
     "employees.use_entra_photo": "offered only when Entra has a photo",
+    "my_reservations.listing": "only the email's link leads there",
+    "my_reservations.from_manage_link": "the manage page is reached by the email's link",
+    "reservation_move.citizen_move": "the manage page is reached by the email's link",
+    "calendar_revisions.index": "listed in the navigation only while an editor's change waits",
+    "calendar_revisions.decide": "offered only while an editor's change waits",
+    "calendar_staff.repeat_preview": "asked for by htmx only; the event form's fields are fuzzed on the save",
+    "ops.retry_waiting_for_it": "offered only while a room waits for IT",
+    "reservation_bulk.confirm": "offered after requests are ticked in the list",
+    "calendars.event_image": "no demo event has an uploaded image",
+    "graph_notifications.receive": "Microsoft Graph posts there, no page links it (tests/graph cover it)",
 }
 NOT_FUZZED = {"auth.callback", "auth.login", "auth.logout", "auth.signed_out", "metrics.metrics", "health.healthz",
               "static"}
@@ -125,6 +135,7 @@ def world(app: Flask, devtenant_clean) -> dict[str, object]:
     app.config.update(BOOKING_MAX_OPEN_PER_CLIENT=10_000, BOOKING_MAX_OPEN_PER_ADDRESS=10_000,
                       BOOKING_MAX_ADDRESSES_PER_HOUR=10_000)
     limiter.enabled = False
+    app.config["PUBLIC_BASE_URL"] = "http://localhost"  # absolute links (feeds, images) lead back to this site
     app.config["PROPAGATE_EXCEPTIONS"] = False  # a 500 is an answer the assertion names (the log has the traceback)
     space = db.session.scalars(select(FacilitySpace).where(FacilitySpace.slug == "program-room")).one()
     with app.test_request_context():
@@ -220,7 +231,8 @@ class Fuzzer:
                 with self.writes.watching():
                     response = send(data)
                 label = f"{form.method.upper()} {form.action} with {name} {what} (from {form.page})"
-                if self.survives(response, label) and form.method == "post" and \
+                # Another button (or none) is another action: what it refuses need not be this field.
+                if self.survives(response, label) and form.method == "post" and name not in form.buttons and \
                         response.status_code in (400, 413, 422, 429):
                     self._refusal(response, label, name, before, baseline.status_code < 400)
 
@@ -268,7 +280,8 @@ def test_no_form_parameter_or_address_reaches_a_500_and_refusals_name_their_fiel
     sign_in(staff, world["staff"])
     visitor = IsolatedClient(app, app.response_class, use_cookies=True)
 
-    staff_pages, staff_forms = crawl(app, staff, ["/staff/", f"/staff/access/people/{world['staff'].id}"])
+    staff_pages, staff_forms = crawl(app, staff, ["/staff/", f"/staff/access/people/{world['staff'].id}",
+                                                  "/staff/bookings/new/"])
     public_pages, public_forms = crawl(app, visitor, ["/", "/calendars/all/", "/reservations/", "/directory/"])
     pages = {**staff_pages, **public_pages}
     reached = set(pages) | {_endpoint_of_form(app, f) for f in staff_forms + public_forms}
