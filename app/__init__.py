@@ -79,6 +79,9 @@ def _register_blueprints(app: Flask) -> None:
     from app.jobs.views import ops_bp
 
     app.register_blueprint(ops_bp)
+    from app.mail.views import mail_admin_bp
+
+    app.register_blueprint(mail_admin_bp)
     from app.subscriptions.views import notifications_bp, subscriptions_ops_bp
 
     app.register_blueprint(notifications_bp)

@@ -77,6 +77,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("GRAPH_MAX_ATTEMPTS", "5", "tries per Graph call on 429/503/504 before the outbox reschedules it"),
     Setting("GRAPH_MAX_RETRY_WAIT_SECONDS", "60", "longest Retry-After wait inside one call"),
     Setting("OUTBOX_MAX_ATTEMPTS", "8", "attempts before an outbox operation is dead and admins are told"),
+    Setting("SERVER_JOB_RUN_RETENTION_DAYS", "30",
+            "server job runs older than this are deleted by the job \"Prune run history\" (its keep_days overrides)"),
     Setting("OUTBOX_JOB_TIMEOUT_SECONDS", "480",
             "a worker stops an operation after this; above GRAPH_MAX_ATTEMPTS x (30 s + GRAPH_MAX_RETRY_WAIT_SECONDS)"),
     Setting("OUTBOX_LEASE_SECONDS", "540",

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
+from app.access.registry import role
 from app.auth import oidc
 from app.auth import session as staff_session
 from app.auth.services import sign_in
@@ -54,7 +55,8 @@ def callback() -> Response | tuple[str, int]:
         return _refused(refused)
     staff_session.begin(result.employee, result.session_token)
     if result.seeded:
-        flash(f"Roles added from your Entra groups: {', '.join(result.seeded)}.", "info")
+        titles = ", ".join(role(name).title for name in result.seeded)
+        flash(f"Roles added from your Entra groups: {titles}.", "info")
     for warning in result.warnings:
         flash(warning, "warning")
     return redirect(next_path)

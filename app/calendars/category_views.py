@@ -66,7 +66,8 @@ def delete_event(event_id: int) -> Response:
         flash("Only a calendar publisher can delete an event that was published.", "error")
         return see_other(url_for("calendar_staff.edit_event", event_id=event.id))
     title, was_draft = event.title, event.status == "draft"
+    gone_from = "the public pages and feeds" + (", and from Exchange within a minute"
+                                                if event.calendar.exchange_calendar_address else "")
     services.delete_event(event, current_user)
-    flash(f"“{title}” is deleted." + ("" if was_draft else " It is gone from the public pages and feeds, and from "
-                                            "Exchange within a minute."), "success")
+    flash(f"“{title}” is deleted." + ("" if was_draft else f" It is gone from {gone_from}."), "success")
     return see_other(url_for("calendar_staff.calendars"))

@@ -4,15 +4,24 @@ from __future__ import annotations
 from flask import Blueprint, Response, flash, render_template, url_for
 from flask_login import current_user
 
-from app.access.permissions import requires
+from app.access.permissions import has_role, requires
 from app.calendars import services
 from app.calendars.forms import Invalid
 from app.calendars.models import CalendarEventRevision
 from app.calendars.revisions import changes
 from app.extensions import db
 from app.web.htmx import see_other
+from app.web.templating import NAV_COUNTS
 
 calendar_revisions_bp = Blueprint("calendar_revisions", __name__, url_prefix="/staff/calendars/revisions")
+
+
+def _waiting_for_me() -> int:
+    """Beside "Calendars" in the menu: the editors' changes a publisher has to look at."""
+    return len(services.pending_revisions()) if has_role(current_user, "calendars.publisher") else 0
+
+
+NAV_COUNTS["calendar_staff.calendars"] = _waiting_for_me
 
 
 @calendar_revisions_bp.get("/")

@@ -14,7 +14,7 @@ from app.access.permissions import has_role, requires
 from app.calendars import queries, services
 from app.calendars.categories import offered_names
 from app.calendars.event_images import store_event_image
-from app.calendars.forms import CalendarInput, EventInput, Invalid, MoveInput
+from app.calendars.forms import CalendarInput, EventInput, Invalid, MoveInput, input_from_stored
 from app.calendars.mailboxes import may_publish_to
 from app.calendars.models import Calendar, CalendarEvent
 from app.calendars.recurrence_form import (
@@ -150,7 +150,17 @@ def _edit(calendar: Calendar, event: CalendarEvent | None) -> Page:
             return see_other(url_for("calendar_staff.edit_event", event_id=proposed.revision.event_id))
         flash(f"“{saved.title}” is saved.", "success")
         return see_other(url_for("calendar_staff.edit_event", event_id=saved.id))
-    return _form(calendar, event, _input_of(event) if event else EventInput())
+    return _form(calendar, event, _shown_input(event) if event else EventInput())
+
+
+def _shown_input(event: CalendarEvent) -> EventInput:
+    """An editor whose change waits edits that change (saving again replaces it, so it must not be lost);
+    a publisher, whose saves go live at once, edits the event as it is."""
+    if not has_role(current_user, "calendars.publisher"):
+        for revision in reversed(services.pending_revisions(event)):
+            if revision.proposed_by_id == current_user.id:
+                return input_from_stored(revision.proposed)
+    return _input_of(event)
 
 
 def _form(calendar: Calendar, event: CalendarEvent | None, data: EventInput,
@@ -160,6 +170,7 @@ def _form(calendar: Calendar, event: CalendarEvent | None, data: EventInput,
     return render_template("calendars/staff_event.html", calendar=calendar, event=event, data=data,
                            facilities=facilities, move=move or MoveInput(), occurrences=_upcoming(event),
                            may_publish=has_role(current_user, "calendars.publisher"),
+                           waiting=services.pending_revisions(event) if event else [],
                            repeat_preview=_preview(data, zone), weekdays=WEEKDAYS,
                            categories=offered_names(calendar, event.category if event else None),
                            max_photo_size=readable_size(upload_limit()),
@@ -172,8 +183,11 @@ def repeat_preview() -> str:
     """The preview fragment the editor's repeat choices update with htmx (the save and preview buttons
     show the same without JavaScript)."""
     calendar = db.get_or_404(Calendar, request.form.get("calendar_id", type=int))
-    return render_template("calendars/_repeat_preview.html", repeat_preview=_preview(
-        _posted_event(), ZoneInfo(calendar.time_zone)))
+    data = _posted_event()
+    shown = _preview(data, ZoneInfo(calendar.time_zone))
+    return (render_template("calendars/_repeat_preview.html", repeat_preview=shown)
+            + render_template("calendars/_monthly_weekday.html", out_of_band=True,
+                              monthly_weekday=_monthly_weekday(data.start_date)))
 
 
 def _preview(data: EventInput, zone: ZoneInfo) -> Preview | None:

@@ -143,6 +143,8 @@ class TenantState:
         self.place_visible_at: dict[str, float] = {}
         self.group_visible_at: dict[str, float] = {}
         self.list_items: list[dict[str, Any]] = []
+        self.list_item_seq: dict[tuple[str, str], int] = {}  # ids are never reused after a delete
+        self.site_permissions: list[dict[str, Any]] = []  # apps granted one site (Sites.Selected)
         self.teams_posts: list[dict[str, Any]] = []
         self.outbound_mail: list[dict[str, Any]] = []
         self.clients: dict[str, Client] = {

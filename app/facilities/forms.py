@@ -56,3 +56,12 @@ class RepairForm(FlaskForm):
     fingerprint = HiddenField(validators=[DataRequired()])
     confirm = BooleanField("I have reviewed these differences: repair the room calendars.",
                            validators=[DataRequired(message="Tick the box to confirm the repairs.")])
+
+
+class SharePointListForm(FlaskForm):
+    site_id = StringField("SharePoint site id", validators=[Optional(), Length(max=300)],
+                          description="The site IT granted MyGov (Sites.Selected), as Graph names it: "
+                                      "host name, site collection id and web id, separated by commas.")
+    list_id = StringField("List id or name", validators=[Optional(), Length(max=300)],
+                          description="The list on that site that receives one item per approved reservation.")
+    include_contact = BooleanField("Include the citizen's name, email and phone")

@@ -5,7 +5,7 @@ from datetime import datetime, time
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Integer, String, Text, Time
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -28,6 +28,14 @@ class Facility(db.Model):
     graph_building_place_id: Mapped[str | None] = mapped_column(String(128))
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Approved reservations mirrored into this SharePoint list (both set) through the outbox.
+    sharepoint_site_id: Mapped[str | None] = mapped_column(String(300))
+    sharepoint_list_id: Mapped[str | None] = mapped_column(String(300))
+    sharepoint_include_contact: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+    @property
+    def mirrors_to_sharepoint(self) -> bool:
+        return bool(self.sharepoint_site_id and self.sharepoint_list_id)
 
     spaces: Mapped[list[FacilitySpace]] = relationship(
         back_populates="facility", order_by="FacilitySpace.name"

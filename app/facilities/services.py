@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from app.access.services import audit
+from app.facilities import sharepoint
 from app.extensions import db
 from app.facilities.models import Facility, FacilitySpace, RoomCalendarShare
 from app.graph import GraphClient, GraphError, calendar, places
@@ -82,6 +83,8 @@ def update_facility(facility: Facility, data: dict[str, Any], actor: Employee) -
     after = _snapshot(facility, FACILITY_FIELDS)
     if after != before:
         audit(actor, "facility.update", "facility", facility.id, before, after)
+    if after["name"] != before["name"]:
+        sharepoint.refresh_items(facility)
     db.session.commit()
 
 
@@ -134,6 +137,8 @@ def update_space(space: FacilitySpace, data: dict[str, Any], actor: Employee) ->
     after = _snapshot(space, SPACE_FIELDS)
     if after != before:
         audit(actor, "facility_space.update", SPACE_TARGET, space.id, before, after)
+    if after["name"] != before["name"]:
+        sharepoint.refresh_items(space.facility, space)
     if space.mailbox_display_name != shown_before:
         _push_display_name(space)
     db.session.commit()

@@ -8,11 +8,13 @@ from typing import Any
 
 # Areas whose tasks modules register actions and result listeners; imported once by load_actions().
 ACTION_MODULES = (
-    "app.jobs.builtin_actions", "app.people.tasks", "app.mail.tasks", "app.access.tasks", "app.facilities.tasks",
-    "app.reservations.tasks", "app.reservations.reminders", "app.reservations.approvers", "app.calendars.tasks",
-    "app.subscriptions.tasks",
+    "app.jobs.builtin_actions", "app.jobs.schedules", "app.people.tasks", "app.mail.tasks", "app.access.tasks",
+    "app.facilities.tasks", "app.reservations.tasks", "app.reservations.reminders", "app.reservations.approvers",
+    "app.calendars.tasks", "app.subscriptions.tasks",
 )
 
+KIND_WORDS = {"str": "text", "int": "a whole number", "bool": "true or false", "dict": "a JSON object",
+              "list": "a JSON list"}
 _TYPES: dict[str, tuple[type, ...]] = {
     "str": (str,), "int": (int,), "bool": (bool,), "dict": (dict,), "list": (list,),
 }
@@ -25,6 +27,10 @@ class Param:
     required: bool = False
     help: str = ""
     choices: tuple[str, ...] = ()
+
+    @property
+    def kind_words(self) -> str:
+        return KIND_WORDS[self.kind]
 
 
 @dataclass(frozen=True)
@@ -70,7 +76,7 @@ def validate_parameters(action_name: str, values: dict[str, Any]) -> dict[str, A
             continue
         value = values[param.name]
         if not isinstance(value, _TYPES[param.kind]) or (param.kind == "int" and isinstance(value, bool)):
-            errors[param.name] = f"must be a {param.kind}"
+            errors[param.name] = f"must be {param.kind_words}"
         elif param.choices and value not in param.choices:
             errors[param.name] = f"must be one of {', '.join(param.choices)}"
     if errors:

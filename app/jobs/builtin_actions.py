@@ -9,8 +9,6 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from flask import current_app
-
 from app.extensions import db
 from app.graph import calendar, users
 from app.jobs.actions import Param, action
@@ -37,19 +35,6 @@ def _record(kind: str, target: str, payload: dict[str, Any]) -> dict[str, Any]:
 )
 def teams_notify(params: dict[str, Any]) -> dict[str, Any]:
     return _record("teams_notify", "teams", {"title": params["title"], "facts": {"Message": params["text"]}})
-
-
-@action(
-    "graph.send_mail", description="Send a plain message from the MyGov mailbox.",
-    params=(Param("to", required=True), Param("subject", required=True), Param("body", required=True)),
-)
-def send_mail(params: dict[str, Any]) -> dict[str, Any]:
-    message = {
-        "subject": params["subject"],
-        "body": {"contentType": "Text", "content": params["body"]},
-        "toRecipients": [{"emailAddress": {"address": a.strip()}} for a in params["to"].split(",") if a.strip()],
-    }
-    return _record("send_mail", "mail", {"mailbox": current_app.config["MAIL_SENDER"], "message": message})
 
 
 @action(

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, StringField, TextAreaField
+from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional, ValidationError
 
 
@@ -25,6 +25,12 @@ class ScheduleForm(FlaskForm):
 
     def parameters_value(self) -> dict:
         return json.loads(self.parameters.data or "{}")
+
+
+class NewJobForm(ScheduleForm):
+    name = StringField("Name", description="How staff will know it, such as: Nightly room check.")
+    action = SelectField("What it does", choices=[], validate_choice=False)
+    enabled = BooleanField("Enabled", default=True)
 
 
 class ConfirmForm(FlaskForm):

@@ -7,7 +7,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from app.extensions import db
-from app.graph import GraphClient, GraphError, calendar, groups, mail, places, sharepoint, teams
+from app.graph import GraphClient, GraphError, GraphNotFound, calendar, groups, mail, places, sharepoint, teams
 from app.jobs.handlers import handles
 from app.jobs.models import GraphOperation
 
@@ -216,8 +216,37 @@ def update_room(operation: GraphOperation, graph: GraphClient) -> dict[str, Any]
 @handles("create_list_item")
 def create_list_item(operation: GraphOperation, graph: GraphClient) -> dict[str, Any]:
     payload = operation.payload
+    reference = payload["fields"].get("Reference")
+    if operation.send_count > 1 and reference:  # sent before: SharePoint may hold it already (no transactionId)
+        found = sharepoint.find_list_item(graph, payload["site_id"], payload["list_id"], "Reference", reference)
+        if found:
+            return {"item_id": found, "already_existed": True}
     item = sharepoint.create_list_item(graph, payload["site_id"], payload["list_id"], payload["fields"])
     return {"item_id": item.get("id")}
+
+
+@handles("update_list_item")
+def update_list_item(operation: GraphOperation, graph: GraphClient) -> dict[str, Any]:
+    """Update the item an earlier create on the same target added; nothing if none was added."""
+    payload = operation.payload
+    item_id = earlier_result(operation, "create_list_item", "item_id")
+    if item_id is None:
+        return {"updated": False, "reason": "no item was added"}
+    try:
+        sharepoint.update_list_item(graph, payload["site_id"], payload["list_id"], item_id, payload["fields"])
+    except GraphNotFound:
+        return {"updated": False, "reason": "the item was deleted in SharePoint", "item_id": item_id}
+    return {"updated": True, "item_id": item_id}
+
+
+@handles("delete_list_item")
+def delete_list_item(operation: GraphOperation, graph: GraphClient) -> dict[str, Any]:
+    payload = operation.payload
+    item_id = earlier_result(operation, "create_list_item", "item_id")
+    if item_id is None:
+        return {"deleted": False, "reason": "no item was added"}
+    return {"deleted": sharepoint.delete_list_item(graph, payload["site_id"], payload["list_id"], item_id),
+            "item_id": item_id}
 
 
 @handles("teams_notify")

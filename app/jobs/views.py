@@ -8,11 +8,10 @@ from flask_login import current_user
 
 from app.access.permissions import SIGNED_IN, MissingPermission, has_role, requires
 from app.extensions import db
-from app.jobs import queries, services
+from app.jobs import queries, schedules, services
 from app.jobs.actions import load_actions
-from app.jobs.forms import ConfirmForm, ScheduleForm
+from app.jobs.forms import ConfirmForm, NewJobForm, ScheduleForm
 from app.jobs.models import OPERATION_STATUSES, GraphOperation, ServerJob
-from app.jobs.scheduler import run_now
 from app.jobs.target_words import target_words
 from app.web.htmx import render_page_or_block, see_other
 
@@ -26,6 +25,47 @@ def jobs():
     return render_template("jobs/jobs.html", jobs=queries.server_jobs(), actions=load_actions(), form=ConfirmForm())
 
 
+def _change(form: ScheduleForm) -> schedules.ScheduleChange:
+    return schedules.ScheduleChange(form.cron.data, form.interval_seconds.data, form.enabled.data,
+                                    form.parameters_value())
+
+
+FIELD_ORDER = ("name", "action", "cron", "interval_seconds", "parameters")
+
+
+def _first_error(form: ScheduleForm, errors: dict[str, str]) -> str | None:
+    """The field that gets the focus when the form comes back with problems."""
+    wrong = set(form.errors) | {("cron" if k == "schedule" else k.split(".")[0]) for k in errors}
+    return next((name for name in FIELD_ORDER if name in wrong), None)
+
+
+def _parameter_errors(errors: dict[str, str]) -> dict[str, str]:
+    return {k.removeprefix("parameters."): v for k, v in errors.items() if k.startswith("parameters.")}
+
+
+@ops_bp.route("/jobs/new", methods=["GET", "POST"])
+@requires("platform.admin")
+def new_job():
+    actions = load_actions()
+    form = NewJobForm()
+    form.action.choices = [("", "Choose an action")] + sorted(
+        ((name, f"{spec.description}") for name, spec in actions.items()), key=lambda choice: choice[1])
+    errors: dict[str, str] = {}
+    if form.validate_on_submit():
+        try:
+            job = schedules.create_job(form.name.data or "", form.action.data or "", _change(form), current_user)
+        except schedules.ScheduleError as error:
+            db.session.rollback()
+            errors = error.errors
+        else:
+            flash(f"“{job.name}” is created; the scheduler runs it from its next tick.", "success")
+            return see_other(url_for("ops.job", job_id=job.id))
+    return render_template(
+        "jobs/new_job.html", form=form, errors=errors, actions=actions, parameter_errors=_parameter_errors(errors),
+        first_error=_first_error(form, errors),
+    ), 422 if form.is_submitted() else 200
+
+
 @ops_bp.route("/jobs/<int:job_id>", methods=["GET", "POST"])
 @requires("platform.admin")
 def job(job_id: int):
@@ -35,12 +75,9 @@ def job(job_id: int):
         form.parameters.data = json.dumps(job.parameters or {}, indent=2)
     errors: dict[str, str] = {}
     if form.validate_on_submit():
-        change = services.ScheduleChange(
-            form.cron.data, form.interval_seconds.data, form.enabled.data, form.parameters_value()
-        )
         try:
-            services.change_schedule(job, change, current_user)
-        except services.ScheduleError as error:
+            schedules.change_schedule(job, _change(form), current_user)
+        except schedules.ScheduleError as error:
             db.session.rollback()
             errors = error.errors
         else:
@@ -50,8 +87,8 @@ def job(job_id: int):
     action = load_actions().get(job.action)
     return render_template(
         "jobs/job.html", job=job, form=form, errors=errors, action=action,
-        parameter_errors={k.removeprefix("parameters."): v for k, v in errors.items() if k.startswith("parameters.")},
-        runs=queries.recent_runs(job), confirm=ConfirmForm(),
+        parameter_errors=_parameter_errors(errors), runs=queries.recent_runs(job), confirm=ConfirmForm(),
+        first_error=_first_error(form, errors),
     ), status
 
 
@@ -59,10 +96,43 @@ def job(job_id: int):
 @requires("platform.admin")
 def run_job_now(job_id: int):
     job = db.get_or_404(ServerJob, job_id)
-    if ConfirmForm().validate_on_submit():
-        run_now(job)
-        flash(f"“{job.name}” was queued to run now.", "success")
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    schedules.run_now(job, current_user)
+    flash(f"“{job.name}” was queued to run now.", "success")
     return see_other(url_for("ops.job", job_id=job.id))
+
+
+@ops_bp.post("/jobs/<int:job_id>/<any(pause, resume):verb>")
+@requires("platform.admin")
+def pause_job(job_id: int, verb: str):
+    job = db.get_or_404(ServerJob, job_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    schedules.set_paused(job, verb == "pause", current_user)
+    flash(f"“{job.name}” is paused: it will not run until resumed." if verb == "pause"
+          else f"“{job.name}” runs again on its schedule.", "success")
+    return see_other(url_for("ops.job", job_id=job.id))
+
+
+@ops_bp.route("/jobs/<int:job_id>/remove", methods=["GET", "POST"])
+@requires("platform.admin")
+def remove_job(job_id: int):
+    job = db.get_or_404(ServerJob, job_id)
+    form = ConfirmForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        name = job.name
+        try:
+            schedules.remove_job(job, current_user)
+        except schedules.ScheduleError as error:
+            db.session.rollback()
+            flash(error.errors["remove"], "error")
+            return see_other(url_for("ops.job", job_id=job_id))
+        flash(f"“{name}” and its run history are removed.", "success")
+        return see_other(url_for("ops.jobs"))
+    return render_template("jobs/remove_job.html", job=job, form=form, action=load_actions().get(job.action))
 
 
 @ops_bp.get("/outbox")

@@ -14,10 +14,13 @@ from typing import Any
 
 from flask import current_app, render_template
 from jinja2_fragments.flask import render_block
+from sqlalchemy import select
 
 from app.extensions import db
 from app.jobs.outbox import record_operation
-from app.mail.models import EmailMessage
+from app.mail import markup
+from app.mail.catalogue import template_values
+from app.mail.models import EmailMessage, MailTemplateVersion
 
 REFERENCE_HEADER = "x-mygov-ref"
 REFERENCE_PATTERN = re.compile(r"\bmygov\.([0-9a-f]{20})\b")
@@ -31,11 +34,30 @@ def internet_message_id(reference: str) -> str:
     return f"<{reference}@{current_app.config['CITY_DOMAIN']}>"
 
 
-def render_message(template: str, context: dict[str, Any]) -> tuple[str, str, str]:
-    """Subject, HTML body and plain-text body of templates/mail/<template>.{html,txt}."""
-    subject = " ".join(render_block(f"mail/{template}.txt", "subject", **context).split())
-    html = render_template(f"mail/{template}.html", subject=subject, **context)
-    text = render_template(f"mail/{template}.txt", subject=subject, **context)
+def current_wording(template: str) -> MailTemplateVersion | None:
+    """The admins' latest wording of a template, or None while the original files apply."""
+    return db.session.scalar(select(MailTemplateVersion).where(MailTemplateVersion.template == template)
+                             .order_by(MailTemplateVersion.number.desc()).limit(1))
+
+
+def render_message(
+    template: str, context: dict[str, Any], wording: MailTemplateVersion | None = None
+) -> tuple[str, str, str]:
+    """Subject, HTML body and plain-text body: the admins' wording if there is one, else the files
+    templates/mail/<template>.{html,txt}."""
+    wording = wording or current_wording(template)
+    if wording is None:
+        subject = " ".join(render_block(f"mail/{template}.txt", "subject", **context).split())
+        html = render_template(f"mail/{template}.html", subject=subject, **context)
+        text = render_template(f"mail/{template}.txt", subject=subject, **context)
+        return subject, html, text
+    values = template_values(context)
+    subject = " ".join(markup.fill(wording.subject, values).split())
+    body = markup.fill(wording.body, values)
+    reference = context.get("message_reference", "")
+    html = render_template("mail/_wording.html", subject=subject, body=markup.to_html(body),
+                           message_reference=reference)
+    text = render_template("mail/_wording.txt", subject=subject, body=body, message_reference=reference)
     return subject, html, text
 
 

@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 import re
-import secrets
 from datetime import datetime
 from typing import Any
 
-from flask import current_app, render_template
+from flask import current_app
 from sqlalchemy import select
 
 from app.extensions import db
@@ -14,46 +13,15 @@ from app.graph import mail
 from app.jobs.actions import Param, action
 from app.jobs.handlers import on_result
 from app.jobs.models import GraphOperation, SyncState
-from app.jobs.outbox import record_operation
+from app.mail.catalogue import TEMPLATES
 from app.mail.models import EmailMessage
+from app.mail.services import send_template
 from app.microsoft import graph_client
 from app.web.text import html_to_text
 from app.sqltypes import utcnow
 
-REFERENCE_HEADER = "x-mygov-ref"
 REFERENCE = re.compile(r"\bmygov\.[0-9a-f]{20}\b")
 NDR_CURSOR = "graph.mail.ndr.received_after"
-
-
-def queue_template(
-    template: str, recipient: str, context: dict[str, Any], *, related: tuple[str, str] | None = None
-) -> EmailMessage:
-    """Render templates/mail/<template>.{txt,html} and record the send in the caller's transaction."""
-    reference = f"mygov.{secrets.token_hex(10)}"
-    text = render_template(f"mail/{template}.txt", reference=reference, **context)
-    html = render_template(f"mail/{template}.html", reference=reference, **context)
-    subject, _, text_body = text.partition("\n")
-    message = EmailMessage(
-        template=template, recipient=recipient, subject=subject.strip(), context=context,
-        related_type=related[0] if related else None, related_id=related[1] if related else None,
-        internet_message_id=f"<{reference}@{current_app.config['CITY_DOMAIN']}>", send_status="queued",
-    )
-    db.session.add(message)
-    db.session.flush()
-    record_operation(
-        "send_mail", target_type="email_message", target_id=message.id,
-        payload={
-            "mailbox": current_app.config["MAIL_SENDER"],
-            "message": {
-                "subject": message.subject,
-                "body": {"contentType": "HTML", "content": html},
-                "toRecipients": [{"emailAddress": {"address": recipient}}],
-                "internetMessageHeaders": [{"name": REFERENCE_HEADER, "value": reference}],
-            },
-        },
-        idempotency_key=f"email-{reference}",
-    )
-    return message
 
 
 @on_result("send_mail", "email_message")
@@ -64,13 +32,31 @@ def _mark_sent(operation: GraphOperation, result: dict[str, Any]) -> None:
 
 
 @action(
-    "graph.send_template", description="Send a templated message (templates/mail/<template>).",
-    params=(Param("template", required=True), Param("to", required=True), Param("context", "dict")),
+    "graph.send_template", description="Send a templated message (one of the mail templates).",
+    params=(Param("template", required=True, choices=tuple(TEMPLATES)), Param("to", required=True),
+            Param("context", "dict")),
 )
-def send_template(params: dict[str, Any]) -> dict[str, Any]:
-    message = queue_template(params["template"], params["to"], params.get("context") or {})
+def send_template_action(params: dict[str, Any]) -> dict[str, Any]:
+    message = send_template(params["template"], recipient=params["to"], recipient_name=params["to"],
+                            context=params.get("context") or {}, related_type="server_job", related_id="")
     db.session.commit()
     return {"email_message": message.id}
+
+
+@action(
+    "graph.send_mail", description="Send a plain message from the MyGov mailbox (to one or more addresses).",
+    params=(Param("to", required=True, help="addresses separated by commas"), Param("subject", required=True),
+            Param("body", required=True)),
+)
+def send_mail_action(params: dict[str, Any]) -> dict[str, Any]:
+    """Each recipient gets the notice template, logged like any message MyGov sends (bounces included)."""
+    messages = [
+        send_template("notice", recipient=address, recipient_name=address, related_type="server_job", related_id="",
+                      context={"title": params["subject"], "message": params["body"]})
+        for address in (a.strip() for a in params["to"].split(",")) if address
+    ]
+    db.session.commit()
+    return {"email_messages": len(messages)}
 
 
 @action("graph.process_mailbox_ndrs", description="Mark messages that bounced, from the sender's NDRs.", queue="mail")

@@ -17,6 +17,7 @@ from flask import current_app
 
 from app.access.models import AuditEntry
 from app.extensions import db
+from app.facilities import sharepoint
 from app.facilities.models import FacilitySpace
 from app.jobs.outbox import record_operation
 from app.people.models import Employee
@@ -62,6 +63,7 @@ def _apply(reservation: Reservation, space: FacilitySpace, booking: BookingReque
         ))
     db.session.flush()
     _follow_in_exchange(reservation, old_space.exchange_resource_mailbox, moves)
+    sharepoint.mirror_moved(reservation)
     notify(reservation, "reservation_moved")
 
 

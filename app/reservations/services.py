@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.access.models import AuditEntry
 from app.extensions import db
+from app.facilities import sharepoint
 from app.facilities.models import FacilitySpace
 from app.jobs.outbox import record_operation
 from app.mail.services import send_template
@@ -152,6 +153,7 @@ def _insert(space: FacilitySpace, booking: BookingRequest, *, approved: bool, en
         _record_staff_entry(reservation, entry)
     if approved:
         _history(reservation, "approved", "MyGov", "This space needs no approval.")
+        sharepoint.mirror_approved(reservation)
     record_operation(
         "create_event",
         target_type="reservation",
@@ -221,6 +223,7 @@ def approve(reservation: Reservation, staff: Employee) -> None:
     if not reservation.can_approve():
         raise NotAllowed()
     _decide(reservation, staff, "approved", reason=None)
+    sharepoint.mirror_approved(reservation)
     notify(reservation, "reservation_approved")
     db.session.commit()
 
@@ -282,7 +285,8 @@ def _decide(reservation: Reservation, staff: Employee, status: str, reason: str 
 
 
 def _remove_event(reservation: Reservation) -> None:
-    """Delete the blocking event; the worker waits for (or supersedes) a create not yet run."""
+    """Delete the blocking event (the worker waits for or supersedes a create not yet run) and its list item."""
+    sharepoint.mirror_removed(reservation)
     record_operation(
         "delete_event",
         target_type="reservation",

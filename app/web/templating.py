@@ -27,6 +27,8 @@ STAFF_NAV: list[tuple[str, str, str]] = [
     ("facilities.index", "Facilities", "facilities.viewer"),
     ("access.people", "Permissions", "platform.admin"),
     ("ops.outbox", "Operations", "platform.admin"),
+    ("publishing_mailboxes.index", "Publishing mailboxes", "platform.admin"),
+    ("mail_admin.templates", "Mail", "platform.admin"),
     ("outlook_import.sources", "Outlook sources", "calendars.publisher"),
 ]
 # endpoint -> how many things wait there for the signed-in person (shown beside the label); areas register.

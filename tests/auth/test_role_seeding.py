@@ -86,3 +86,13 @@ def test_sign_in_links_unmapped_roles_to_groups_of_the_configured_name(app, dev_
     linked = {f"{m.module_key}.{m.role_key}": m.group_name for m in db.session.scalars(select(GroupMapping))}
     assert linked["calendars.publisher"] == "mygov-calendars-publisher" and len(linked) == 9
     assert link_groups_by_name(graph_client()) == []  # nothing left to link
+
+
+def test_the_sign_in_notice_names_the_seeded_roles_as_people_say_them(app, dev_sign_in):
+    client = app.test_client()
+    dev_sign_in(client, DANA)
+
+    page = client.get("/staff/").get_data(as_text=True)
+
+    assert "Roles added from your Entra groups: Calendar publisher." in page
+    assert "calendars.publisher" not in page

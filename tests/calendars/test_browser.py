@@ -48,6 +48,26 @@ def test_every_public_calendar_view_reflows_at_320_pixels(app, demo, live_server
     assert overflow <= 0, path
 
 
+def test_at_phone_width_the_month_agenda_keeps_to_its_month_and_the_search_box_has_all_its_edges(
+        app, demo, live_server, page):
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.goto(live_server.url + "/calendars/library/month")
+    caption = page.locator(".mygov-month caption")
+    assert caption.bounding_box()["width"] > 300  # a full-width line, not a column one word wide
+    first = page.evaluate("document.querySelector('.mygov-month caption').textContent")
+    month = first.split(" events in ")[1].split(" ")[0]
+    shown = page.locator(".mygov-month td:visible time").evaluate_all("ts => ts.map(t => t.getAttribute('datetime'))")
+    assert shown and all(month_of(day) == month for day in shown)  # no "Saturday, 2" of the next month
+    page.goto(live_server.url + "/calendars/library/")
+    search, place = page.locator("#q"), page.locator("#location")
+    assert page.evaluate("getComputedStyle(document.getElementById('q')).borderRightStyle") == "solid"
+    assert search.bounding_box()["height"] == place.bounding_box()["height"]
+
+
+def month_of(day: str) -> str:
+    return datetime.fromisoformat(day).strftime("%B")
+
+
 def test_the_month_becomes_an_agenda_at_320_pixels_and_is_a_table_when_wide(app, demo, live_server, page):
     page.goto(live_server.url + "/calendars/library/month")
     assert page.evaluate("getComputedStyle(document.querySelector('.mygov-month td')).display") == "table-cell"

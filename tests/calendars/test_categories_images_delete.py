@@ -121,3 +121,22 @@ def test_a_draft_is_deleted_and_a_published_event_leaves_exchange_pages_and_feed
     assert kinds == ["create_event", "delete_event"]
     assert db.session.scalars(select(AuditEntry.action).where(AuditEntry.action == "calendar_event.delete")).all() == [
         "calendar_event.delete", "calendar_event.delete"]
+
+
+@pytest.mark.parametrize("exchange", [True, False])
+def test_the_deleted_notice_mentions_exchange_only_for_a_calendar_that_writes_there(app, meetings, exchange):
+    from app.calendars.models import Calendar
+
+    calendar = meetings if exchange else Calendar(name="Parks", slug="parks", time_zone="America/Chicago")
+    db.session.add(calendar)
+    db.session.commit()
+    publisher, _ = staff_client(app, "calendars.editor", "calendars.publisher")
+    publisher.post(f"/staff/calendars/{calendar.id}/events/new", data=_event_form(), headers=csrf_headers(publisher))
+    event = db.session.scalars(select(CalendarEvent)).one()
+    publisher.post(f"/staff/calendars/events/{event.id}/publish", headers=csrf_headers(publisher))
+
+    deleted = publisher.post(f"/staff/calendars/events/{event.id}/delete", headers=csrf_headers(publisher),
+                             follow_redirects=True).get_data(as_text=True)
+
+    assert "is deleted. It is gone from the public pages and feeds" in deleted
+    assert ("Exchange within a minute" in deleted) is exchange

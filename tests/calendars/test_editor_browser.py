@@ -52,6 +52,9 @@ def test_the_editor_builds_a_repeat_shows_its_dates_and_offers_the_rules_first_d
     preview = page.locator("#repeat-preview")
     expect(preview).to_contain_text("Every week on Wednesday. Next dates:")
     expect(preview).to_contain_text("Wednesday, March 17, 2027 at 4:00 PM")
+    # The monthly choice names the first day's weekday as soon as the first day is known, not after a save.
+    expect(page.locator("label[for=field-repeat_monthly_by-weekday]")).to_have_text(
+        "The same weekday: the second Wednesday")
     page.locator("label[for=field-repeat_days-TU]").click()
     page.locator("label[for=field-repeat_ends-after]").click()
     page.fill("#field-repeat_count", "8")
@@ -84,3 +87,23 @@ def test_the_editor_builds_a_repeat_shows_its_dates_and_offers_the_rules_first_d
     expect(page.locator("table caption")).to_have_text("Categories (3)")
     _assert_accessible(page)
     _shots(page, "categories")
+
+
+def test_without_javascript_show_the_next_dates_lands_on_the_dates(app, live_server, browser):
+    calendar = Calendar(name="Parks", slug="parks", time_zone="America/Chicago")
+    db.session.add(calendar)
+    db.session.commit()
+    editor = make_employee("Cal Editor")
+    grant(editor, "calendars.editor")
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 800})
+    page = context.new_page()
+    sign_in_browser(app, page, live_server.url, editor)
+    page.goto(f"{live_server.url}/staff/calendars/{calendar.id}/events/new")
+    page.fill("#field-start_date", "2027-03-13")
+    page.fill("#field-start_time", "09:00")
+    page.select_option("#field-repeat_freq", "monthly")
+    page.click("button:has-text('Show the next dates')")
+    preview = page.locator("#repeat-preview")
+    expect(preview).to_contain_text("Every month on day 13")
+    assert preview.evaluate("e => { const r = e.getBoundingClientRect(); return r.top >= 0 && r.top < innerHeight; }")
+    context.close()

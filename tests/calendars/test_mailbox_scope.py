@@ -169,3 +169,11 @@ def test_a_calendar_saved_with_a_persons_mailbox_before_the_check_writes_nothing
     editor, _ = staff_client(app, "calendars.editor", name="Cal Editor")
     page = editor.get("/staff/calendars/").get_data(as_text=True)
     assert f"MyGov does not write this calendar’s events to {CITY_MANAGER}" in page
+
+
+def test_a_platform_admin_finds_publishing_mailboxes_in_the_staff_menu(app):
+    admin, _ = staff_client(app, "platform.admin", name="Pat Admin")
+    home = admin.get("/staff/").get_data(as_text=True)
+    assert '<a href="/staff/calendars/mailboxes/"' in home and ">Publishing mailboxes</a>" in home
+    editor, _ = staff_client(app, "calendars.editor", name="Cal Editor")
+    assert "/staff/calendars/mailboxes/" not in editor.get("/staff/").get_data(as_text=True)

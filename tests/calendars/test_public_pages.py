@@ -29,6 +29,12 @@ def test_the_list_view_expands_recurrences_and_says_cancelled_in_words(app, clie
     assert re.search(r'role="status"[^>]*>\d+ events from ', html)
 
 
+def test_a_place_that_already_names_its_facility_does_not_repeat_it(app, client, demo):
+    html = client.get("/calendars/library/").get_data(as_text=True)
+    assert "Program Room, Auburn Public Library" in html  # the story time's place
+    assert "Auburn Public Library (Auburn Public Library)" not in html
+
+
 def test_filters_are_shareable_get_parameters_and_htmx_gets_only_the_results(app, client, demo):
     page = client.get("/calendars/library/?q=story&category=Children").get_data(as_text=True)
     assert "Toddler Story Time" in page and "Computer Help" not in page

@@ -88,3 +88,35 @@ def test_a_publisher_discards_a_change_and_editors_still_edit_drafts_directly(ap
                        headers=csrf_headers(editor)).status_code == 303
     db.session.refresh(draft)
     assert draft.title == "Draft, renamed" and draft.status == "draft"
+
+
+def test_an_editor_coming_back_sees_their_waiting_change_so_a_second_save_does_not_lose_the_first(app, meetings):
+    event = _published(app, meetings)
+    editor, _ = staff_client(app, "calendars.editor", name="Eddie Editor")
+    editor.post(f"/staff/calendars/events/{event.id}", headers=csrf_headers(editor),
+                data=_form(title="Council meeting (moved)"))
+
+    page = editor.get(f"/staff/calendars/events/{event.id}").get_data(as_text=True)
+
+    assert 'value="Council meeting (moved)"' in page  # the form holds their change, not the live title
+    assert "Your change waits for a calendar publisher" in page
+    # A second change on top (the location) keeps the first (the title) in what the publisher sees.
+    editor.post(f"/staff/calendars/events/{event.id}", headers=csrf_headers(editor),
+                data=_form(title="Council meeting (moved)", location="Annex"))
+    waiting = db.session.scalars(select(CalendarEventRevision).where(CalendarEventRevision.status == "pending")).one()
+    assert waiting.proposed["title"] == "Council meeting (moved)" and waiting.proposed["location"] == "Annex"
+
+    publisher, _ = staff_client(app, "calendars.publisher", name="Pia Publisher")
+    seen = publisher.get(f"/staff/calendars/events/{event.id}").get_data(as_text=True)
+    assert 'value="Council meeting"' in seen  # a publisher edits the event as it is
+    assert "A change by Eddie Editor waits for a publisher" in seen and "/staff/calendars/revisions/" in seen
+
+
+def test_a_publisher_sees_in_the_menu_that_changes_wait_and_an_editor_does_not(app, meetings):
+    event = _published(app, meetings)
+    editor, _ = staff_client(app, "calendars.editor", name="Eddie Editor")
+    editor.post(f"/staff/calendars/events/{event.id}", headers=csrf_headers(editor), data=_form(title="Typo"))
+
+    publisher, _ = staff_client(app, "calendars.publisher", name="Pia Publisher")
+    assert ">Calendars (1 to review)</a>" in publisher.get("/staff/").get_data(as_text=True)
+    assert "to review)" not in editor.get("/staff/").get_data(as_text=True)

@@ -69,3 +69,17 @@ def test_admin_and_publisher_screens(app, meetings, tenant, live_server, page):
     page.click("button:has-text('Apply the change to Council meeting')")
     expect(page.locator("h1")).to_contain_text("Council meeting (moved)")
     assert db.session.scalars(select(CalendarEvent.title)).one() == "Council meeting (moved)"
+
+
+def test_the_publishing_mailboxes_table_reflows_at_320_pixels(app, live_server, page):
+    from app.calendars.mailboxes import approve as approve_mailbox
+
+    admin = make_employee("Pat Admin")
+    grant(admin, "platform.admin")
+    approve_mailbox("community-events@auburnal.gov", "Demo city: Parks and Recreation events", admin)
+    sign_in_browser(app, page, live_server.url, admin)
+    page.set_viewport_size({"width": 320, "height": 800})
+    page.goto(f"{live_server.url}/staff/calendars/mailboxes/")
+    expect(page.locator("tbody th")).to_have_text("community-events@auburnal.gov")
+    assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
+    assert axe_violations(page) == []

@@ -113,6 +113,16 @@ def test_staff_skip_move_and_restore_single_dates_and_the_feed_follows(app, meet
     assert {"calendar_event.skip", "calendar_event.move", "calendar_event.restore"} <= actions
 
 
+def test_the_date_to_move_is_offered_in_words_as_in_the_table_above_it(app, meetings):
+    editor, event = _series(app, meetings)
+    first = event.start_at.astimezone(CHICAGO)
+    page = editor.get(f"/staff/calendars/events/{event.id}").get_data(as_text=True)
+    key = first.replace(tzinfo=None).isoformat()
+    said = first.strftime("%a %b %-d, %Y, %-I:%M %p")
+    assert f'<option value="{key}" >{said}</option>' in page
+    assert f">{key[:16].replace('T', ' ')}<" not in page  # not "2026-12-08 16:00"
+
+
 def test_the_facility_is_chosen_from_the_list_and_shown_on_the_event_page(app, meetings):
     library = Facility(name="Auburn Public Library", slug="library", building_abbreviation="LIB", address="749 E Thach Ave")
     db.session.add(library)

@@ -15,7 +15,7 @@ from app.jobs.actions import ACTIONS, Param, ParameterError, action, validate_pa
 from app.jobs.models import ServerJob, ServerJobRun
 from app.jobs.queue import get_queue
 from app.jobs.scheduler import execute_run, next_run_after, tick
-from app.jobs.services import ScheduleChange, ScheduleError, change_schedule
+from app.jobs.schedules import ScheduleChange, ScheduleError, change_schedule
 from tests.factories import make_employee
 
 REQUIRED_ACTIONS = {
