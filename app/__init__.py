@@ -79,8 +79,12 @@ def _register_blueprints(app: Flask) -> None:
     from app.jobs.views import ops_bp
 
     app.register_blueprint(ops_bp)
+    from app.access.holder_views import holders_bp
+    from app.access.seeding_views import seeding_bp
     from app.mail.views import mail_admin_bp
 
+    app.register_blueprint(holders_bp)
+    app.register_blueprint(seeding_bp)
     app.register_blueprint(mail_admin_bp)
     from app.subscriptions.views import notifications_bp, subscriptions_ops_bp
 

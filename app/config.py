@@ -71,6 +71,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("OIDC_SCOPES", "openid profile email", "scopes asked for at sign-in"),
     Setting("STAFF_SESSION_HOURS", "10", "a staff sign-in lasts this long, then Entra is asked again"),
     Setting("ACCESS_GROUP_NAME_PATTERN", "mygov-{module}-{role}", "Entra group name of a role (agree with IT)"),
+    Setting("ACCESS_SCOPED_GROUP_NAME_PATTERN", "mygov-{module}-{role}-{scope}",
+            "Entra group name of a role held for one facility, calendar or department ({scope}: its short name)"),
     Setting("FACILITIES_ROOM_ADDRESS_PATTERN", "rm_{abbr}_{room}@{domain}",
             "address of a provisioned room mailbox: {abbr} building abbreviation, {room} room name, {domain}"),
     Setting("GRAPH_CA_BUNDLE", None, "CA file to trust (the dev tenant's local CA)"),

@@ -9,11 +9,12 @@ from app.jobs.models import GraphOperation, ServerJob, ServerJobRun, SyncState
 from app.mail.models import EmailMessage
 from app.people.models import Employee, EmployeeContact
 from app.reservations.models import Reservation
+from app.reservations.occupancy_models import OccupancyExemption, RoomOccupancy
 from app.subscriptions.models import GraphSubscription
 
 __all__ = [
     "AuditEntry", "Calendar", "CalendarEvent", "CalendarEventOverride", "CalendarEventRevision", "EmailMessage",
     "Employee", "EmployeeContact", "Facility", "FacilitySpace", "GraphOperation",
-    "GraphSubscription", "GroupMapping", "Module", "Reservation", "ReservationConfig", "Role", "RoleAssignment",
-    "PublishingMailbox", "ServerJob", "ServerJobRun", "StaffSession", "SyncState",
+    "GraphSubscription", "GroupMapping", "Module", "OccupancyExemption", "Reservation", "ReservationConfig", "Role",
+    "RoleAssignment", "PublishingMailbox", "RoomOccupancy", "ServerJob", "ServerJobRun", "StaffSession", "SyncState",
 ]

@@ -32,12 +32,13 @@ def make_employee(name: str = "Pat Staff", **fields: object) -> Employee:
     return employee
 
 
-def grant(employee: Employee, *qualified_names: str, source: str = "manual") -> None:
+def grant(employee: Employee, *qualified_names: str, source: str = "manual", scope: str = "") -> None:
+    """Give roles straight in the database; `scope` (app/access/scopes.py) limits them to one facility etc."""
     sync_registry()
     for qualified in qualified_names:
         module, key = qualified.split(".")
         db.session.add(
-            RoleAssignment(employee=employee, module_key=module, role_key=key, source=source)
+            RoleAssignment(employee=employee, module_key=module, role_key=key, source=source, scope=scope)
         )
     db.session.commit()
 

@@ -1,7 +1,9 @@
 """Read-only screens for platform admins: the audit log and the app's Graph permissions."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request
+import json
+
+from flask import Blueprint, Response, current_app, render_template, request
 
 from app.access import queries
 from app.access.audit_words import action_words, change_words
@@ -9,7 +11,9 @@ from app.access.permissions import requires
 from app.graph import GraphError
 from app.graph.permissions import REQUIRED_APP_PERMISSIONS, token_claims
 from app.microsoft import graph_client
+from app.web.csv_export import csv_response
 from app.web.htmx import render_page_or_block
+from app.web.templating import city_zone
 from app.web.params import whole_number
 
 MAX_PAGE = 100_000  # further than anyone pages; a larger number shows the first page
@@ -29,6 +33,21 @@ def audit_log():
         "access/audit.html", "results", entries=entries, total=total, page=page, filters=filters,
         page_size=queries.AUDIT_PAGE_SIZE, actions=queries.audit_actions(), people=queries.people_by_id(entries),
     )
+
+
+@audit_bp.get("/audit.csv")
+@requires("platform.admin")
+def audit_export() -> Response:
+    """The audit log with the filters on screen, as CSV."""
+    entries = queries.audit_rows(queries.AuditFilter.from_args(request.args))
+    people = queries.people_by_id(entries)
+    zone = city_zone(current_app)
+    return csv_response("mygov-audit-log.csv", ("When", "Who", "Action", "About", "Before", "After"), (
+        (e.at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S"), e.actor_label, e.action,
+         people[e.target_id].display_name if e.target_id in people else f"{e.target_type} {e.target_id}",
+         json.dumps(e.before, ensure_ascii=False) if e.before else "",
+         json.dumps(e.after, ensure_ascii=False) if e.after else "")
+        for e in entries))
 
 
 @audit_bp.get("/graph-permissions")

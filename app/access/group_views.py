@@ -1,16 +1,18 @@
 """Group mappings (role ↔ Entra group) and reconcile (Entra groups against MyGov's role holders)."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, render_template, request, url_for
+from dataclasses import dataclass
+
+from flask import Blueprint, abort, current_app, flash, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from app.access import mappings, reconcile
-from app.access.forms import MapGroupForm, ReconcileForm
+from app.access.forms import MapGroupForm, MemberForm, ReconcileForm
 from app.access.models import GroupMapping
 from app.access.permissions import requires
 from app.access.registry import ROLES, RoleDefinition, role
-from app.access.services import AccessError
+from app.access.services import AccessError, mapping_for
 from app.extensions import db
 from app.graph import GraphError
 from app.jobs.forms import ConfirmForm
@@ -20,9 +22,23 @@ from app.web.htmx import render_page_or_block, see_other
 groups_bp = Blueprint("access_groups", __name__, url_prefix="/staff/access/groups")
 
 
-def _mapping_rows() -> list[tuple[RoleDefinition, GroupMapping | None, str]]:
-    existing = {(m.module_key, m.role_key): m for m in db.session.scalars(select(GroupMapping))}
-    return [(d, existing.get((d.module, d.key)), mappings.default_group_name(d.module, d.key)) for d in ROLES]
+@dataclass(frozen=True)
+class MappingRow:
+    definition: RoleDefinition
+    scope: str
+    title: str  # the role, and the facility, calendar or department it is held for
+    mapping: GroupMapping | None
+    default_name: str
+
+
+def _mapping_rows() -> list[MappingRow]:
+    existing = list(db.session.scalars(select(GroupMapping)))
+    whole = {(m.module_key, m.role_key): m for m in existing if not m.scope}
+    rows = [MappingRow(d, "", d.title, whole.get((d.module, d.key)), mappings.default_group_name(d.module, d.key))
+            for d in ROLES]
+    scoped = [MappingRow(role(f"{m.module_key}.{m.role_key}"), m.scope, mappings.role_title(m), m, m.group_name)
+              for m in existing if m.scope]
+    return rows + sorted(scoped, key=lambda row: (ROLES.index(row.definition), row.title))
 
 
 def _fail(error: Exception) -> None:
@@ -37,7 +53,8 @@ def _fail(error: Exception) -> None:
 @requires("platform.admin")
 def index():
     return render_template("access/groups.html", rows=_mapping_rows(), form=ConfirmForm(),
-                           pattern=mappings.default_group_name("{module}", "{role}"))
+                           pattern=mappings.default_group_name("{module}", "{role}"),
+                           scoped_pattern=current_app.config["ACCESS_SCOPED_GROUP_NAME_PATTERN"])
 
 
 @groups_bp.post("/<any(link, create):verb>")
@@ -66,16 +83,17 @@ def _definition(qualified_name: str) -> RoleDefinition:
         abort(404)
 
 
-def _existing(definition: RoleDefinition) -> GroupMapping | None:
-    return db.session.scalar(select(GroupMapping).where(
-        GroupMapping.module_key == definition.module, GroupMapping.role_key == definition.key))
+def _scope() -> str:
+    return request.args.get("scope", "")
 
 
 @groups_bp.get("/<qualified_name>")
 @requires("platform.admin")
 def mapping(qualified_name: str):
     definition = _definition(qualified_name)
-    existing = _existing(definition)
+    existing = mapping_for(definition.module, definition.key, _scope())
+    if _scope() and existing is None:
+        abort(404)
     text = request.args.get("q", "").strip()
     found, error = [], None
     if text:
@@ -85,7 +103,9 @@ def mapping(qualified_name: str):
             error = f"Entra could not be searched just now ({graph_error.code})."
     return render_page_or_block(
         "access/mapping.html", "results", definition=definition, mapping=existing, q=text, groups=found,
-        error=error, form=MapGroupForm(), default_name=mappings.default_group_name(definition.module, definition.key),
+        error=error, form=MapGroupForm(), scope=_scope(),
+        role_title=mappings.role_title(existing) if existing else definition.title,
+        default_name=existing.group_name if existing else mappings.default_group_name(definition.module, definition.key),
     )
 
 
@@ -94,7 +114,7 @@ def mapping(qualified_name: str):
 def map_group(qualified_name: str):
     definition = _definition(qualified_name)
     mappings.ensure_group_mappings()
-    mapping = _existing(definition)
+    mapping = mapping_for(definition.module, definition.key, _scope()) or abort(404)
     form = MapGroupForm()
     if not form.validate_on_submit():
         abort(400)
@@ -102,8 +122,9 @@ def map_group(qualified_name: str):
         mappings.map_group(mapping, form.group_id.data, current_user)
     except (AccessError, GraphError) as error:
         _fail(error)
-        return see_other(url_for("access_groups.mapping", qualified_name=qualified_name))
-    flash(f"{qualified_name} is now mapped to {mapping.group_name}. Check the groups to see who is missing.", "success")
+        return see_other(url_for("access_groups.mapping", qualified_name=qualified_name, scope=_scope() or None))
+    flash(f"{mappings.role_title(mapping)} is now mapped to {mapping.group_name}. Check the groups to see who is missing.",
+          "success")
     return see_other(url_for("access_groups.index"))
 
 
@@ -114,6 +135,7 @@ def reconcile_page():
     linked = reconcile.linked_mappings()
     form = ReconcileForm(fingerprint=reconcile.fingerprint(drift))
     return render_template("access/reconcile.html", drift=drift, mappings=linked, form=form,
+                           role_title=mappings.role_title,
                            check_form=ConfirmForm(), actionable=[r for r in drift if r.actionable])
 
 
@@ -146,3 +168,18 @@ def apply():
     else:
         flash(f"{count} change{'s' if count != 1 else ''} to Entra groups queued; they run within seconds.", "success")
     return see_other(url_for("access_groups.reconcile_page"))
+
+
+@groups_bp.post("/reconcile/remove-before-sign-in")
+@requires("platform.admin")
+def remove_before_sign_in():
+    form = MemberForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        row = reconcile.remove_before_sign_in(form.group_id.data, form.oid.data, current_user)
+    except AccessError as error:
+        _fail(error)
+    else:
+        flash(f"{row.name} is being removed from {row.group_name}: they will not get {row.role} at sign-in.", "success")
+    return see_other(url_for("access_groups.reconcile_page") + "#drift")

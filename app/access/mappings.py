@@ -8,8 +8,10 @@ from flask import current_app
 from sqlalchemy import select
 
 from app.access.models import GroupMapping
-from app.access.registry import ROLES
-from app.access.services import AccessError, audit, sync_registry, writes_back
+from app.access import scopes
+from app.access.registry import ROLES, role
+from app.access.scopes import WHOLE_MODULE
+from app.access.services import AccessError, audit, default_group_name, sync_registry, writes_back
 from app.extensions import db
 from app.graph import GraphClient, GraphError, groups
 from app.jobs.queue import get_redis
@@ -20,37 +22,47 @@ AUTO_LINK_INTERVAL_SECONDS = 300
 _NICKNAME_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
 
 
-def default_group_name(module_key: str, role_key: str) -> str:
-    return current_app.config["ACCESS_GROUP_NAME_PATTERN"].format(module=module_key, role=role_key)
-
-
 def mail_nickname(name: str) -> str:
     """Graph's mailNickname: ASCII without spaces or @()\\[]";:.<>, and at most 64 characters."""
     return _NICKNAME_UNSAFE.sub("-", name)[:64]
 
 
 def ensure_group_mappings() -> list[GroupMapping]:
-    """One mapping per registered role, named by the configured pattern until a group is chosen."""
-    existing = {(m.module_key, m.role_key): m for m in db.session.scalars(select(GroupMapping))}
-    missing = [d for d in ROLES if (d.module, d.key) not in existing]
+    """One mapping per registered role, named by the configured pattern until a group is chosen,
+    followed by the mappings of roles held for one scope (made when such a role is first granted)."""
+    existing = {(m.module_key, m.role_key, m.scope): m for m in db.session.scalars(select(GroupMapping))}
+    missing = [d for d in ROLES if (d.module, d.key, WHOLE_MODULE) not in existing]
     if missing:
         sync_registry()
         for definition in missing:
-            mapping = GroupMapping(module_key=definition.module, role_key=definition.key,
+            mapping = GroupMapping(module_key=definition.module, role_key=definition.key, scope=WHOLE_MODULE,
                                    group_name=default_group_name(definition.module, definition.key))
             db.session.add(mapping)
-            existing[(definition.module, definition.key)] = mapping
+            existing[(definition.module, definition.key, WHOLE_MODULE)] = mapping
         db.session.flush()
-    return [existing[(d.module, d.key)] for d in ROLES]
+    scoped = sorted((m for m in existing.values() if m.scope), key=lambda m: (m.module_key, m.role_key, m.group_name))
+    return [existing[(d.module, d.key, WHOLE_MODULE)] for d in ROLES] + scoped
+
+
+def mapping_label(mapping: GroupMapping) -> str:
+    """How the audit log names a mapping: the role, and its scope when it has one."""
+    qualified = f"{mapping.module_key}.{mapping.role_key}"
+    return f"{qualified}@{mapping.scope}" if mapping.scope else qualified
 
 
 def _link(mapping: GroupMapping, group: dict[str, Any], actor: Employee | None, action: str) -> None:
     before = {"group_name": mapping.group_name, "group_object_id": mapping.group_object_id}
     mapping.group_name, mapping.group_object_id = group["displayName"], group["id"]
     mapping.last_reconciled_at, mapping.last_reconcile_result = None, None
-    audit(actor, action, "group_mapping", f"{mapping.module_key}.{mapping.role_key}", before,
+    audit(actor, action, "group_mapping", mapping_label(mapping)[:64], before,
           {"group_name": mapping.group_name, "group_object_id": mapping.group_object_id},
           actor_label=None if actor else "MyGov (group found by name)")
+
+
+def role_title(mapping: GroupMapping) -> str:
+    """"Reservations approver" or "Reservations approver for Main Library"."""
+    title = role(f"{mapping.module_key}.{mapping.role_key}").title
+    return f"{title} for {scopes.label(mapping.scope)}" if mapping.scope else title
 
 
 def link_groups_by_name(graph: GraphClient, actor: Employee | None = None) -> list[GroupMapping]:
@@ -95,7 +107,7 @@ def map_group(mapping: GroupMapping, group_id: str, actor: Employee) -> None:
         raise AccessError("That group no longer exists in Entra. Search again.")
     taken = _group_taken(group["id"], mapping)
     if taken:
-        raise AccessError(f"{group['displayName']} is already mapped to {taken.module_key}.{taken.role_key}.")
+        raise AccessError(f"{group['displayName']} is already mapped to {role_title(taken)}.")
     _link(mapping, group, actor, "group_mapping.map")
     db.session.commit()
 
@@ -110,7 +122,7 @@ def create_missing_groups(actor: Employee) -> list[GroupMapping]:
             continue
         group = groups.create_security_group(
             graph, mapping.group_name, mail_nickname(mapping.group_name), owner_ids=owners,
-            description=f"MyGov role {mapping.module_key}.{mapping.role_key}: members are managed in MyGov.",
+            description=f"MyGov role {role_title(mapping)}: members are managed in MyGov.",
         )
         _link(mapping, group, actor, "group_mapping.create")
         done.append(mapping)

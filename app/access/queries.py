@@ -10,7 +10,10 @@ from flask import current_app
 from sqlalchemy import Select, String, cast, func, or_, select
 
 from app.access.models import AuditEntry, GroupMapping, RoleAssignment
-from app.access.registry import MODULES, ROLES, RoleDefinition
+from app.access.permissions import includes
+from app.access.registry import MODULES, ROLES, RoleDefinition, role
+from app.access.scopes import WHOLE_MODULE
+from app.access.scopes import label as scope_label
 from app.access.services import MEMBERSHIP_KINDS, membership_target, writes_back
 from app.extensions import db
 from app.jobs.models import GraphOperation
@@ -40,6 +43,7 @@ class RoleRow:
     definition: RoleDefinition
     assignment: RoleAssignment
     sync: SyncState
+    scope_name: str = ""  # the facility, calendar or department; "" for the whole module
 
 
 @dataclass(frozen=True)
@@ -96,9 +100,9 @@ def _latest_operations(targets: list[str]) -> dict[str, GraphOperation]:
 
 
 def roles_of(employee: Employee) -> tuple[dict[str, list[RoleRow]], list[PendingRemoval]]:
-    """The person's roles by module with each one's Entra sync state, and removals still under way."""
-    mappings = {(m.module_key, m.role_key): m for m in db.session.scalars(select(GroupMapping))}
-    assignments = {(a.module_key, a.role_key): a for a in db.session.scalars(
+    """The person's roles by module (each scope its own row) with Entra sync state, and removals under way."""
+    mappings = {(m.module_key, m.role_key, m.scope): m for m in db.session.scalars(select(GroupMapping))}
+    assignments = {(a.module_key, a.role_key, a.scope): a for a in db.session.scalars(
         select(RoleAssignment).where(RoleAssignment.employee_id == employee.id))}
     in_tenant = writes_back(employee)
     targets = {key: membership_target(m.group_object_id, employee.entra_oid)
@@ -106,8 +110,11 @@ def roles_of(employee: Employee) -> tuple[dict[str, list[RoleRow]], list[Pending
     latest = _latest_operations(list(targets.values()))
     by_module: dict[str, list[RoleRow]] = {}
     removals: list[PendingRemoval] = []
-    for definition in ROLES:
-        key = (definition.module, definition.key)
+    order = {(d.module, d.key): number for number, d in enumerate(ROLES)}
+    for key in sorted(set(assignments) | set(mappings), key=lambda k: (order.get(k[:2], 99), scope_label(k[2]))):
+        if key[:2] not in order:
+            continue
+        definition = role(f"{key[0]}.{key[1]}")
         operation = latest.get(targets.get(key, ""))
         assignment = assignments.get(key)
         if assignment is None:
@@ -124,14 +131,31 @@ def roles_of(employee: Employee) -> tuple[dict[str, list[RoleRow]], list[Pending
             adding = operation is None or operation.kind == "add_group_member"
             sync = _state_of(operation, adding) if adding else SyncState(
                 "unsynced", "Removed from the Entra group: check the groups", operation_id=operation.id)
-        by_module.setdefault(definition.module, []).append(RoleRow(definition, assignment, sync))
+        by_module.setdefault(definition.module, []).append(
+            RoleRow(definition, assignment, sync, scope_label(assignment.scope) if assignment.scope else ""))
     return by_module, removals
 
 
 def grantable_roles(employee: Employee) -> list[RoleDefinition]:
+    """Roles held for a facility, calendar or department may be granted again for another one."""
     held = set(db.session.execute(select(RoleAssignment.module_key, RoleAssignment.role_key).where(
-        RoleAssignment.employee_id == employee.id)).all())
+        RoleAssignment.employee_id == employee.id, RoleAssignment.scope == WHOLE_MODULE)).all())
     return [d for d in ROLES if (d.module, d.key) not in held]
+
+
+def holders(qualified_name: str, scope: str | None = None) -> list[Employee]:
+    """Enabled employees who may act as this role for `scope` (e.g. `scopes.facility(3)`): they hold
+    it, or a stronger role of the module, for the whole module or for that scope. Without a scope:
+    those who hold it for the whole module. Ordered by name."""
+    rows = db.session.execute(
+        select(Employee, RoleAssignment.role_key, RoleAssignment.scope)
+        .join(RoleAssignment, RoleAssignment.employee_id == Employee.id)
+        .where(RoleAssignment.module_key == role(qualified_name).module, Employee.account_enabled.is_(True))
+    ).all()
+    wanted = {WHOLE_MODULE, scope or WHOLE_MODULE}
+    found = {employee.id: employee for employee, role_key, held_scope in rows
+             if held_scope in wanted and includes(f"{role(qualified_name).module}.{role_key}", qualified_name)}
+    return sorted(found.values(), key=lambda e: (e.display_name.lower(), e.id))
 
 
 def platform_admins() -> list[Employee]:
@@ -198,6 +222,12 @@ def audit_page(filters: AuditFilter, page: int) -> tuple[list[AuditEntry], int]:
         .limit(AUDIT_PAGE_SIZE).offset((page - 1) * AUDIT_PAGE_SIZE)
     )
     return list(rows), total
+
+
+def audit_rows(filters: AuditFilter, limit: int = 50_000) -> list[AuditEntry]:
+    """Every entry the filters match, newest first (the CSV export)."""
+    return list(db.session.scalars(
+        _audit_query(filters).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)))
 
 
 def audit_actions() -> list[str]:

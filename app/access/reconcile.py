@@ -2,8 +2,9 @@
 
 Checking changes nothing in Entra; it stores the drift on each mapping for the screen. Making
 Entra match MyGov happens only when an admin confirms exactly the drift they were shown.
-Group members who never signed in to MyGov are left alone: their first sign-in gives them the
-role from the group, which is how IT hands out roles before MyGov knows someone.
+Group members who never signed in to MyGov are left alone by "make Entra match": their first
+sign-in gives them the role from the group, which is how IT hands out roles before MyGov knows
+someone. An admin may still take such access away, one person at a time (`remove_before_sign_in`).
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy import select
 
+from app.access.mappings import role_title
 from app.access.models import GroupMapping, RoleAssignment
 from app.access.services import AccessError, audit, membership_target, queue_membership_change
 from app.extensions import db
@@ -26,7 +28,7 @@ CHANGE_FOR = {"add": "add_group_member", "remove": "remove_group_member"}
 
 @dataclass(frozen=True)
 class DriftRow:
-    role: str
+    role: str  # in words, with the scope: "Reservations approver for Main Library"
     group_name: str
     group_id: str
     oid: str
@@ -40,11 +42,11 @@ class DriftRow:
 
 
 def holders(mapping: GroupMapping) -> dict[str, str]:
-    """Entra object id → name of everyone in this tenant holding exactly the mapped role."""
+    """Entra object id → name of everyone in this tenant holding exactly the mapped role and scope."""
     rows = db.session.execute(
         select(Employee).join(RoleAssignment, RoleAssignment.employee_id == Employee.id).where(
             RoleAssignment.module_key == mapping.module_key, RoleAssignment.role_key == mapping.role_key,
-            Employee.account_enabled.is_(True), Employee.tenant_id == current_app.config["ENTRA_TENANT_ID"],
+            RoleAssignment.scope == mapping.scope, Employee.account_enabled.is_(True), Employee.tenant_id == current_app.config["ENTRA_TENANT_ID"],
         )
     ).scalars()
     return {employee.entra_oid.lower(): employee.display_name for employee in rows}
@@ -84,13 +86,13 @@ def check_groups(graph: GraphClient) -> list[DriftRow]:
             for member in groups.group_members(graph, group_id)
         }
         wanted = holders(mapping)
-        role_name = f"{mapping.module_key}.{mapping.role_key}"
+        role_name = role_title(mapping)
         rows = [DriftRow(role_name, mapping.group_name, group_id, oid, wanted[oid], "add",
                          _queued(group_id, oid, "add")) for oid in sorted(set(wanted) - set(members))]
         for oid in sorted(set(members) - set(wanted)):
             change = "remove" if oid in known else "awaiting"
             rows.append(DriftRow(role_name, mapping.group_name, group_id, oid, members[oid], change,
-                                 change == "remove" and _queued(group_id, oid, "remove")))
+                                 _queued(group_id, oid, "remove")))
         mapping.last_reconciled_at = utcnow()
         mapping.last_reconcile_result = {
             "members": len(members), "holders": len(wanted),
@@ -105,7 +107,7 @@ def stored_drift() -> list[DriftRow]:
     rows: list[DriftRow] = []
     for mapping in linked_mappings():
         for item in (mapping.last_reconcile_result or {}).get("drift", []):
-            rows.append(DriftRow(f"{mapping.module_key}.{mapping.role_key}", mapping.group_name,
+            rows.append(DriftRow(role_title(mapping), mapping.group_name,
                                  mapping.group_object_id or "", item["oid"], item["name"], item["change"],
                                  item.get("queued", False)))
     return rows
@@ -138,3 +140,27 @@ def make_entra_match(graph: GraphClient, confirmed: str, actor: Employee) -> int
         mapping.last_reconcile_result = result
     db.session.commit()
     return len(rows)
+
+
+def remove_before_sign_in(group_id: str, oid: str, actor: Employee) -> DriftRow:
+    """Take someone who never signed in out of a role's group, so their first sign-in gives no role.
+
+    Only a person the last check listed as awaiting their first sign-in; the removal is the last
+    membership change MyGov made, which the sign-in seeding respects.
+    """
+    row = next((r for r in stored_drift() if r.group_id == group_id and r.oid == oid.lower()
+                and r.change == "awaiting"), None)
+    if row is None or oid.lower() in signed_in_oids():
+        raise AccessError("That person is no longer waiting for a first sign-in in that group. Check again.")
+    entry = audit(actor, "groups.remove_before_sign_in", "group_mapping", group_id, {"member": row.name,
+                  "role": row.role, "group": row.group_name}, None)
+    queue_membership_change("remove_group_member", group_id, row.oid, f"reconcile-{entry.id}-0")
+    for mapping in linked_mappings():
+        if mapping.group_object_id != group_id:
+            continue
+        result = dict(mapping.last_reconcile_result or {})
+        result["drift"] = [{**item, "queued": True} if item["oid"] == row.oid else item
+                           for item in result.get("drift", [])]
+        mapping.last_reconcile_result = result
+    db.session.commit()
+    return row

@@ -1,9 +1,10 @@
-"""Worker actions of the access area: checking Entra role groups against MyGov's assignments."""
+"""Worker actions of the access area: checking Entra role groups against MyGov's assignments, ending grants."""
 from __future__ import annotations
 
 from typing import Any
 
 from app.access.reconcile import check_groups
+from app.access.services import end_expired_roles as end_expired
 from app.extensions import db
 from app.jobs.actions import action
 from app.microsoft import graph_client
@@ -20,3 +21,10 @@ def reconcile_groups(params: dict[str, Any]) -> dict[str, Any]:
         "only_in_entra": sum(row.change == "remove" for row in drift),
         "awaiting_first_sign_in": sum(row.change == "awaiting" for row in drift),
     }
+
+
+@action("access.end_expired_roles", description="End the role grants whose end date has passed (audited, "
+        "removed from the Entra group, the person emailed).")
+def end_expired_roles(params: dict[str, Any]) -> dict[str, Any]:
+    ended, kept = end_expired()
+    return {"ended": ended, "kept_last_platform_admin": kept}

@@ -7,8 +7,9 @@ from flask import Blueprint, Response, abort, flash, render_template, request, u
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.access import queries, services
-from app.access.forms import DirectoryPersonForm, RevokeForm, RoleForm
+from app.access import queries, scopes, services
+from app.access.forms import DirectoryPersonForm, GrantForm, RevokeForm
+from app.access.notices import last_day
 from app.access.permissions import MissingPermission, requires
 from app.access.registry import ROLES, RoleDefinition
 from app.extensions import db, htmx
@@ -67,15 +68,17 @@ def add_from_directory():
     return see_other(url_for("access.person", employee_id=employee.id))
 
 
-def _person_context(employee: Employee, grant_form: RoleForm | None = None) -> dict[str, Any]:
+def _person_context(employee: Employee, grant_form: GrantForm | None = None) -> dict[str, Any]:
     by_module, removals = queries.roles_of(employee)
     pending = any(row.sync.pending for rows in by_module.values() for row in rows) or any(
         r.sync.pending for r in removals)
     return {
         "person": employee, "by_module": by_module, "removals": removals, "pending": pending,
         "module_title": queries.module_title, "revoke_form": RevokeForm(),
-        "grant_form": grant_form or RoleForm().with_choices(queries.grantable_roles(employee)),
-        "in_tenant": services.writes_back(employee), "revoke_consequence": revoke_consequence,
+        "grant_form": grant_form or GrantForm().with_choices(queries.grantable_roles(employee)),
+        "grantable": queries.grantable_roles(employee),
+        "scope_choices": {kind: scopes.choices(kind) for kind in scopes.KIND_TITLES},
+        "in_tenant": services.writes_back(employee), "last_day": last_day, "revoke_consequence": revoke_consequence,
     }
 
 
@@ -90,13 +93,23 @@ def person(employee_id: int):
 @requires("platform.admin")
 def grant(employee_id: int):
     employee = db.get_or_404(Employee, employee_id)
-    form = RoleForm().with_choices(queries.grantable_roles(employee))
-    if not form.validate_on_submit():
+    form = GrantForm().with_choices(queries.grantable_roles(employee))
+    valid = form.validate_on_submit()
+    scope = form.scope.data or ""
+    until = form.until.data
+    if valid:
+        try:
+            services.check_grant(form.role.data, scope, until)
+        except services.AccessError as error:
+            getattr(form, error.field or "scope").errors = [str(error)]
+            valid = False
+    if not valid:
         # htmx swaps only 2xx answers; a plain form post gets the 422 it should.
         status = 200 if htmx else 422
         return render_page_or_block("access/person.html", "roles", **_person_context(employee, form)), status
-    return _change(employee, lambda: services.grant_role(employee, form.role.data, current_user),
-                   f"{employee.display_name} now holds {_title(form.role.data)}.")
+    ending = f" until the end of {last_day(services.end_of_day(until))}" if until else ""
+    return _change(employee, lambda: services.grant_role(employee, form.role.data, current_user, scope, until),
+                   f"{employee.display_name} now holds {_title(form.role.data, scope)}{ending}.")
 
 
 @access_bp.post("/people/<int:employee_id>/revoke")
@@ -106,14 +119,15 @@ def revoke(employee_id: int):
     form = RevokeForm()
     if not form.validate_on_submit():
         abort(400, description="The role to remove is missing from the form. Reload the page and try again.")
-    title = _title(form.role.data)
+    scope = form.scope.data or ""
+    title = _title(form.role.data, scope)
     asked = ask_first(Confirmation(f"Remove {title} from {employee.display_name}?",
                                    revoke_consequence(title, employee.display_name), f"Remove {title}",
                                    url_for("access.person", employee_id=employee.id)))
     if asked:
         return asked
-    return _change(employee, lambda: services.revoke_role(employee, form.role.data, current_user),
-                   f"{_title(form.role.data)} was removed from {employee.display_name}.")
+    return _change(employee, lambda: services.revoke_role(employee, form.role.data, current_user, scope),
+                   f"{title} was removed from {employee.display_name}.")
 
 
 def revoke_consequence(title: str, name: str) -> str:
@@ -132,8 +146,9 @@ def _change(employee: Employee, change: Callable[[], object], success: str) -> R
     return see_other(url_for("access.person", employee_id=employee.id))
 
 
-def _title(qualified_name: str) -> str:
-    return next((d.title for d in ROLES if d.qualified_name == qualified_name), qualified_name)
+def _title(qualified_name: str, scope: str = "") -> str:
+    title = next((d.title for d in ROLES if d.qualified_name == qualified_name), qualified_name)
+    return f"{title} for {scopes.label(scope)}" if scope else title
 
 
 def _granting_roles(required: RoleDefinition) -> list[RoleDefinition]:
@@ -145,6 +160,7 @@ def forbidden_page(error: MissingPermission) -> tuple[str, int]:
     """403 that says which role would grant access and who can grant it."""
     return render_template(
         "access/forbidden.html", required=error.role, granting=_granting_roles(error.role),
+        scope_name=scopes.label(error.scope) if error.scope else "",
         admins=queries.platform_admins(), admin_group=services.mapping_for("platform", "admin"),
         module_title=queries.module_title,
     ), 403

@@ -9,6 +9,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from app.access.mappings import link_groups_at_sign_in
+from app.access.seeding import apply_seeding_rules
 from app.access.services import seed_roles_from_groups
 from app.auth.oidc import SignInRefused
 from app.auth.session import open_staff_session
@@ -83,6 +84,7 @@ def sign_in(claims: dict[str, Any]) -> SignIn:
     if group_ids is None and not result.warnings and has_groups_overage(claims):
         result.warnings.append("Your Entra groups could not be read, so no roles were added from them.")
     result.seeded = seed_roles_from_groups(employee, group_ids or set())
+    result.seeded += apply_seeding_rules(employee, group_ids)[0]
     employee.last_sign_in_at = utcnow()
     result.session_token = open_staff_session(employee)
     db.session.commit()

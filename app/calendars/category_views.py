@@ -4,11 +4,12 @@ from __future__ import annotations
 from flask import Response, flash, render_template, request, url_for
 from flask_login import current_user
 
-from app.access.permissions import has_role, requires
+from app.access import scopes
+from app.access.permissions import can, requires
 from app.calendars import categories, services
 from app.calendars.forms import Invalid
-from app.calendars.models import Calendar, CalendarCategory, CalendarEvent
-from app.calendars.staff_views import calendar_staff_bp
+from app.calendars.models import Calendar, CalendarCategory
+from app.calendars.staff_views import calendar_for, calendar_staff_bp, event_for
 from app.extensions import db
 from app.web.htmx import see_other
 
@@ -16,13 +17,13 @@ from app.web.htmx import see_other
 @calendar_staff_bp.get("/<int:calendar_id>/categories")
 @requires("calendars.editor")
 def calendar_categories(calendar_id: int) -> str:
-    return _page(db.get_or_404(Calendar, calendar_id), {}, {})
+    return _page(calendar_for(calendar_id), {}, {})
 
 
 @calendar_staff_bp.post("/<int:calendar_id>/categories")
 @requires("calendars.editor")
 def add_category(calendar_id: int) -> Response | tuple[str, int]:
-    calendar = db.get_or_404(Calendar, calendar_id)
+    calendar = calendar_for(calendar_id)
     try:
         added = categories.add_category(calendar, request.form.get("name", ""), current_user)
     except Invalid as invalid:
@@ -36,7 +37,7 @@ def add_category(calendar_id: int) -> Response | tuple[str, int]:
 @requires("calendars.editor")
 def change_category(category_id: int, verb: str) -> Response | tuple[str, int]:
     category = db.get_or_404(CalendarCategory, category_id)
-    calendar = db.get_or_404(Calendar, category.calendar_id)
+    calendar = calendar_for(category.calendar_id)
     old = category.name
     try:
         if verb == "rename":
@@ -61,8 +62,8 @@ def _page(calendar: Calendar, errors: dict[str, str], typed: dict[str, str]) -> 
 @calendar_staff_bp.post("/events/<int:event_id>/delete")
 @requires("calendars.editor")
 def delete_event(event_id: int) -> Response:
-    event = db.get_or_404(CalendarEvent, event_id)
-    if event.status != "draft" and not has_role(current_user, "calendars.publisher"):
+    event = event_for(event_id)
+    if event.status != "draft" and not can(current_user, "calendars.publisher", scopes.calendar(event.calendar_id)):
         flash("Only a calendar publisher can delete an event that was published.", "error")
         return see_other(url_for("calendar_staff.edit_event", event_id=event.id))
     title, was_draft = event.title, event.status == "draft"

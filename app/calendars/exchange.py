@@ -15,13 +15,15 @@ ICAL_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 PATTERNS = {"DAILY": "daily", "WEEKLY": "weekly", "MONTHLY": "absoluteMonthly", "YEARLY": "absoluteYearly"}
 
 
-def graph_event(event: CalendarEvent) -> dict[str, Any]:
+def graph_event(event: CalendarEvent, *, blocks_room: bool = False) -> dict[str, Any]:
+    """`blocks_room`: written to a room's mailbox, the event occupies the room, so it is busy there
+    (Outlook, free/busy and MyGov's overlap check all see it); elsewhere it makes nobody busy."""
     body: dict[str, Any] = {
         "subject": event.title,
         # Published from Outlook = sanitised HTML (outlook_mapping); native descriptions are text.
         "body": {"contentType": "html" if event.source == "outlook" else "text", "content": event.description or ""},
         "location": {"displayName": event.location or ""},
-        "showAs": "free",
+        "showAs": "busy" if blocks_room else "free",
         "isReminderOn": False,
         "categories": ["MyGov"],
     }

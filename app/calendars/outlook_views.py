@@ -10,7 +10,8 @@ from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.exceptions import NotFound
 
-from app.access.permissions import SIGNED_IN, has_role, requires
+from app.access import scopes
+from app.access.permissions import SIGNED_IN, ensure, has_role, requires
 from app.calendars import outlook_import, outlook_review, outlook_watch
 from app.calendars.filters import ListFilters
 from app.calendars.models import Calendar, CalendarEvent, OutlookImportSource
@@ -44,6 +45,8 @@ def sources() -> str:
 @requires("calendars.publisher")
 def create_source() -> Response | tuple[str, int]:
     form = {name: request.form.get(name, "") for name in SOURCE_FIELDS}
+    if form["calendar_id"].isdigit():
+        ensure(current_user, "calendars.publisher", scopes.calendar(int(form["calendar_id"])))
     try:
         source = outlook_import.create_source(form["name"], form["mailbox"], form["calendar_id"],
                                               form["outlook_calendar_id"], current_user,
@@ -87,13 +90,20 @@ def index() -> str:
 @outlook_bp.get("/sources/<int:source_id>/events")
 @requires("calendars.publisher")
 def source_events(source_id: int) -> tuple[str, int]:
-    return _listing(db.get_or_404(OutlookImportSource, source_id), {}, 200)
+    return _listing(_source(source_id), {}, 200)
+
+
+def _source(source_id: int) -> OutlookImportSource:
+    """The source, if the signed-in person may publish to its MyGov calendar (else 403)."""
+    source = db.get_or_404(OutlookImportSource, source_id)
+    ensure(current_user, "calendars.publisher", scopes.calendar(source.calendar_id))
+    return source
 
 
 @outlook_bp.post("/sources/<int:source_id>/publish")
 @requires("calendars.publisher")
 def publish(source_id: int) -> Response | tuple[str, int]:
-    source = db.get_or_404(OutlookImportSource, source_id)
+    source = _source(source_id)
     chosen, status = request.form.getlist("outlook_id"), request.form.get("status", "draft")
     errors = {}
     if not chosen:
@@ -172,6 +182,7 @@ def _imported_or_404(event_id: int) -> CalendarEvent:
     event = db.get_or_404(CalendarEvent, event_id)
     if event.outlook_source is None:
         raise NotFound()
+    ensure(current_user, "calendars.publisher", scopes.calendar(event.calendar_id))
     return event
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, flash, render_template, url_for
 from flask_login import current_user
 
-from app.access.permissions import has_role, requires
+from app.access import scopes
+from app.access.permissions import ensure, has_role, requires, scopes_for, within
 from app.calendars import services
 from app.calendars.forms import Invalid
 from app.calendars.models import CalendarEventRevision
@@ -27,7 +28,9 @@ NAV_COUNTS["calendar_staff.calendars"] = _waiting_for_me
 @calendar_revisions_bp.get("/")
 @requires("calendars.publisher")
 def index() -> str:
-    waiting = [(revision, *changes(revision)) for revision in services.pending_revisions()]
+    allowed = scopes_for(current_user, "calendars.publisher")
+    waiting = [(revision, *changes(revision)) for revision in services.pending_revisions()
+               if within(allowed, scopes.calendar(revision.event.calendar_id))]
     return render_template("calendars/revisions.html", waiting=waiting)
 
 
@@ -35,6 +38,7 @@ def index() -> str:
 @requires("calendars.publisher")
 def decide(revision_id: int, verb: str) -> Response:
     revision = db.get_or_404(CalendarEventRevision, revision_id)
+    ensure(current_user, "calendars.publisher", scopes.calendar(revision.event.calendar_id))
     if revision.status != "pending":
         flash("That change was already dealt with.", "info")
         return see_other(url_for("calendar_revisions.index"))

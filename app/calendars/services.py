@@ -8,7 +8,7 @@ import uuid
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.access.models import AuditEntry
 from app.access.permissions import MissingPermission, has_role
@@ -30,9 +30,10 @@ from app.calendars.forms import (
 )
 from app.calendars.models import Calendar, CalendarEvent, CalendarEventOverride, CalendarEventRevision
 from app.extensions import db
-from app.facilities.models import Facility
+from app.facilities.models import Facility, FacilitySpace
 from app.jobs.outbox import record_operation
 from app.people.models import Employee
+from app.reservations import occupancy_table
 from app.sqltypes import utcnow
 
 # A change to any of these is significant: subscribers' calendars must take it (SEQUENCE goes up).
@@ -295,11 +296,19 @@ def _exchange(event: CalendarEvent, kind: str, entry: AuditEntry) -> None:
                     event.calendar.slug, mailbox)
         return
     payload: dict[str, object] = {"mailbox": mailbox}
+    room = _is_room_mailbox(mailbox)
+    if room:  # the room's occupancy follows the event (what it now overlaps, room reconcile reports)
+        occupancy_table.sync_mailbox(mailbox)
     if kind != "delete_event":
-        payload["event"] = graph_event(event)
+        payload["event"] = graph_event(event, blocks_room=room)
         payload["occurrences"] = occurrence_changes(event)
     record_operation(kind, target_type="calendar_event", target_id=event.id, payload=payload,
                      idempotency_key=f"calendar-event-{event.id}-{kind}-audit-{entry.id}")
+
+
+def _is_room_mailbox(address: str) -> bool:
+    return db.session.scalar(select(FacilitySpace.id).where(
+        func.lower(FacilitySpace.exchange_resource_mailbox) == address.lower()).limit(1)) is not None
 
 
 def _plain(value: object) -> object:

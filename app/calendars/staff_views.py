@@ -6,11 +6,12 @@ from dataclasses import fields
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, flash, render_template, request, url_for
+from flask import Blueprint, Response, current_app, flash, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.access.permissions import has_role, requires
+from app.access import scopes
+from app.access.permissions import can, ensure, has_role, requires, scopes_for, within
 from app.calendars import queries, services
 from app.calendars.categories import offered_names
 from app.calendars.event_images import store_event_image
@@ -30,8 +31,10 @@ from app.calendars.recurrence_words import long_date
 from app.extensions import db
 from app.facilities.models import Facility
 from app.jobs.queries import waiting_for_it
+from app.reservations import occupancy_table
 from app.web.htmx import see_other
 from app.web.images import ImageRefused, readable_size, upload_limit
+from app.web.templating import city_zone
 
 calendar_staff_bp = Blueprint("calendar_staff", __name__, url_prefix="/staff/calendars")
 EVENT_FIELDS = [f.name for f in fields(EventInput) if f.name not in ("all_day", "errors", "repeat", "first_date_offer")]
@@ -51,7 +54,8 @@ def long_date_filter(value: str) -> str:
 @calendar_staff_bp.get("/")
 @requires("calendars.editor")
 def calendars() -> str:
-    rows = db.session.scalars(select(Calendar).order_by(Calendar.name)).all()
+    allowed = scopes_for(current_user, "calendars.editor")
+    rows = [c for c in db.session.scalars(select(Calendar).order_by(Calendar.name)) if within(allowed, scopes.calendar(c.id))]
     refused = {c.id for c in rows if c.exchange_calendar_address and not may_publish_to(c.exchange_calendar_address)}
     return render_template("calendars/staff_calendars.html", calendars=rows, waiting=waiting_for_it(), refused=refused,
                            may_approve_mailboxes=has_role(current_user, "platform.admin"),
@@ -59,16 +63,30 @@ def calendars() -> str:
                            if has_role(current_user, "calendars.publisher") else 0)
 
 
+def calendar_for(calendar_id: int, permission: str = "calendars.editor") -> Calendar:
+    """The calendar, if the signed-in person holds `permission` for it (else 403)."""
+    calendar = db.get_or_404(Calendar, calendar_id)
+    ensure(current_user, permission, scopes.calendar(calendar.id))
+    return calendar
+
+
+def event_for(event_id: int, permission: str = "calendars.editor") -> CalendarEvent:
+    event = db.get_or_404(CalendarEvent, event_id)
+    ensure(current_user, permission, scopes.calendar(event.calendar_id))
+    return event
+
+
 @calendar_staff_bp.route("/new", methods=["GET", "POST"])
 @requires("calendars.editor")
 def new_calendar() -> Page:
+    ensure(current_user, "calendars.editor", scopes.WHOLE_MODULE)
     return _edit_calendar(None)
 
 
 @calendar_staff_bp.route("/<int:calendar_id>/settings", methods=["GET", "POST"])
 @requires("calendars.editor")
 def edit_calendar(calendar_id: int) -> Page:
-    return _edit_calendar(db.get_or_404(Calendar, calendar_id))
+    return _edit_calendar(calendar_for(calendar_id))
 
 
 def _edit_calendar(calendar: Calendar | None) -> Page:
@@ -100,13 +118,13 @@ def _city_zone() -> str:
 @calendar_staff_bp.route("/<int:calendar_id>/events/new", methods=["GET", "POST"])
 @requires("calendars.editor")
 def new_event(calendar_id: int) -> Page:
-    return _edit(db.get_or_404(Calendar, calendar_id), None)
+    return _edit(calendar_for(calendar_id), None)
 
 
 @calendar_staff_bp.route("/events/<int:event_id>", methods=["GET", "POST"])
 @requires("calendars.editor")
 def edit_event(event_id: int) -> Page:
-    event = db.get_or_404(CalendarEvent, event_id)
+    event = event_for(event_id)
     return _edit(event.calendar, event)
 
 
@@ -149,6 +167,7 @@ def _edit(calendar: Calendar, event: CalendarEvent | None) -> Page:
                   "shows the event as it was until one applies it.", "info")
             return see_other(url_for("calendar_staff.edit_event", event_id=proposed.revision.event_id))
         flash(f"“{saved.title}” is saved.", "success")
+        _warn_room_overlaps(saved)
         return see_other(url_for("calendar_staff.edit_event", event_id=saved.id))
     return _form(calendar, event, _shown_input(event) if event else EventInput())
 
@@ -169,7 +188,7 @@ def _form(calendar: Calendar, event: CalendarEvent | None, data: EventInput,
     zone = ZoneInfo(event.time_zone if event else calendar.time_zone)
     return render_template("calendars/staff_event.html", calendar=calendar, event=event, data=data,
                            facilities=facilities, move=move or MoveInput(), occurrences=_upcoming(event),
-                           may_publish=has_role(current_user, "calendars.publisher"),
+                           may_publish=can(current_user, "calendars.publisher", scopes.calendar(calendar.id)),
                            waiting=services.pending_revisions(event) if event else [],
                            repeat_preview=_preview(data, zone), weekdays=WEEKDAYS,
                            categories=offered_names(calendar, event.category if event else None),
@@ -182,7 +201,7 @@ def _form(calendar: Calendar, event: CalendarEvent | None, data: EventInput,
 def repeat_preview() -> str:
     """The preview fragment the editor's repeat choices update with htmx (the save and preview buttons
     show the same without JavaScript)."""
-    calendar = db.get_or_404(Calendar, request.form.get("calendar_id", type=int))
+    calendar = calendar_for(request.form.get("calendar_id", type=int) or 0)
     data = _posted_event()
     shown = _preview(data, ZoneInfo(calendar.time_zone))
     return (render_template("calendars/_repeat_preview.html", repeat_preview=shown)
@@ -251,7 +270,7 @@ def _input_of(event: CalendarEvent) -> EventInput:
 @calendar_staff_bp.post("/events/<int:event_id>/occurrences/<any(skip, restore, move):verb>")
 @requires("calendars.editor")
 def change_occurrence(event_id: int, verb: str) -> Page:
-    event = db.get_or_404(CalendarEvent, event_id)
+    event = event_for(event_id)
     original = request.form.get("original", "")
     try:
         if verb == "skip":
@@ -273,8 +292,23 @@ def change_occurrence(event_id: int, verb: str) -> Page:
 @calendar_staff_bp.post("/events/<int:event_id>/<any(publish, cancel):verb>")
 @requires("calendars.publisher")
 def change_status(event_id: int, verb: str) -> Response:
-    event = db.get_or_404(CalendarEvent, event_id)
+    event = event_for(event_id, "calendars.publisher")
     (services.publish_event if verb == "publish" else services.cancel_event)(event, current_user)
     flash(f"“{event.title}” is {'published' if verb == 'publish' else 'cancelled'}.", "success")
+    _warn_room_overlaps(event)
     return see_other(url_for("calendar_staff.edit_event", event_id=event.id))
+
+
+def _warn_room_overlaps(event: CalendarEvent) -> None:
+    """A published event written to a room over a reservation or closure does not block the room until a
+    facilities editor allows the overlap with a reason (Reconcile room calendars)."""
+    if event.status != "published":
+        return
+    zone = city_zone(current_app)
+    for space, overlap in occupancy_table.event_overlaps(event.id, event.calendar.exchange_calendar_address)[:3]:
+        flash(f"“{event.title}” on {overlap.start.astimezone(zone):%A, %B %-d at %-I:%M %p} overlaps a booking or "
+              f"closure in {space.name}. It does not block the room until a facilities editor allows the overlap, "
+              "with a reason, on Reconcile room calendars.", "warning")
+
+
 from app.calendars import category_views  # noqa: E402,F401  (routes on this blueprint)

@@ -7,6 +7,14 @@ from wtforms import BooleanField, HiddenField, IntegerField, StringField, TextAr
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 
+class FieldErrors(ValueError):
+    """A screen's answers refused: one message per field, nothing saved."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
 class FacilityForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(message="Enter the facility's name."), Length(max=200)])
     building_abbreviation = StringField(

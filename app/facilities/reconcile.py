@@ -1,6 +1,7 @@
 """Reconcile room calendars: the MyGov-written events in each room's Exchange calendar against
 MyGov's active reservations and published events (on calendars whose exchange_calendar_address is
-the room's mailbox), over a window.
+the room's mailbox), over a window; and what MyGov itself puts in a room that overlaps (an event
+published over a reservation without an exemption: occupancy_table.sync_space).
 
 Checking changes nothing in Exchange; it stores the differences on each space for the staff
 screen. Repair happens only when staff confirm exactly the differences they were shown (the same
@@ -12,7 +13,9 @@ import hashlib
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from flask import current_app
 from sqlalchemy import func, or_, select
 
 from app.access.services import audit
@@ -25,8 +28,9 @@ from app.graph import GraphClient, GraphError, calendar
 from app.jobs.models import GraphOperation
 from app.jobs.outbox import record_operation
 from app.people.models import Employee
-from app.reservations.exchange import create_event_payload
+from app.reservations.exchange import create_event_payload, state_fields
 from app.reservations.models import ACTIVE_STATUSES, Reservation
+from app.reservations.occupancy_table import sync_space
 from app.sqltypes import utcnow
 
 DEFAULT_DAYS = 30
@@ -83,7 +87,7 @@ def expected_events(space: FacilitySpace, start: datetime, end: datetime) -> lis
     reservations = db.session.scalars(select(Reservation).where(
         Reservation.space_id == space.id, Reservation.status.in_(ACTIVE_STATUSES),
         Reservation.start_at < end, Reservation.end_at > start))
-    items = [Expected("reservation", r, f"MyGov reservation {r.reference}", r.start_at, r.end_at) for r in reservations]
+    items = [Expected("reservation", r, state_fields(r)["subject"], r.start_at, r.end_at) for r in reservations]
     events = db.session.scalars(select(CalendarEvent).join(Calendar).where(
         func.lower(Calendar.exchange_calendar_address) == mailbox, CalendarEvent.status == "published",
         or_(CalendarEvent.rrule.is_not(None),
@@ -140,6 +144,10 @@ def compare_space(graph: GraphClient, space: FacilitySpace, start: datetime, end
             rows.append(Drift(change="missing", event_id=expected.event_id, **base,
                               detail="Not in the room's calendar (deleted in Outlook, or never written)."))
             continue
+        if actual.get("showAs") != "busy":  # everything MyGov writes to a room occupies it
+            rows.append(Drift(change="mismatched", event_id=actual["id"], **base,
+                              detail=f"Shown as {actual.get('showAs')} in Exchange, so the room looks free then."))
+            continue
         if expected.start is None:
             continue
         got_start, got_end = _instant(actual.get("start")), _instant(actual.get("end"))
@@ -159,7 +167,8 @@ def check_rooms(graph: GraphClient, *, days: int = DEFAULT_DAYS) -> dict[str, An
     """Compare every room and store the result on its space (this commits); a summary for the job."""
     start = utcnow().replace(second=0, microsecond=0)
     end = start + timedelta(days=days)
-    summary = {"rooms": 0, "missing": 0, "extra": 0, "mismatched": 0, "errors": 0}
+    summary = {"rooms": 0, "missing": 0, "extra": 0, "mismatched": 0, "overlaps": 0, "errors": 0}
+    zone = ZoneInfo(current_app.config["CITY_TIMEZONE"])
     for space in room_spaces():
         summary["rooms"] += 1
         try:
@@ -173,6 +182,9 @@ def check_rooms(graph: GraphClient, *, days: int = DEFAULT_DAYS) -> dict[str, An
                 summary[row.change] += 1
             space.calendar_check = {"start": start.isoformat(), "end": end.isoformat(),
                                     "rows": [asdict(row) for row in rows]}
+        overlaps = [{"kind": o.kind, "source_id": o.source_id, "words": o.words(zone)} for o in sync_space(space)]
+        summary["overlaps"] += len(overlaps)
+        space.calendar_check = {**space.calendar_check, "overlaps": overlaps}
         space.calendar_checked_at = utcnow()
     db.session.commit()
     return summary
@@ -223,9 +235,9 @@ def _queue_repair(row: Drift, key: str) -> None:
         payload = create_event_payload(reservation, key)
     else:
         event = db.session.get(CalendarEvent, row.source_id)
-        payload = {"mailbox": row.mailbox, "event": graph_event(event)}
+        payload = {"mailbox": row.mailbox, "event": graph_event(event, blocks_room=True)}
     if row.change == "mismatched":
-        payload = {"mailbox": row.mailbox, "event_id": row.event_id,
-                   "event": {k: v for k, v in payload["event"].items() if k in ("subject", "start", "end")}}
+        payload = {"mailbox": row.mailbox, "event_id": row.event_id, "event": {
+            k: v for k, v in payload["event"].items() if k in ("subject", "start", "end", "showAs", "categories")}}
     kind = "create_event" if row.change == "missing" else "update_event"
     record_operation(kind, target_type=row.source, target_id=row.source_id, payload=payload, idempotency_key=key)

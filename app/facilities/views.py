@@ -240,4 +240,6 @@ def display_name(space_id: int):
     return see_other(url_for("facilities.space", space_id=found.id))
 
 
-from app.facilities import mailbox_views, photo_views, sharepoint_views  # noqa: E402,F401  (routes on this blueprint)
+from app.facilities import (  # noqa: E402,F401  (routes on this blueprint)
+    closure_views, exemption_views, mailbox_views, photo_views, reservation_settings_views, sharepoint_views,
+)

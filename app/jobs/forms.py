@@ -5,7 +5,7 @@ import json
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import Optional, ValidationError
+from wtforms.validators import DataRequired, Optional, ValidationError
 
 
 class ScheduleForm(FlaskForm):
@@ -44,3 +44,8 @@ class OutboxFilterForm(FlaskForm):
     status = StringField("Status")
     kind = StringField("Kind")
     target = StringField("Target")
+
+
+class RetryDeadForm(FlaskForm):
+    confirm = BooleanField("Yes, try every dead operation listed here again",
+                           validators=[DataRequired(message="Tick the box to confirm.")])

@@ -5,6 +5,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from app.access.models import RoleAssignment
+from app.jobs.labels import describe
 from app.jobs.models import GraphOperation
 from app.jobs.outbox import record_operation
 from app.people.models import Employee
@@ -37,8 +38,8 @@ def notify_operation_failed(operation: GraphOperation, state: str | None = None)
     state = state or operation.status
     title = f"MyGov could not complete a Microsoft 365 write ({state})"
     facts = {
-        "Operation": f"{operation.kind} #{operation.id}",
-        "Target": f"{operation.target_type} {operation.target_id}",
+        "What": describe(operation),
+        "Operation": f"#{operation.id}",
         "Attempts": str(operation.attempts),
         "Graph error": f"{operation.last_error_code}: {operation.last_error_message}",
         "Request id": operation.last_error_request_id or "none",

@@ -56,6 +56,11 @@ def outbox_counts() -> dict[str, int]:
     return {status: count for status, count in rows}
 
 
+def dead_operations(limit: int = 500) -> list[GraphOperation]:
+    return list(db.session.scalars(
+        select(GraphOperation).where(GraphOperation.status == "dead").order_by(GraphOperation.id).limit(limit)))
+
+
 def operation_kinds() -> list[str]:
     return list(db.session.scalars(select(GraphOperation.kind).distinct().order_by(GraphOperation.kind)))
 

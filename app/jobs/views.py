@@ -10,9 +10,9 @@ from app.access.permissions import SIGNED_IN, MissingPermission, has_role, requi
 from app.extensions import db
 from app.jobs import queries, schedules, services
 from app.jobs.actions import load_actions
-from app.jobs.forms import ConfirmForm, NewJobForm, ScheduleForm
+from app.jobs.forms import ConfirmForm, NewJobForm, RetryDeadForm, ScheduleForm
+from app.jobs.labels import describe
 from app.jobs.models import OPERATION_STATUSES, GraphOperation, ServerJob
-from app.jobs.target_words import target_words
 from app.web.htmx import render_page_or_block, see_other
 
 ops_bp = Blueprint("ops", __name__, url_prefix="/staff/ops")
@@ -142,7 +142,7 @@ def outbox():
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     rows, total = queries.outbox_page(filters, page)
     return render_page_or_block(
-        "jobs/outbox.html", "results", rows=rows, total=total, page=page, filters=filters, targets=target_words(rows),
+        "jobs/outbox.html", "results", rows=rows, total=total, page=page, filters=filters, describe=describe,
         page_size=queries.PAGE_SIZE, statuses=OPERATION_STATUSES, kinds=queries.operation_kinds(),
         counts=queries.outbox_counts(),
     )
@@ -155,8 +155,23 @@ def operation(operation_id: int):
     return render_page_or_block(
         "jobs/operation.html", "state", operation=operation, final=operation.status in FINAL_STATUSES,
         form=ConfirmForm(), payload=json.dumps(operation.payload, indent=2, sort_keys=True),
-        target=target_words([operation])[operation.id],
+        description=describe(operation),
     )
+
+
+@ops_bp.route("/outbox/retry-dead", methods=["GET", "POST"])
+@requires("platform.admin")
+def retry_dead():
+    """Confirm first: the page lists the dead operations that will be tried again."""
+    form = RetryDeadForm()
+    dead = queries.dead_operations()
+    if request.method == "POST":
+        if form.validate_on_submit():
+            count = services.retry_all_dead(current_user)
+            flash(f"{count} dead operation{'s' if count != 1 else ''} will be tried again now.", "success")
+            return see_other(url_for("ops.outbox", status="pending"))
+        return render_template("jobs/retry_dead.html", dead=dead, form=form, describe=describe), 422
+    return render_template("jobs/retry_dead.html", dead=dead, form=form, describe=describe)
 
 
 @ops_bp.post("/outbox/<int:operation_id>/<any(retry, cancel):verb>")

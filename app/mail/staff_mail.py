@@ -1,4 +1,4 @@
-"""Mail templates staff receive: requests waiting for approval, Outlook changes to review."""
+"""Mail templates staff receive: requests waiting for approval, Outlook changes to review, roles gained or lost."""
 from __future__ import annotations
 
 from app.mail.template_spec import RESERVATION_EXAMPLE, MailTemplate, Variable
@@ -36,6 +36,35 @@ STAFF_TEMPLATES: tuple[MailTemplate, ...] = (
          "requests": [{"reference": "R-7KQ2M9XD", "space": "Program Room, Auburn Public Library",
                        "requester": "Dana Whitfield", "when": "Thursday, March 12, 6:00 PM",
                        "sent": "Monday, March 9, 10:15 AM", "url": "https://www.auburnal.gov/staff/reservations/example"}]},
+    ),
+    MailTemplate(
+        "role_granted", "Staff role granted",
+        "Sent to a staff member given a MyGov role: by an admin, or by a seeding rule at sign-in.",
+        (Variable("person_name", "the staff member's name"), Variable("role_title", "the role", required=True),
+         Variable("role_description", "what the role allows"),
+         Variable("scope_name", "“ for Main Library” when held for one facility, calendar or department; else empty"),
+         Variable("until", "“It ends at the end of …” when the grant has an end date; else empty"),
+         Variable("reason", "who or what gave it")),
+        "You now hold {{ role_title }} in MyGov",
+        "Hello {{ person_name }},\n\nYou now hold the MyGov staff portal role {{ role_title }}{{ scope_name }}: "
+        "{{ role_description }}\n{{ until }}\n{{ reason }}\n\nIf this is not what you expected, ask a MyGov platform admin.",
+        {"person_name": "Ethan Park", "role_title": "Reservations approver",
+         "role_description": "Approve, deny and cancel reservations.", "scope_name": " for Auburn Public Library",
+         "until": "It ends at the end of Friday, January 8, 2027.", "reason": "Ada Admin granted it to you in MyGov."},
+    ),
+    MailTemplate(
+        "role_removed", "Staff role removed",
+        "Sent to a staff member who loses a MyGov role: revoked, ended on its date, or no longer given by a rule.",
+        (Variable("person_name", "the staff member's name"), Variable("role_title", "the role", required=True),
+         Variable("role_description", "what the role allowed"),
+         Variable("scope_name", "“ for Main Library” when it was held for one facility, calendar or department"),
+         Variable("until", "empty"), Variable("reason", "why it ended")),
+        "You no longer hold {{ role_title }} in MyGov",
+        "Hello {{ person_name }},\n\nYou no longer hold the MyGov staff portal role {{ role_title }}{{ scope_name }}."
+        "\n\n{{ reason }}\n\nIf this is not what you expected, ask a MyGov platform admin.",
+        {"person_name": "Ethan Park", "role_title": "Reservations approver",
+         "role_description": "Approve, deny and cancel reservations.", "scope_name": " for Auburn Public Library",
+         "until": "", "reason": "The end date set when it was granted has passed."},
     ),
     MailTemplate(
         "outlook_changes", "Published Outlook events changed",

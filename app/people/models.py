@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -84,3 +84,21 @@ class EmployeeContact(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     employee: Mapped[Employee] = relationship(back_populates="contact")
+
+
+EXTRA_CONTACT_KINDS = ("phone", "email", "hours")
+
+
+class EmployeeExtraContact(db.Model):
+    """A phone number, email address or office hours staff add to an employee, each public or not."""
+
+    __tablename__ = "employee_extra_contact"
+    __table_args__ = (CheckConstraint("kind IN ('phone', 'email', 'hours')", name="kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employee.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    label: Mapped[str] = mapped_column(String(64))  # "Mobile", "Front desk", "Summer hours"
+    value: Mapped[str] = mapped_column(String(320))
+    is_public: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -50,9 +50,23 @@ def paginate(statement: Select[Any], number: int, per_page: int = PER_PAGE) -> R
     return ResultPage(list(items), number, total or 0, per_page)
 
 
-def search_employees(query: str, number: int = 1) -> ResultPage[Employee]:
-    """Staff search: every word must match the name (Entra or override), title or department."""
+def search_employees(query: str, number: int = 1, departments: set[str] | None = None) -> ResultPage[Employee]:
+    """Staff search: every word must match the name (Entra or override), title or department.
+
+    `departments` limits it to people of those departments (None: everyone).
+    """
+    return paginate(_employee_search(query, departments), number)
+
+
+def all_matching_employees(query: str, departments: set[str] | None = None) -> list[Employee]:
+    """What the staff search finds, every page of it (the CSV export)."""
+    return list(db.session.scalars(_employee_search(query, departments)))
+
+
+def _employee_search(query: str, departments: set[str] | None) -> Select[tuple[Employee]]:
     statement = select(Employee).outerjoin(EmployeeContact).options(selectinload(Employee.contact))
+    if departments is not None:
+        statement = statement.where(Employee.department.in_(sorted(departments)))
     for term in _terms(query):
         pattern = _like(term)
         matches: list[ColumnElement[bool]] = [
@@ -64,7 +78,7 @@ def search_employees(query: str, number: int = 1) -> ResultPage[Employee]:
         ]
         statement = statement.where(or_(*matches))
     order = func.coalesce(Employee.display_name_override, Employee.legal_name, Employee.upn)
-    return paginate(statement.order_by(order, Employee.id), number)
+    return statement.order_by(order, Employee.id)
 
 
 def search_directory(query: str, department: str, number: int = 1) -> ResultPage[EmployeeContact]:

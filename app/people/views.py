@@ -13,19 +13,23 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.access.models import AuditEntry
-from app.access.permissions import requires
+from app.access import scopes
+from app.access.permissions import ensure, requires, scopes_for
 from app.extensions import db
-from app.people import services
+from app.people import extra_contacts, services
 from app.web.images import image_response, read_upload, readable_size, upload_limit
-from app.people.models import Employee, EmployeeContact
+from app.people.models import Employee, EmployeeContact, EmployeeExtraContact
 from app.people.queries import (
-    employee_departments, page_number, public_departments, public_photo_in_use, search_directory, search_employees,
+    all_matching_employees, employee_departments, page_number, public_departments, public_photo_in_use,
+    search_directory, search_employees,
 )
 from app.people.validation import phone_href
+from app.web.csv_export import csv_response
 from app.web.htmx import render_page_or_block, see_other
 
 employees_bp = Blueprint("employees", __name__, url_prefix="/staff/employees")
 directory_bp = Blueprint("directory", __name__, url_prefix="/directory")
+EDITOR = "employees.editor"
 
 
 
@@ -60,6 +64,8 @@ def index() -> Response:
     ]
     return render_page_or_block(
         "people/directory.html", "results",
+        extras=extra_contacts.public_contacts(c.employee_id for c in results.items),
+        contact_kinds=extra_contacts.KIND_TITLES,
         query=query, department=department, departments=public_departments(), results=results,
         groups=groups, params=_search_params(q=query, department=department), searched=searched,
     )
@@ -79,7 +85,7 @@ def public_photo(name: str) -> Response:
 @requires("employees.editor")
 def list_employees() -> Response:
     query = request.args.get("q", "").strip()
-    results = search_employees(query, page_number(request.args.get("page")))
+    results = search_employees(query, page_number(request.args.get("page")), _editable_departments())
     return render_page_or_block(
         "people/staff_list.html", "results",
         query=query, results=results, params=_search_params(q=query), departments=employee_departments(),
@@ -87,10 +93,32 @@ def list_employees() -> Response:
     )
 
 
+def _editable_departments() -> set[str] | None:
+    """The departments the signed-in editor may edit; None: every one."""
+    allowed = scopes_for(current_user, EDITOR)
+    return None if allowed is None else {scopes.value_of(s) for s in allowed}
+
+
+@employees_bp.get("/employees.csv")
+@requires(EDITOR)
+def export_employees() -> Response:
+    """The employees the search finds (those the editor may edit), with their public values."""
+    rows = all_matching_employees(request.args.get("q", "").strip(), _editable_departments())
+    return csv_response("mygov-employees.csv", (
+        "Name", "Email", "Job title", "Department", "Office", "Phone", "Entra account", "Public directory",
+        "Public name", "Public title", "Public phone", "Public email",
+    ), ((e.display_name, e.mail or e.upn or "", e.job_title or "", e.department or "", e.office_location or "",
+         e.business_phone or "", "Enabled" if e.account_enabled else "Disabled", "Shown" if e.show_publicly else "Hidden",
+         *((e.contact.display_name, e.contact.public_title or "", e.contact.public_phone or "", e.contact.public_email or "")
+           if e.contact else ("", "", "", "")))
+        for e in rows))
+
+
 @employees_bp.post("/department-visibility")
 @requires("employees.editor")
 def department_visibility() -> Response | tuple[str, int]:
     department = request.form.get("department", "").strip()
+    ensure(current_user, EDITOR, scopes.department(department))
     show = request.form.get("show") == "yes"
     changed = services.set_department_visibility(current_user, department, show)
     if changed is None:
@@ -110,11 +138,15 @@ def department_visibility() -> Response | tuple[str, int]:
 
 
 def _employee(employee_id: int) -> Employee:
-    return db.session.get(Employee, employee_id) or abort(404)
+    """The employee, if the signed-in editor may edit their department (else 403)."""
+    employee = db.session.get(Employee, employee_id) or abort(404)
+    ensure(current_user, EDITOR, scopes.department(employee.department or ""))
+    return employee
 
 
 def _render_employee(employee: Employee, status: int = 200, errors: dict[str, str] | None = None,
-                     submitted: dict[str, Any] | None = None) -> tuple[str, int]:
+                     submitted: dict[str, Any] | None = None,
+                     contact_submitted: dict[str, Any] | None = None) -> tuple[str, int]:
     history = db.session.scalars(
         select(AuditEntry)
         .where(AuditEntry.target_type == "employee", AuditEntry.target_id == str(employee.id))
@@ -123,6 +155,8 @@ def _render_employee(employee: Employee, status: int = 200, errors: dict[str, st
     return render_template(
         "people/staff_employee.html", employee=employee, fields=services.OVERRIDE_FIELDS,
         errors=errors or {}, submitted=submitted, history=history,
+        extra_contacts=extra_contacts.contacts_of(employee), contact_kinds=extra_contacts.KIND_TITLES,
+        contact_submitted=contact_submitted or {},
         max_photo_size=readable_size(upload_limit()),
     ), status
 
@@ -145,6 +179,42 @@ def update_employee(employee_id: int) -> Response | tuple[str, int]:
         return _render_employee(employee, 422, errors, submitted)
     flash(f"Saved the public details of {employee.display_name}.", "success")
     return see_other(url_for("employees.show_employee", employee_id=employee.id))
+
+
+def _contact(employee_id: int, contact_id: int) -> EmployeeExtraContact:
+    employee = _employee(employee_id)
+    contact = db.session.get(EmployeeExtraContact, contact_id)
+    if contact is None or contact.employee_id != employee.id:
+        abort(404)
+    return contact
+
+
+@employees_bp.post("/<int:employee_id>/contacts")
+@requires(EDITOR)
+def add_contact(employee_id: int) -> Response | tuple[str, int]:
+    employee = _employee(employee_id)
+    submitted = {name: request.form.get(name, "") for name in ("contact_kind", "contact_label", "contact_value")}
+    is_public = request.form.get("contact_public") == "yes"
+    errors = extra_contacts.add_contact(current_user, employee, submitted["contact_kind"], submitted["contact_label"],
+                                        submitted["contact_value"], is_public)
+    if errors:
+        return _render_employee(employee, 422, errors, contact_submitted={**submitted, "contact_public": is_public})
+    flash(f"Added the contact “{submitted['contact_label'].strip()}”.", "success")
+    return see_other(url_for("employees.show_employee", employee_id=employee.id) + "#contacts-heading")
+
+
+@employees_bp.post("/<int:employee_id>/contacts/<int:contact_id>/<any(public, private, remove):verb>")
+@requires(EDITOR)
+def change_contact(employee_id: int, contact_id: int, verb: str) -> Response:
+    contact = _contact(employee_id, contact_id)
+    if verb == "remove":
+        extra_contacts.remove_contact(current_user, contact)
+        flash(f"Removed the contact “{contact.label}”.", "success")
+    else:
+        extra_contacts.set_public(current_user, contact, verb == "public")
+        shown = "is shown in the public directory" if verb == "public" else "is kept private"
+        flash(f"“{contact.label}” {shown}.", "success")
+    return see_other(url_for("employees.show_employee", employee_id=employee_id) + "#contacts-heading")
 
 
 @employees_bp.post("/<int:employee_id>/use-entra/<field>")

@@ -1,8 +1,7 @@
 """Who decides a facility's reservations, and telling them: a new request, the daily digest.
 
-`for_facility` is the one place that answers "who approves here". Today approval is
-module-wide (every holder of reservations.approver approves for every facility); when roles can
-be scoped to a facility (the access issue, #21), only this function changes.
+`for_facility` is the one place that answers "who approves here": the access area's holders of
+reservations.approver for the whole module or for that facility.
 """
 from __future__ import annotations
 
@@ -13,9 +12,11 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import func, select
 
-from app.access.models import RoleAssignment
+from app.access import scopes
+from app.access.permissions import scopes_for
+from app.access.queries import holders
 from app.extensions import db
-from app.facilities.models import Facility
+from app.facilities.models import Facility, FacilitySpace
 from app.jobs.actions import Param, action
 from app.jobs.outbox import record_operation
 from app.mail.services import send_template
@@ -24,26 +25,26 @@ from app.reservations.models import Reservation
 from app.sqltypes import utcnow
 from app.web.templating import city_zone
 
-APPROVER_ROLE = ("reservations", "approver")
 DEFAULT_WAITING_HOURS = 24
 WHEN_FORMAT = "%A, %B %-d, %-I:%M %p"
 
 
 def for_facility(facility: Facility) -> list[Employee]:
-    """Active employees with an email address who approve this facility's reservations."""
-    module, key = APPROVER_ROLE
-    return list(db.session.scalars(
-        select(Employee).join(RoleAssignment, RoleAssignment.employee_id == Employee.id)
-        .where(RoleAssignment.module_key == module, RoleAssignment.role_key == key,
-               Employee.account_enabled.is_(True), Employee.entra_removed_at.is_(None),
-               Employee.mail.is_not(None))
-        .distinct().order_by(Employee.id)
-    ))
+    """Active employees with an email address who approve this facility's reservations: the
+    approver role (or a stronger one) held for the whole module or for this facility."""
+    return [e for e in holders("reservations.approver", scopes.facility(facility.id))
+            if e.entra_removed_at is None and e.mail]
 
 
 def pending_count_for(employee: Employee) -> int:
-    """Requests waiting for this approver (all facilities while approval is module-wide)."""
-    return db.session.scalar(select(func.count()).select_from(Reservation).where(Reservation.status == "pending")) or 0
+    """Requests waiting for this approver, in the facilities their role covers."""
+    query = select(func.count()).select_from(Reservation).where(Reservation.status == "pending")
+    held = scopes_for(employee, "reservations.approver")
+    if held is not None:
+        facility_ids = [int(scopes.value_of(s)) for s in held if scopes.value_of(s).isdigit()]
+        query = query.join(FacilitySpace, Reservation.space_id == FacilitySpace.id).where(
+            FacilitySpace.facility_id.in_(facility_ids))
+    return db.session.scalar(query) or 0
 
 
 def _staff_link(reservation: Reservation) -> str:

@@ -1,8 +1,9 @@
-"""When a space is free: Exchange free/busy for the room merged with MyGov's active reservations.
+"""When a space is free: Exchange free/busy for the room merged with what MyGov puts in the room.
 
-Exchange is the source of truth (staff book rooms in Outlook), but a reservation submitted a
-moment ago may not have reached Exchange yet, so MyGov's own active reservations count as busy
-too. The space's buffer keeps that many minutes free around every booking, whoever made it.
+Exchange is the source of truth (staff book rooms in Outlook), but what MyGov wrote a moment ago
+(a reservation, an event published to the room) may not have reached Exchange yet, so everything
+MyGov itself puts in the room (occupancy.conflicts) counts as busy too.
+The space's setup and teardown times stay free before and after every booking, whoever made it.
 """
 from __future__ import annotations
 
@@ -11,13 +12,11 @@ from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import select
 
-from app.extensions import db
+from app.facilities.closures import closed_days
 from app.facilities.models import FacilitySpace, ReservationConfig
-from app.reservations import exchange, holds
-from app.reservations.models import ACTIVE_STATUSES, Reservation
-from app.reservations.rules import SLOT_MINUTES, earliest_start, is_open_on, local_instant
+from app.reservations import exchange, holds, occupancy
+from app.reservations.rules import earliest_start, is_open_on, local_instant
 
 
 @dataclass(frozen=True)
@@ -38,6 +37,7 @@ class DayAvailability:
     day: date
     is_open: bool
     free: list[Interval]
+    closed_because: str | None = None  # a closure's reason (a holiday, repairs)
 
 
 @dataclass(frozen=True)
@@ -52,17 +52,9 @@ def mygov_busy(space: FacilitySpace, start: datetime, end: datetime) -> list[Int
 
 
 def mygov_busy_except(space: FacilitySpace, start: datetime, end: datetime, reservation_id: int | None) -> list[Interval]:
-    """MyGov's active bookings of the space, leaving out one reservation (the one being moved)."""
-    query = select(Reservation.start_at, Reservation.end_at).where(
-        Reservation.space_id == space.id,
-        Reservation.status.in_(ACTIVE_STATUSES),
-        Reservation.start_at < end,
-        Reservation.end_at > start,
-    )
-    if reservation_id is not None:
-        query = query.where(Reservation.id != reservation_id)
-    rows = db.session.execute(query).all()
-    return [Interval(row.start_at, row.end_at) for row in rows]
+    """Everything MyGov itself has put in the room (occupancy.conflicts), leaving out one reservation
+    (the one being moved)."""
+    return [Interval(o.start, o.end) for o in occupancy.conflicts(space, start, end, ignore_reservation=reservation_id)]
 
 
 def exchange_busy(space: FacilitySpace, start: datetime, end: datetime, *, max_age: int = 0,
@@ -82,10 +74,13 @@ def exchange_busy(space: FacilitySpace, start: datetime, end: datetime, *, max_a
 
 
 def first_conflict(
-    requested: Interval, busy: list[Interval], buffer_minutes: int
+    requested: Interval, busy: list[Interval], setup_minutes: int, teardown_minutes: int | None = None,
 ) -> Interval | None:
+    """The first busy interval inside the requested time plus its setup before and teardown after."""
+    needed = Interval(requested.start - timedelta(minutes=setup_minutes),
+                      requested.end + timedelta(minutes=setup_minutes if teardown_minutes is None else teardown_minutes))
     for interval in busy:
-        if interval.widened(buffer_minutes).overlaps(requested):
+        if interval.overlaps(needed):
             return interval
     return None
 
@@ -93,28 +88,35 @@ def first_conflict(
 def free_periods(
     config: ReservationConfig, day: date, busy: list[Interval], zone: ZoneInfo, now: datetime
 ) -> list[Interval]:
-    """Free stretches of one day on the form's time grid, each long enough for a reservation."""
-    if not is_open_on(config, day):
-        return []
-    opens = local_instant(day, config.open_time, zone)
-    closes = local_instant(day, config.close_time, zone)
-    cursor = max(opens, _on_grid(opens, earliest_start(config.lead_time_hours, now), up=True))
+    """Free stretches of one day on the form's time grid, each long enough for a reservation.
+
+    A free stretch leaves the setup time free after whatever comes before it and the teardown
+    time before whatever comes after it.
+    """
     periods: list[Interval] = []
-    blocked = sorted((b.widened(config.buffer_minutes) for b in busy), key=lambda b: b.start)
-    for block in [*blocked, Interval(closes, closes)]:
-        if block.end <= cursor:
-            continue
-        period_end = _on_grid(opens, min(block.start, closes), up=False)
-        if period_end - cursor >= timedelta(minutes=config.min_duration_minutes):
-            periods.append(Interval(cursor, period_end))
-        cursor = max(cursor, _on_grid(opens, block.end, up=True))
-        if cursor >= closes:
-            break
+    # Anything busy pushes a start `setup` later and an end `teardown` earlier.
+    blocked = sorted((Interval(b.start - timedelta(minutes=config.teardown_minutes),
+                               b.end + timedelta(minutes=config.setup_minutes)) for b in busy),
+                     key=lambda b: b.start)
+    for open_clock, close_clock in config.hours_on(day):
+        opens = local_instant(day, open_clock, zone)
+        closes = local_instant(day, close_clock, zone)
+        step = config.step_minutes
+        cursor = max(opens, _on_grid(opens, earliest_start(config.lead_time_hours, now), step, up=True))
+        for block in [*blocked, Interval(closes, closes)]:
+            if block.end <= cursor:
+                continue
+            period_end = _on_grid(opens, min(block.start, closes), step, up=False)
+            if period_end - cursor >= timedelta(minutes=config.min_duration_minutes):
+                periods.append(Interval(cursor, period_end))
+            cursor = max(cursor, _on_grid(opens, block.end, step, up=True))
+            if cursor >= closes:
+                break
     return periods
 
 
-def _on_grid(anchor: datetime, instant: datetime, *, up: bool) -> datetime:
-    step = SLOT_MINUTES * 60
+def _on_grid(anchor: datetime, instant: datetime, step_minutes: int, *, up: bool) -> datetime:
+    step = step_minutes * 60
     offset = (instant - anchor).total_seconds()
     steps = -(-offset // step) if up else offset // step
     return anchor + timedelta(seconds=steps * step)
@@ -125,10 +127,11 @@ def space_availability(
 ) -> Availability:
     config = space.reservation_config
     assert config is not None
+    # open_time and close_time are the week's first opening and last closing (ReservationConfig).
     start = datetime.combine(first_day, config.open_time, tzinfo=zone).astimezone(timezone.utc)
     last_day = first_day + timedelta(days=days - 1)
     end = datetime.combine(last_day, config.close_time, tzinfo=zone).astimezone(timezone.utc)
-    margin = timedelta(minutes=config.buffer_minutes)
+    margin = timedelta(minutes=max(config.setup_minutes, config.teardown_minutes))
     busy = mygov_busy(space, start - margin, end + margin)
     try:
         max_age = int(current_app.config["FREEBUSY_CACHE_SECONDS"])
@@ -137,8 +140,10 @@ def space_availability(
     except exchange.ExchangeUnavailable:
         checked = False
     calendar = [first_day + timedelta(days=n) for n in range(days)]
+    closures = dict(closed_days(space, first_day, calendar[-1]))
     return Availability(
-        [DayAvailability(day, is_open_on(config, day), free_periods(config, day, busy, zone, now))
+        [DayAvailability(day, is_open_on(config, day) and day not in closures,
+                         free_periods(config, day, busy, zone, now), closures.get(day))
          for day in calendar],
         checked,
     )

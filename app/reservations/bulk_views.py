@@ -7,7 +7,8 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from app.access.permissions import requires
+from app.access import scopes
+from app.access.permissions import ensure, requires
 from app.extensions import db
 from app.facilities.models import FacilitySpace
 from app.reservations import services
@@ -26,11 +27,14 @@ def _chosen() -> list[Reservation]:
     ids = [n for raw in request.form.getlist("reservation")[:MAX_SELECTED] if (n := whole_number(raw))]
     if not ids:
         return []
-    return list(db.session.scalars(
+    chosen = list(db.session.scalars(
         select(Reservation).where(Reservation.id.in_(ids))
         .options(joinedload(Reservation.space).joinedload(FacilitySpace.facility))
         .order_by(Reservation.start_at)
     ))
+    for reservation in chosen:  # each one needs the approver role for its facility
+        ensure(current_user, "reservations.approver", scopes.facility(reservation.space.facility_id))
+    return chosen
 
 
 def _back_to_queue(message: str, category: str) -> Response:

@@ -32,6 +32,7 @@ class DeskFilters:
     date_to: date | None = None
     search: str = ""
     errors: dict[str, str] = field(default_factory=dict)
+    facility_ids: frozenset[int] | None = None  # those the staff member's role covers; None: every one
 
     def as_args(self) -> dict[str, str]:
         """The GET parameters that give this list again (pagination and CSV links keep them)."""
@@ -86,6 +87,8 @@ def local_midnight(day: date, zone: ZoneInfo) -> datetime:
 
 def _filtered(filters: DeskFilters, zone: ZoneInfo) -> Select:
     query = select(Reservation).join(FacilitySpace, Reservation.space_id == FacilitySpace.id)
+    if filters.facility_ids is not None:
+        query = query.where(FacilitySpace.facility_id.in_(sorted(filters.facility_ids)))
     if filters.facility_id:
         query = query.where(FacilitySpace.facility_id == filters.facility_id)
     if filters.space_id:

@@ -4,12 +4,15 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date, datetime
 
 from flask import Blueprint, Response, current_app, request, stream_with_context
 from flask_login import current_user
 
-from app.access.permissions import requires
+from app.access import scopes
+from app.access.permissions import requires, scopes_for
+from app.facilities.models import Facility
 from app.reservations import approvers, desk_grid, desk_queries
 from app.web.htmx import render_page_or_block
 from app.web.templating import NAV_COUNTS, city_zone
@@ -24,15 +27,30 @@ def _page_number() -> int:
     return whole_number(raw, 100_000) or 1
 
 
+def _allowed() -> frozenset[int] | None:
+    """The facilities whose bookings the signed-in person may see (a viewer role held for some)."""
+    held = scopes_for(current_user, "reservations.viewer")
+    return None if held is None else frozenset(int(scopes.value_of(s)) for s in held if scopes.value_of(s).isdigit())
+
+
+def _visible(filters: desk_queries.DeskFilters) -> desk_queries.DeskFilters:
+    return replace(filters, facility_ids=_allowed())
+
+
+def _facilities() -> list[Facility]:
+    allowed = _allowed()
+    return [f for f in desk_queries.facilities_with_spaces() if allowed is None or f.id in allowed]
+
+
 @reservation_desk_bp.get("/")
 @requires("reservations.viewer")
 def bookings() -> Response:
-    filters = desk_queries.parse_filters(request.args)
+    filters = _visible(desk_queries.parse_filters(request.args))
     zone = city_zone(current_app)
     response = render_page_or_block(
         "reservations/desk_list.html", "results",
         filters=filters, results=desk_queries.bookings_page(filters, zone, _page_number()),
-        facilities=desk_queries.facilities_with_spaces(), spaces=desk_queries.spaces_of(filters.facility_id),
+        facilities=_facilities(), spaces=desk_queries.spaces_of(filters.facility_id),
         statuses=desk_queries.STATUS_LABELS,
     )
     if filters.errors:
@@ -43,7 +61,7 @@ def bookings() -> Response:
 @reservation_desk_bp.get("/export.csv")
 @requires("reservations.viewer")
 def export() -> Response:
-    filters = desk_queries.parse_filters(request.args)
+    filters = _visible(desk_queries.parse_filters(request.args))
     zone = city_zone(current_app)
 
     def lines() -> Iterator[str]:
@@ -65,7 +83,7 @@ def export() -> Response:
 @requires("reservations.viewer")
 def grid() -> Response:
     zone = city_zone(current_app)
-    facilities = desk_queries.facilities_with_spaces()
+    facilities = _facilities()
     chosen = desk_queries.parse_filters(request.args).facility_id
     facility = next((f for f in facilities if f.id == chosen), facilities[0] if facilities else None)
     view = "week" if request.args.get("view") == "week" else "day"

@@ -148,6 +148,23 @@ def _instant(value: dict[str, str]) -> datetime:
 _graph_time = calendar.graph_datetime
 
 
+# What a staff member glancing at the room calendar in Outlook reads: the state leads the subject
+# and is a category (Outlook can colour categories). Both states stay `showAs: busy`: Microsoft
+# documents tentative time as "might not be a scheduling conflict" (OlBusyStatus), so a pending
+# request shown tentative could be double-booked from Outlook. See README, "Reservations in Outlook".
+STATE_LABELS = {"pending": "Pending", "approved": "Confirmed"}
+
+
+def state_fields(reservation: Reservation) -> dict[str, Any]:
+    """The part of the room's event that says whether the reservation is pending or confirmed."""
+    label = STATE_LABELS[reservation.status]
+    return {
+        "subject": f"{label}: MyGov reservation {reservation.reference}",
+        "categories": ["MyGov", f"MyGov {label.lower()}"],
+        "showAs": "busy",
+    }
+
+
 def create_event_payload(reservation: Reservation, transaction_id: str) -> dict[str, Any]:
     """The event that blocks the room: written straight into the room's calendar, shown busy."""
     space = reservation.space
@@ -155,7 +172,7 @@ def create_event_payload(reservation: Reservation, transaction_id: str) -> dict[
     return {
         "mailbox": space.exchange_resource_mailbox,
         "event": {
-            "subject": f"MyGov reservation {reservation.reference}",
+            **state_fields(reservation),
             "body": {
                 "contentType": "text",
                 "content": (
@@ -171,10 +188,13 @@ def create_event_payload(reservation: Reservation, transaction_id: str) -> dict[
                 "locationType": "conferenceRoom",
                 "locationEmailAddress": space.exchange_resource_mailbox,
             },
-            "showAs": "busy",
             "isReminderOn": False,
-            "categories": ["MyGov"],
             "allowNewTimeProposals": False,
             "transactionId": transaction_id,
         },
     }
+
+
+def state_update_payload(reservation: Reservation) -> dict[str, Any]:
+    """The update that turns the room's event from pending to confirmed."""
+    return {"mailbox": reservation.space.exchange_resource_mailbox, "event": state_fields(reservation)}

@@ -12,12 +12,12 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.reservations.models import Reservation
-from app.reservations.rules import BOOKING_HORIZON_DAYS
+from app.reservations.rules import MAX_HORIZON_DAYS
 from app.web.public_urls import public_url
 
 SALT = "mygov.reservation.manage-link"
 # Long enough for a reservation made as far ahead as allowed, with room to spare afterwards.
-MAX_AGE_SECONDS = (BOOKING_HORIZON_DAYS + 30) * 24 * 3600
+MAX_AGE_SECONDS = (MAX_HORIZON_DAYS + 30) * 24 * 3600
 
 
 class LinkExpired(Exception):

@@ -5,7 +5,8 @@ from flask import Blueprint, Response, abort, current_app, flash, render_templat
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.access.permissions import requires
+from app.access import scopes
+from app.access.permissions import ensure, requires
 from app.extensions import db
 from app.facilities.models import FacilitySpace, ReservationConfig
 from app.reservations import exchange, moves, services
@@ -85,6 +86,7 @@ def _attempt(reservation: Reservation, staff, *, action: str, back: str) -> Resp
 @requires("reservations.approver")
 def staff_move(reservation_id: int) -> Response | tuple[str, int]:
     reservation = db.session.get(Reservation, reservation_id) or abort(404)
+    ensure(current_user, "reservations.approver", scopes.facility(reservation.space.facility_id))
     action = url_for("reservation_move.staff_move", reservation_id=reservation_id)
     back = url_for("reservation_staff.show", reservation_id=reservation_id)
     if request.method == "GET":

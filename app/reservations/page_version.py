@@ -1,7 +1,7 @@
 """When a room's public availability page last changed, for the page cache (app/web/page_cache.py).
 
 Every commit that touches a reservation, the room, its rules or its facility bumps the room's (or
-the facility's) generation after COMMIT, so the next visitor gets a page rendered afresh: MyGov's
+the facility's) generation after COMMIT (a closure or a calendar event bumps every room's), so the next visitor gets a page rendered afresh: MyGov's
 own bookings show at once. What Exchange says is bounded separately: a page is never kept longer
 than the free/busy answer it shows (exchange.room_bookings limits its lifetime).
 """
@@ -12,7 +12,8 @@ import logging
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from app.facilities.models import Facility, FacilitySpace, ReservationConfig
+from app.calendars.models import CalendarEvent, CalendarEventOverride
+from app.facilities.models import Closure, Facility, FacilitySpace, ReservationConfig
 from app.jobs.queue import get_redis
 from app.reservations import rooms
 from app.reservations.models import Reservation
@@ -27,8 +28,12 @@ def _key(kind: str, row_id: int) -> str:
     return f"mygov:availability:generation:{kind}:{row_id}"
 
 
+# Closures and events published to rooms change few pages, rarely: one generation for all rooms.
+_SHARED = ("occupancy", 0)
+
+
 def space_generation(space_id: int, facility_id: int) -> str:
-    values = get_redis().mget([_key("space", space_id), _key("facility", facility_id)])
+    values = get_redis().mget([_key("space", space_id), _key("facility", facility_id), _key(*_SHARED)])
     return ".".join((value or b"0").decode() for value in values)
 
 
@@ -49,6 +54,8 @@ def _note_touched(session: Session, _context: object) -> None:
             touched.add(("space", row.id))
         elif isinstance(row, Facility) and row.id is not None:
             touched.add(("facility", row.id))
+        elif isinstance(row, (Closure, CalendarEvent, CalendarEventOverride)):
+            touched.add(_SHARED)
 
 
 @event.listens_for(Session, "after_commit")

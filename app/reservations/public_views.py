@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 
 from app.extensions import db, htmx, limiter
+from app.facilities.closures import closed_days
 from app.facilities.models import Facility, FacilitySpace, ReservationConfig
 from app.reservations import exchange, services
 from app.reservations.availability import Availability, space_availability
@@ -20,7 +21,7 @@ from app.reservations.formatting import (
 )
 from app.reservations.rules import (
     FIELD_LABELS, FIELD_ORDER, attendee_limit, earliest_start, example_day, last_bookable_day, parse_booking,
-    time_options,
+    time_options, week_hours,
 )
 from app.sqltypes import utcnow
 from app.web.htmx import render_page_or_block, see_other
@@ -28,6 +29,7 @@ from app.web.images import image_response
 from app.web.page_cache import cached_page
 from app.reservations.page_version import space_generation
 from app.reservations.rooms import reservable_room, reservable_space
+from app.reservations.time_lists import fitting_times, keeping
 from app.web.templating import city_zone
 
 reservations_bp = Blueprint("reservations", __name__, url_prefix="/reservations")
@@ -96,7 +98,14 @@ def space_page(facility_slug: str, space_slug: str) -> Response:
     form = {"date": request.args.get("date", "")}
     # When the date changes in the form, htmx asks for that day's free times only.
     partial = htmx and not htmx.boosted
-    context = _day_context(space, form["date"]) if partial else _page_context(space, form)
+    if partial:  # the day's free times, and its time lists out of band, keeping the times chosen
+        form.update(start_time=request.args.get("start_time", ""), end_time=request.args.get("end_time", ""))
+        context = {**_day_context(space, form["date"], start=form["start_time"]), "form": form, "errors": {},
+                   "times_out_of_band": True}
+        context["start_options"] = keeping(context["start_options"], form["start_time"])
+        context["end_options"] = keeping(context["end_options"], form["end_time"])
+    else:
+        context = _page_context(space, form)
     return render_page_or_block("reservations/space.html", "day_free_times", **context)
 
 
@@ -112,9 +121,8 @@ def submit(facility_slug: str, space_slug: str) -> Response | tuple[str, int]:
         reservation = services.submit_reservation(space, booking, client_key=client_key(request.remote_addr))
     except TooManyRequests as refused:
         return _form_again(space, form, {"requester_email": str(refused)}, 429)
-    except services.SlotTaken:
-        return _form_again(space, form, {"start_time": "That time was just taken. Choose another time."},
-                           409, taken=True)
+    except services.SlotTaken as taken:
+        return _form_again(space, form, {"start_time": str(taken)}, 409, taken=True)
     except exchange.ExchangeUnavailable:
         return _form_again(space, form, {}, 503, exchange_down=True)
     return see_other(url_for("reservations.received", signed=signed_token(reservation)))
@@ -133,36 +141,46 @@ def _page_context(space: FacilitySpace, form: dict[str, str], **extra: Any) -> d
     first_bookable = earliest_start(config.lead_time_hours, now).astimezone(zone).date()
     # Clamped to the days that can be booked: a far ?from= computes nothing past them (or overflows).
     first_day = min(max(_date_arg(request.args.get("from")) or first_bookable, now.astimezone(zone).date()),
-                    last_bookable_day(now, zone))
+                    last_bookable_day(now, zone, config.horizon_days))
     availability = space_availability(space, first_day, AVAILABILITY_DAYS, zone, now)
-    return {
+    context = {
         "space": space, "rules": config, "form": form, "errors": {}, "field_labels": FIELD_LABELS,
-        "field_order": FIELD_ORDER, "time_options": time_options(config), "availability": availability,
-        "attendee_limit": attendee_limit(space),
+        "field_order": FIELD_ORDER, "availability": availability,
+        "attendee_limit": attendee_limit(space), "opening_hours": week_hours(config),
+        "closures": closed_days(space, now.astimezone(zone).date(), last_bookable_day(now, zone, config.horizon_days)),
         "earlier_from": first_day - timedelta(days=AVAILABILITY_DAYS),
         "later_from": first_day + timedelta(days=AVAILABILITY_DAYS),
         "show_earlier": first_day > first_bookable,
-        "show_later": first_day + timedelta(days=AVAILABILITY_DAYS) <= last_bookable_day(now, zone),
-        "min_date": first_bookable, "max_date": last_bookable_day(now, zone),
+        "show_later": first_day + timedelta(days=AVAILABILITY_DAYS) <= last_bookable_day(now, zone, config.horizon_days),
+        "min_date": first_bookable, "max_date": last_bookable_day(now, zone, config.horizon_days),
         "example_date": example_day(config, first_bookable),
-        **_day_context(space, form.get("date", ""), availability),
         **extra,
     }
+    context.update(_day_context(space, form.get("date", ""), availability, form.get("start_time")))
+    context["start_options"] = keeping(context["start_options"], form.get("start_time"))
+    context["end_options"] = keeping(context["end_options"], form.get("end_time"))
+    return context
 
 
 def _day_context(
-    space: FacilitySpace, raw_date: str, shown: Availability | None = None
+    space: FacilitySpace, raw_date: str, shown: Availability | None = None, start: str | None = None,
 ) -> dict[str, Any]:
-    """The free times of the day chosen in the form; no day chosen, no free times listed."""
+    """The free times of the day chosen in the form, and the starts and ends that fit it; no day
+    chosen, no free times listed and every time of the opening hours offered."""
     zone = city_zone(current_app)
     now = utcnow()
     day = _date_arg(raw_date)
-    if day is None or not now.astimezone(zone).date() <= day <= last_bookable_day(now, zone):
-        return {"space": space, "chosen_day": None, "day_checked": True}
+    config = space.reservation_config
+    every_time = time_options(config)
+    if day is None or not now.astimezone(zone).date() <= day <= last_bookable_day(now, zone, config.horizon_days):
+        return {"space": space, "chosen_day": None, "day_checked": True, "start_options": every_time,
+                "end_options": every_time}
     known = [d for d in shown.days if d.day == day] if shown else []
     availability = shown if known else space_availability(space, day, 1, zone, now)
     chosen = known[0] if known else availability.days[0]
-    return {"space": space, "chosen_day": chosen, "day_checked": availability.exchange_checked}
+    starts, ends = fitting_times(config, chosen, zone, start)
+    return {"space": space, "chosen_day": chosen, "day_checked": availability.exchange_checked,
+            "start_options": starts, "end_options": ends}
 
 
 def _from_link(signed: str) -> Reservation | tuple[str, int]:

@@ -19,12 +19,12 @@ from app.people.validation import InvalidValue, normalize_phone
 from app.reservations.formatting import clock_time, duration_words
 from app.web.params import whole_number
 
-SLOT_MINUTES = 15
-# A reservation may start at most this many days ahead (Graph getSchedule answers < 62 days).
-BOOKING_HORIZON_DAYS = 60
+# The furthest a space's horizon may reach (manage links stay valid that long plus a month).
+MAX_HORIZON_DAYS = 365
 MAX_NAME_LENGTH = 200
 MAX_PURPOSE_LENGTH = 2000
 Parsed = TypeVar("Parsed")
+STEP_WORDS = {15: "quarter-hour", 30: "half-hour", 60: "hour"}
 
 FIELD_ORDER = (
     "date", "start_time", "end_time", "requester_name", "requester_email", "requester_phone",
@@ -50,42 +50,63 @@ class BookingRequest:
 
 
 def time_choices(config: ReservationConfig) -> list[time]:
-    """Start and end times the form offers: every SLOT_MINUTES within the opening hours."""
-    return list(_times_between(config.open_time, config.close_time))
+    """Start and end times the form offers: every step within any opening range of the week."""
+    return list(_week_times(_week_ranges(config), config.step_minutes))
 
 
 def time_options(config: ReservationConfig) -> tuple[tuple[str, str], ...]:
     """The form's (value, label) pairs, e.g. ("09:30", "9:30 AM"): the same for every visitor."""
-    return _options_between(config.open_time, config.close_time)
+    return _options(_week_ranges(config), config.step_minutes)
+
+
+def _week_ranges(config: ReservationConfig) -> tuple[tuple[time, time], ...]:
+    week = date(2000, 1, 3)  # a Monday
+    return tuple(sorted({r for n in range(7) for r in config.hours_on(week + timedelta(days=n))}))
 
 
 @lru_cache(maxsize=256)
-def _times_between(opens: time, closes: time) -> tuple[time, ...]:
+def _week_times(ranges: tuple[tuple[time, time], ...], step: int) -> tuple[time, ...]:
+    return tuple(sorted({clock for opens, closes in ranges for clock in range_times(opens, closes, step)}))
+
+
+def range_times(opens: time, closes: time, step: int) -> list[time]:
+    """Every `step` minutes from opening to closing, both included."""
     anchor = date(2000, 1, 3)
-    current = datetime.combine(anchor, opens)
-    last = datetime.combine(anchor, closes)
+    current, last = datetime.combine(anchor, opens), datetime.combine(anchor, closes)
     choices = []
     while current <= last:
         choices.append(current.time())
-        current += timedelta(minutes=SLOT_MINUTES)
-    return tuple(choices)
+        current += timedelta(minutes=step)
+    return choices
 
 
 @lru_cache(maxsize=256)
-def _options_between(opens: time, closes: time) -> tuple[tuple[str, str], ...]:
-    return tuple((clock.strftime("%H:%M"), clock_time(clock)) for clock in _times_between(opens, closes))
+def _options(ranges: tuple[tuple[time, time], ...], step: int) -> tuple[tuple[str, str], ...]:
+    return tuple((clock.strftime("%H:%M"), clock_time(clock)) for clock in _week_times(ranges, step))
+
+
+def opening_words(ranges: list[tuple[time, time]]) -> str:
+    """9:00 AM to 12:00 PM and 1:00 PM to 8:00 PM"""
+    return " and ".join(f"{clock_time(opens)} to {clock_time(closes)}" for opens, closes in ranges)
+
+
+def week_hours(config: ReservationConfig) -> list[tuple[str, str]]:
+    """("Monday", "9:00 AM to 12:00 PM and 1:00 PM to 8:00 PM") for each weekday, or "Closed"."""
+    monday = date(2000, 1, 3)
+    days = [monday + timedelta(days=n) for n in range(7)]
+    return [(day.strftime("%A"), opening_words(config.hours_on(day)) or "Closed") for day in days]
 
 
 def earliest_start(lead_time_hours: int, now: datetime) -> datetime:
     return now + timedelta(hours=lead_time_hours)
 
 
-def last_bookable_day(now: datetime, zone: ZoneInfo) -> date:
-    return now.astimezone(zone).date() + timedelta(days=BOOKING_HORIZON_DAYS)
+def last_bookable_day(now: datetime, zone: ZoneInfo, horizon_days: int) -> date:
+    return now.astimezone(zone).date() + timedelta(days=horizon_days)
 
 
 def is_open_on(config: ReservationConfig, day: date) -> bool:
-    return day.isoweekday() in config.open_weekdays
+    return bool(config.hours_on(day))
 
 
 def example_day(config: ReservationConfig, first: date) -> date:
@@ -189,39 +210,50 @@ def _times(
         errors["date"] = f"Enter the date as month/day/year, for example {example:%m/%d/%Y}."
     elif day < now.astimezone(zone).date():
         errors["date"] = "The date is in the past. Choose a date from today on."
-    elif day > last_bookable_day(now, zone):
-        errors["date"] = f"Reservations open {BOOKING_HORIZON_DAYS} days ahead. Choose an earlier date."
+    elif day > last_bookable_day(now, zone, config.horizon_days):
+        errors["date"] = (f"That is too far ahead: reservations open {config.horizon_days} days ahead. "
+                          "Choose an earlier date.")
     elif not is_open_on(config, day):
         rules["date"] = f"The space is closed on {day.strftime('%A')}s. Choose another day."
     if start is None:
         errors["start_time"] = "Choose a start time."
     if end is None:
         errors["end_time"] = "Choose an end time."
-    if start is None or end is None:
+    if start is None or end is None or day is None or "date" in errors:
         return None, None
-    opening = f"{clock_time(config.open_time)} to {clock_time(config.close_time)}"
-    if not config.open_time <= start < config.close_time:
-        rules["start_time"] = f"Choose a start time within the opening hours, {opening}."
+    ranges = config.hours_on(day)
+    opening = next(((opens, closes) for opens, closes in ranges if opens <= start < closes), None)
+    if opening is None:
+        rules["start_time"] = (f"Choose a start time within the opening hours on {day.strftime('%A')}s, "
+                               f"{opening_words(ranges) or 'when it is open'}.")
+    elif _minutes_between(opening[0], start) % config.step_minutes:
+        rules["start_time"] = f"Choose a start time on the {STEP_WORDS[config.step_minutes]}."
     if end <= start:
         errors["end_time"] = "The end time must be after the start time."
-    elif end > config.close_time:
-        rules["end_time"] = f"Choose an end time within the opening hours, {opening}."
-    if day is None or errors.keys() & {"date", "start_time", "end_time"}:
+    elif opening is not None and end > opening[1]:
+        rules["end_time"] = f"Choose an end time by {clock_time(opening[1])}, when the space closes."
+    elif _minutes_between(start, end) % config.step_minutes:
+        rules["end_time"] = f"Choose an end time on the {STEP_WORDS[config.step_minutes]}."
+    if errors.keys() & {"date", "start_time", "end_time"}:
         return None, None
     start_at, end_at = local_instant(day, start, zone), local_instant(day, end, zone)
     minutes = int((end_at - start_at).total_seconds() // 60)
     if minutes < config.min_duration_minutes:
-        rules["end_time"] = f"Reservations last at least {duration_words(config.min_duration_minutes)}."
+        rules["end_time"] = f"That is too short: reservations last at least {duration_words(config.min_duration_minutes)}."
     elif minutes > config.max_duration_minutes:
-        rules["end_time"] = f"Reservations last at most {duration_words(config.max_duration_minutes)}."
+        rules["end_time"] = f"That is too long: reservations last at most {duration_words(config.max_duration_minutes)}."
     earliest = earliest_start(config.lead_time_hours, now)
     if start_at < earliest:
         when = earliest.astimezone(zone).strftime("%A, %B %-d at %-I:%M %p")
         rules["start_time"] = (
-            f"Reservations must be made {config.lead_time_hours} hours ahead. "
+            f"That is too soon: reservations must be made {config.lead_time_hours} hours ahead. "
             f"The earliest start is {when}."
         )
     return start_at, end_at
+
+
+def _minutes_between(earlier: time, later: time) -> int:
+    return (later.hour * 60 + later.minute) - (earlier.hour * 60 + earlier.minute)
 
 
 def _parse(parser: Callable[[str], Parsed], raw: str) -> Parsed | None:

@@ -22,8 +22,9 @@ from app.facilities.models import FacilitySpace
 from app.jobs.outbox import record_operation
 from app.mail.services import send_template
 from app.people.models import Employee
-from app.reservations import approvers, confirmation, exchange
-from app.reservations.availability import Interval, exchange_busy, first_conflict, mygov_busy_except
+# Importing occupancy_table registers the listener that keeps each reservation's occupancy row in step.
+from app.reservations import approvers, confirmation, exchange, occupancy, occupancy_table  # noqa: F401
+from app.reservations.availability import Interval, exchange_busy, first_conflict
 from app.reservations.calendar_links import confirmation_extras
 from app.reservations.links import manage_url
 from app.reservations.models import Reservation, ReservationEvent, ReservationSeries
@@ -36,7 +37,10 @@ REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O or 1/I to misr
 
 
 class SlotTaken(Exception):
-    """Someone else has the time (in MyGov or in Outlook); nothing was written."""
+    """Something occupies the time (in MyGov or in Outlook); nothing was written.
+
+    str() is the real reason, written for the citizen (occupancy.refusal).
+    """
 
 
 class NotAllowed(Exception):
@@ -92,25 +96,29 @@ def write_if_free(space: FacilitySpace, booking: BookingRequest, write: Callable
     config = space.reservation_config
     assert config is not None
     requested = Interval(booking.start_at, booking.end_at)
-    margin = timedelta(minutes=config.buffer_minutes)
+    setup, teardown = config.setup_minutes, config.teardown_minutes
+    ignored = moving.id if moving else None
     # Ask Exchange first, outside the database lock: a slot booked in Outlook a moment ago is
     # refused. When Graph cannot answer, exchange_busy raises ExchangeUnavailable and the
     # citizen is asked to try again: a refusal is better than a double booking we could not see.
-    outlook = exchange_busy(space, requested.start - margin, requested.end + margin, discount_ours=moving is not None)
-    if first_conflict(requested, outlook, config.buffer_minutes):
-        raise SlotTaken()
+    outlook = exchange_busy(space, requested.start - timedelta(minutes=setup),
+                            requested.end + timedelta(minutes=teardown), discount_ours=moving is not None)
+    clash = first_conflict(requested, outlook, setup, teardown)
+    if clash:
+        # What MyGov wrote to the room shows in Exchange too: name it when MyGov knows it.
+        raise SlotTaken(occupancy.why_taken(space, requested.start, requested.end, setup, teardown, ignored)
+                        or occupancy.refusal(occupancy.OUTLOOK, "", inside=clash.overlaps(requested)))
     try:
         lock_space_for_booking(space.id)
-        taken = mygov_busy_except(space, requested.start - margin, requested.end + margin,
-                                  moving.id if moving else None)
-        if first_conflict(requested, taken, config.buffer_minutes):
-            raise SlotTaken()
+        reason = occupancy.why_taken(space, requested.start, requested.end, setup, teardown, ignored)
+        if reason:
+            raise SlotTaken(reason)
         written = write()
         db.session.commit()
     except IntegrityError as error:
         db.session.rollback()
-        if "reservation_no_overlap" in str(error.orig):
-            raise SlotTaken() from None
+        if "no_overlap" in str(error.orig):  # reservation_no_overlap, room_occupancy_no_overlap
+            raise SlotTaken(occupancy.refusal(occupancy.RESERVATION, "", inside=True)) from None
         raise
     except SlotTaken:
         db.session.rollback()
@@ -223,6 +231,11 @@ def approve(reservation: Reservation, staff: Employee) -> None:
     if not reservation.can_approve():
         raise NotAllowed()
     _decide(reservation, staff, "approved", reason=None)
+    # The room's event says "Confirmed" from now on; it waits for its create if that has not run.
+    record_operation(
+        "update_event", target_type="reservation", target_id=reservation.id,
+        payload=exchange.state_update_payload(reservation), idempotency_key=idempotency_key(reservation, "approve"),
+    )
     sharepoint.mirror_approved(reservation)
     notify(reservation, "reservation_approved")
     db.session.commit()

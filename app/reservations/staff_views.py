@@ -8,7 +8,8 @@ from flask import Blueprint, Response, abort, current_app, flash, render_templat
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.access.permissions import has_role, requires
+from app.access import scopes
+from app.access.permissions import can, ensure, requires, scopes_for, within
 from app.extensions import db
 from app.facilities.models import Facility, FacilitySpace, ReservationConfig
 from app.reservations import queries, services
@@ -32,7 +33,9 @@ def _id_arg(name: str) -> int | None:
 @requires("reservations.approver")
 def queue() -> Response:
     facility_id, space_id = _id_arg("facility"), _id_arg("space")
-    pending = queries.pending_queue(facility_id, space_id)
+    allowed = scopes_for(current_user, "reservations.approver")
+    pending = [r for r in queries.pending_queue(facility_id, space_id)
+               if within(allowed, scopes.facility(r.space.facility_id))]
     ids = [r.id for r in pending]
     emails = queries.emails_about(ids)
     return render_page_or_block(
@@ -41,16 +44,19 @@ def queue() -> Response:
         groups=[(space, list(rows)) for space, rows in groupby(pending, key=attrgetter("space"))],
         day_bookings=queries.bookings_that_day(pending, city_zone(current_app)),
         bounced={rid: [e for e in rows if e.delivery_status == "bounced"] for rid, rows in emails.items()},
-        facilities=db.session.scalars(select(Facility).order_by(Facility.name)).all(),
-        spaces=db.session.scalars(
-            select(FacilitySpace).join(ReservationConfig).order_by(FacilitySpace.name)
-        ).all(),
+        facilities=[f for f in db.session.scalars(select(Facility).order_by(Facility.name))
+                    if within(allowed, scopes.facility(f.id))],
+        spaces=[s for s in db.session.scalars(select(FacilitySpace).join(ReservationConfig).order_by(FacilitySpace.name))
+                if within(allowed, scopes.facility(s.facility_id))],
         facility_id=facility_id, space_id=space_id,
     )
 
 
-def _reservation(reservation_id: int) -> Reservation:
-    return db.session.get(Reservation, reservation_id) or abort(404)
+def _reservation(reservation_id: int, permission: str) -> Reservation:
+    """The reservation, if the signed-in person holds `permission` for its facility (else 403)."""
+    reservation = db.session.get(Reservation, reservation_id) or abort(404)
+    ensure(current_user, permission, scopes.facility(reservation.space.facility_id))
+    return reservation
 
 
 def _render_detail(
@@ -62,7 +68,7 @@ def _render_detail(
         sync=queries.sync_states([reservation.id])[reservation.id],
         day=queries.bookings_that_day([reservation], city_zone(current_app))[reservation.id],
         emails=emails, history=queries.history(reservation, emails),
-        can_decide=has_role(current_user, "reservations.approver"),
+        can_decide=can(current_user, "reservations.approver", scopes.facility(reservation.space.facility_id)),
         errors=errors or {}, consequences={action: _consequence(action, reservation) for action in ("deny", "cancel")},
     ), status
 
@@ -85,7 +91,7 @@ def _ask_first(action: str, reservation: Reservation) -> tuple[str, int] | None:
 @reservation_staff_bp.get("/<int:reservation_id>")
 @requires("reservations.viewer")
 def show(reservation_id: int) -> tuple[str, int]:
-    return _render_detail(_reservation(reservation_id))
+    return _render_detail(_reservation(reservation_id, "reservations.viewer"))
 
 
 def _after_decision(reservation: Reservation, message: str) -> Response:
@@ -101,7 +107,7 @@ def _not_allowed(reservation: Reservation) -> Response:
 @reservation_staff_bp.post("/<int:reservation_id>/approve")
 @requires("reservations.approver")
 def approve(reservation_id: int) -> Response:
-    reservation = _reservation(reservation_id)
+    reservation = _reservation(reservation_id, "reservations.approver")
     try:
         services.approve(reservation, current_user)
     except services.NotAllowed:
@@ -121,7 +127,7 @@ def _reason(required: bool) -> tuple[str | None, str | None]:
 @reservation_staff_bp.post("/<int:reservation_id>/deny")
 @requires("reservations.approver")
 def deny(reservation_id: int) -> Response | tuple[str, int]:
-    reservation = _reservation(reservation_id)
+    reservation = _reservation(reservation_id, "reservations.approver")
     if not reservation.can_deny():  # decided meanwhile: say so, whatever the reason's field holds
         return _not_allowed(reservation)
     reason, error = _reason(required=True)
@@ -141,7 +147,7 @@ def deny(reservation_id: int) -> Response | tuple[str, int]:
 @reservation_staff_bp.post("/<int:reservation_id>/cancel")
 @requires("reservations.approver")
 def cancel(reservation_id: int) -> Response | tuple[str, int]:
-    reservation = _reservation(reservation_id)
+    reservation = _reservation(reservation_id, "reservations.approver")
     if not reservation.can_cancel():
         return _not_allowed(reservation)
     reason, error = _reason(required=False)

@@ -9,7 +9,7 @@ from app.extensions import db
 from app.jobs.actions import action
 from app.jobs.handlers import on_result
 from app.jobs.models import GraphOperation
-from app.reservations import exchange, services
+from app.reservations import exchange, occupancy_table, services
 from app.reservations.models import Reservation
 from app.reservations.services import record_sync_result
 
@@ -43,3 +43,9 @@ def refresh_free_busy(mailbox: str, start: str, end: str, max_age: int) -> None:
         "was not confirmed in time, and remove their holds from the room calendars.")
 def release_unconfirmed(params: dict[str, Any]) -> dict[str, Any]:
     return {"released": services.release_unconfirmed()}
+
+
+@action("reservations.extend_occupancy", description="Carry each room's published series and closures forward "
+        "in the occupancy table as the booking horizon moves (run daily); counts overlaps left for staff.")
+def extend_occupancy(params: dict[str, Any]) -> dict[str, Any]:
+    return occupancy_table.sync_all_rooms()

@@ -1,13 +1,13 @@
 """reservations: a citizen confirms their email address or the hold lapses; per-client caps
 
 Revision ID: 0012
-Revises: 0017
+Revises: 0010
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = '0012'
-down_revision = '0017'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 

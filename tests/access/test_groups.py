@@ -52,7 +52,7 @@ def test_one_group_cannot_serve_two_roles(app, tenant):
     admin.post("/staff/access/groups/link", headers=csrf_headers(admin))
     response = admin.post("/staff/access/groups/reservations.viewer/map", data={"group_id": PUBLISHERS},
                           headers=csrf_headers(admin), follow_redirects=True)
-    assert "already mapped to calendars.publisher" in response.get_data(as_text=True)
+    assert "already mapped to Calendar publisher" in response.get_data(as_text=True)
     assert _mapping("reservations", "viewer").group_name == "mygov-reservations-viewer"
 
 

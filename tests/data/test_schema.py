@@ -18,7 +18,8 @@ ALL_TABLES = {
     "audit_entry", "facility", "facility_space", "reservation_config", "reservation",
     "calendar", "calendar_category", "calendar_event", "calendar_event_override", "email_message",
     "graph_operation", "server_job", "server_job_run", "sync_state", "staff_session", "alembic_version",
-    "reservation_event", "room_calendar_share", "outlook_import_source",
+    "reservation_event", "room_calendar_share", "outlook_import_source", "closure", "room_occupancy",
+    "occupancy_exemption", "seeding_rule", "seed_exclusion", "employee_extra_contact", "mail_template_version",
     "publishing_mailbox", "calendar_event_revision", "graph_subscription", "reservation_series",
 }
 

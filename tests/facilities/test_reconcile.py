@@ -65,7 +65,7 @@ def test_a_clean_room_calendar_reports_nothing(app, tenant, room):
     _reserve(app, room)
     _published_event(room)
     summary = load_actions()["facilities.reconcile_room_calendars"].run({})
-    assert summary == {"rooms": 1, "missing": 0, "extra": 0, "mismatched": 0, "errors": 0}
+    assert summary == {"rooms": 1, "missing": 0, "extra": 0, "mismatched": 0, "overlaps": 0, "errors": 0}
 
 
 def test_missing_extra_and_mismatched_events_are_reported_and_repaired_after_confirmation(app, tenant, room):

@@ -259,7 +259,8 @@ def test_a_dead_operation_tells_platform_admins_by_email_and_in_teams(app, tenan
     assert set(alerts) == {"send_mail", "teams_notify"} and {a.status for a in alerts.values()} == {"done"}
     assert alerts["send_mail"].payload["message"]["toRecipients"] == [{"emailAddress": {"address": admin.mail}}]
     (card,) = tenant.teams_posts()
-    assert f"create_event #{operation.id}" in str(card) and "(dead)" in str(card)
+    assert f"#{operation.id}" in str(card) and "(dead)" in str(card)
+    assert f"Create the event “Blocked” in {ROOM}" in str(card)  # what it was, in words
 
 
 def _waits_of_three_failed_runs(operation) -> list[float]:

@@ -92,7 +92,7 @@ def test_the_reminder_job_emails_once_within_the_configured_hours(app, client):
     try:
         validate_parameters("reservations.send_reminders", {"hours_before": "soon"})
     except ParameterError as error:
-        assert error.errors == {"hours_before": "must be a int"}
+        assert error.errors == {"hours_before": "must be a whole number"}
     else:
         raise AssertionError("a word for hours was accepted")
 

@@ -116,7 +116,7 @@ def test_the_citizen_moves_through_the_manage_link_and_taken_times_are_refused(a
     taken = _move(client, path, space, day, "14:30", "15:30")
     assert taken.status_code == 409 and "That time is taken" in page_text(taken)
     closed = _move(client, path, space, day, "19:30", "21:00")
-    assert closed.status_code == 422 and "within the opening hours" in page_text(closed)
+    assert closed.status_code == 422 and "when the space closes" in page_text(closed)
     done = _move(client, path, space, day, "12:00", "13:00")
     assert done.status_code == 303
     db.session.expire_all()

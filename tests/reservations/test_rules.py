@@ -54,8 +54,8 @@ def test_a_valid_request_is_converted_to_utc_instants():
         ({"date": "2026-03-09"}, "date", "in the past"),
         ({"date": "2026-03-15"}, "date", "closed on Sundays"),
         ({"date": "2026-06-01"}, "date", "60 days ahead"),
-        ({"start_time": "08:00"}, "start_time", "opening hours, 9:00 AM to 8:00 PM"),
-        ({"end_time": "21:00"}, "end_time", "opening hours"),
+        ({"start_time": "08:00"}, "start_time", "opening hours on Fridays, 9:00 AM to 8:00 PM"),
+        ({"end_time": "21:00"}, "end_time", "by 8:00 PM, when the space closes"),
         ({"end_time": "09:30"}, "end_time", "after the start time"),
         ({"end_time": "10:30"}, "end_time", "at least 1 hour"),
         ({"end_time": "14:30"}, "end_time", "at most 4 hours"),
@@ -92,6 +92,38 @@ def test_lead_time_counts_from_the_moment_of_submission():
     assert "start_time" in errors
     booking, errors = parse_booking(_form(date="2026-03-10", start_time="12:00", end_time="13:00"), room, CITY, NOW)
     assert errors == {} and booking.start_at == datetime(2026, 3, 10, 17, 0, tzinfo=timezone.utc)
+
+
+SPLIT_FRIDAY = {"5": [["09:00", "12:00"], ["13:00", "17:00"]], "6": [["10:00", "14:00"]]}
+
+
+@pytest.mark.parametrize(
+    ("rules", "fields", "field", "message"),
+    [
+        ({"weekly_hours": SPLIT_FRIDAY}, {"start_time": "12:00", "end_time": "13:00"}, "start_time",
+         "opening hours on Fridays, 9:00 AM to 12:00 PM and 1:00 PM to 5:00 PM"),
+        ({"weekly_hours": SPLIT_FRIDAY}, {"start_time": "11:00", "end_time": "14:00"}, "end_time",
+         "by 12:00 PM, when the space closes"),
+        ({"weekly_hours": SPLIT_FRIDAY}, {"date": "2026-03-16"}, "date", "closed on Mondays"),
+        ({"step_minutes": 30}, {"start_time": "10:15", "end_time": "12:15"}, "start_time", "on the half-hour"),
+        ({"step_minutes": 60}, {"end_time": "11:30"}, "end_time", "on the hour"),
+        ({"horizon_days": 2}, {}, "date", "too far ahead: reservations open 2 days ahead"),
+        ({"max_duration_minutes": 90}, {}, "end_time", "too long: reservations last at most 1 hour 30 minutes"),
+    ],
+)
+def test_the_settings_screen_rules_are_enforced_on_submit(rules, fields, field, message):
+    booking, errors = parse_booking(_form(**fields), _room(**rules), CITY, NOW)
+    assert booking is None and list(errors) == [field]
+    assert message in errors[field]
+
+
+def test_a_second_opening_of_the_day_can_be_booked_and_the_times_offered_follow_the_ranges():
+    room = _room(weekly_hours=SPLIT_FRIDAY, step_minutes=30)
+    booking, errors = parse_booking(_form(start_time="13:00", end_time="15:00"), room, CITY, NOW)
+    assert errors == {} and booking is not None
+    choices = time_choices(room.reservation_config)
+    assert choices[0] == time(9) and choices[-1] == time(17)
+    assert time(9, 30) in choices and time(9, 15) not in choices
 
 
 def test_a_date_typed_as_the_browsers_date_control_shows_it_is_understood():

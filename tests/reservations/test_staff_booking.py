@@ -61,7 +61,7 @@ def test_the_rules_apply_and_only_a_facilities_role_may_set_them_aside_with_a_re
     assert without_reason.status_code == 422
     text = page_text(without_reason)
     assert "Say why the rules are set aside" in text and "closed on Sundays" in text
-    assert "Choose an end time within the opening hours" in text  # listed as rules it breaks
+    assert "Choose a start time within the opening hours on Sundays" in text  # listed as rules it breaks
     assert db.session.scalars(select(Reservation)).all() == []
 
     done = _post(manager, _form(space, sunday, "19:00", "21:00", override="yes",

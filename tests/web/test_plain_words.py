@@ -31,7 +31,7 @@ def test_the_audit_log_and_the_outbox_speak_in_words(app):
     assert "Granted a role" in audit and "Role: Calendar publisher" in audit
     assert "role.grant" not in audit.split("<tbody>")[1] and "None" not in audit
     outbox = admin_client.get("/staff/ops/outbox").get_data(as_text=True)
-    assert "Ethan Park in Entra group mygov-calendars-publisher" in outbox
+    assert "Add Ethan Park to mygov-calendars-publisher (Calendar publisher)" in outbox
     assert f"{group_id}:{oid}"[:64] not in outbox
 
 
