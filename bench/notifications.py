@@ -36,7 +36,7 @@ from app.graph import subscriptions as graph_subscriptions
 from app.graph.calendar import graph_datetime
 from app.graph.mail import send_mail
 from app.microsoft import graph_client
-from app.people.tasks import sync_users_delta
+from app.people.tasks import apply_directory_changes
 from app.subscriptions import services as subscription_services
 from app.subscriptions.models import GraphSubscription
 
@@ -111,7 +111,7 @@ def main() -> None:
         app.config["GRAPH_NOTIFICATION_URL"] = f"{base}/graph/notifications"
         with app.app_context():
             spaces = build_city(tenant)
-            sync_users_delta({})  # the first full sync, as MyGov has done long before the hour
+            apply_directory_changes()  # the first full sync, as MyGov has done long before the hour
             started = time.perf_counter()
             created = subscription_services.ensure_subscriptions()
             subscribe_seconds = time.perf_counter() - started

@@ -23,7 +23,7 @@ from app.jobs.models import GraphOperation
 from app.jobs.outbox import record_operation
 from app.microsoft import graph_client
 from app.people.models import Employee
-from app.people.services import upsert_employee_from_graph
+from app.people.services import entra_values, is_resource_mailbox, upsert_employee_from_graph
 from app.sqltypes import utcnow
 
 MEMBERSHIP_KINDS = ("add_group_member", "remove_group_member")
@@ -311,6 +311,8 @@ def add_from_directory(oid: str, actor: Employee) -> Employee:
     user = users.get_user(graph_client(), oid)
     if user is None:
         raise AccessError("That person is no longer in the directory.")
+    if is_resource_mailbox(entra_values(user)):
+        raise AccessError(f"{user.get('displayName') or 'That entry'} is a room or shared mailbox, not a person.")
     created = upsert_employee_from_graph(tenant_id, user)
     employee = db.session.scalar(
         select(Employee).where(Employee.tenant_id == tenant_id, Employee.entra_oid == user["id"])

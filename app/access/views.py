@@ -17,6 +17,7 @@ from app.graph import GraphError, users
 from app.microsoft import graph_client
 from app.people.models import Employee
 from app.people.queries import page_number
+from app.people.services import entra_values, is_resource_mailbox
 from app.web.confirm import Confirmation, ask_first
 from app.web.htmx import render_page_or_block, see_other
 
@@ -31,6 +32,8 @@ def _directory_matches(text: str) -> tuple[list[dict[str, Any]], str | None]:
     try:
         found = []
         for user in users.search_users(graph_client(), text):
+            if is_resource_mailbox(entra_values(user)):
+                continue  # a room or shared mailbox, not a person
             found.append(user)
             if len(found) >= DIRECTORY_RESULTS * 2:
                 break

@@ -8,6 +8,7 @@ from app.calendars.models import CalendarEvent
 from app.calendars.outlook_watch import check_published_events
 from app.extensions import db
 from app.jobs.actions import action
+from app.jobs.polling import poll_due, skipped
 from app.jobs.handlers import on_result
 from app.jobs.models import GraphOperation
 
@@ -30,4 +31,6 @@ def _deleted(operation: GraphOperation, result: dict[str, Any]) -> None:
         "deleted there, mark them for review and email the calendar publishers (the website is not changed).",
         queue="sync")
 def check_outlook_changes(params: dict[str, Any]) -> dict[str, Any]:
+    if not poll_due("outlook_calendar"):
+        return skipped("outlook_calendar")
     return check_published_events()

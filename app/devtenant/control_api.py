@@ -296,6 +296,8 @@ def remove_place(key: str) -> tuple[str, int]:
     state.place_visible_at.pop(place["id"], None)
     mailbox = state.find_mailbox(place.get("emailAddress") or "")
     if mailbox is not None and mailbox.kind == "room":
+        if mailbox.id in state.users:  # the room's directory user goes with its mailbox
+            state.remove_user(mailbox.id, permanent=True)
         state.mailboxes.pop(mailbox.id, None)
         state.mailbox_index.pop(mailbox.address.lower(), None)
     return "", 204

@@ -45,11 +45,11 @@ def load_seed(state: TenantState, path: Path = DEFAULT_SEED, today: dt.date | No
             state.photos[user["id"]] = generated_photo(user["id"])
     _load_groups(state, data)
     for mailbox in data.get("sharedMailboxes", []):
-        state.add_mailbox(Mailbox(mailbox["id"], mailbox["address"], mailbox["displayName"], "shared"))
+        state.add_resource_mailbox(Mailbox(mailbox["id"], mailbox["address"], mailbox["displayName"], "shared"))
     for place in data.get("places", []):
         state.places[place["id"]] = dict(place)
         if place.get("emailAddress"):
-            state.add_mailbox(Mailbox(place["id"], place["emailAddress"], place["displayName"], "room"))
+            state.add_resource_mailbox(Mailbox(place["id"], place["emailAddress"], place["displayName"], "room"))
     zone_name = data["tenant"].get("timeZone", "UTC")
     today = today or dt.datetime.now(ZoneInfo(zone_name)).date()
     for event in data.get("events", []):

@@ -88,9 +88,12 @@ class Settings:
     # an empty page loses the rest.
     delta_empty_pages: bool = False
     places_propagation_seconds: float = 0.0
-    # A group created through Graph is readable (GET, lists, members) only after this delay, as
-    # the directory replicates (contract §4.2; the same lag as places in §7.1).
+    # A group created through Graph is not readable at once, as the directory replicates (contract
+    # §4.2: a GET right after create can 404 briefly): it answers 404 Request_ResourceNotFound to
+    # its first `groups_replication_reads` reads (GET, lists, members) and for
+    # `groups_replication_seconds` after creation. The default is Graph-like and deterministic.
     groups_replication_seconds: float = 0.0
+    groups_replication_reads: int = 1
     mailbox_concurrency: int = 4
     # Graph's transactionId de-duplication has no documented window (contract §6.1, gotcha 12);
     # switched off, a repeated POST creates a second event, as it may after the window.
@@ -142,6 +145,7 @@ class TenantState:
         self.places: dict[str, dict[str, Any]] = {}
         self.place_visible_at: dict[str, float] = {}
         self.group_visible_at: dict[str, float] = {}
+        self.group_unreplicated_reads: dict[str, int] = {}  # group id -> reads still answered 404
         self.list_items: list[dict[str, Any]] = []
         self.list_item_seq: dict[tuple[str, str], int] = {}  # ids are never reused after a delete
         self.site_permissions: list[dict[str, Any]] = []  # apps granted one site (Sites.Selected)
@@ -269,6 +273,7 @@ class TenantState:
         self.members.pop(group_id, None)
         self.owners.pop(group_id, None)
         self.group_visible_at.pop(group_id, None)
+        self.group_unreplicated_reads.pop(group_id, None)
         for member_ids in self.members.values():
             member_ids.discard(group_id)
 
@@ -289,6 +294,25 @@ class TenantState:
     def add_mailbox(self, mailbox: Mailbox) -> Mailbox:
         self.mailboxes[mailbox.id] = mailbox
         self.mailbox_index[mailbox.address.lower()] = mailbox.id
+        return mailbox
+
+    def add_resource_mailbox(self, mailbox: Mailbox) -> Mailbox:
+        """A room or shared mailbox: in Entra it is a directory user whose sign-in is disabled, so
+        `/users` lists, `/users/delta` and `GET /users/{address}` return it as they return staff."""
+        self.add_mailbox(mailbox)
+        self.add_user(
+            {
+                "id": mailbox.id,
+                "displayName": mailbox.display_name,
+                "mail": mailbox.address,
+                "userPrincipalName": mailbox.address,
+                "accountEnabled": False,
+                "givenName": None,
+                "surname": None,
+                "jobTitle": None,
+            },
+            with_mailbox=False,
+        )
         return mailbox
 
     def find_mailbox(self, key: str) -> Mailbox | None:

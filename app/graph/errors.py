@@ -48,6 +48,15 @@ class GraphNotFound(GraphError):
     pass
 
 
+class DirectoryNotReplicated(GraphNotFound):
+    """A 404 on a directory object MyGov may have just created: Graph's directory replicates, so a
+    read or a member change right after the create can 404 briefly (contract §4.2). Worth retrying."""
+
+    @property
+    def is_transient(self) -> bool:
+        return True
+
+
 class GraphForbidden(GraphError):
     """403: the app lacks the application permission (or Exchange RBAC scope) for this call."""
 

@@ -1,6 +1,9 @@
 """Handlers for the outbox operation kinds: each turns a row's payload into one typed Graph call."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
 from typing import Any
 
 from flask import current_app
@@ -8,8 +11,10 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.graph import GraphClient, GraphError, GraphNotFound, calendar, groups, mail, places, sharepoint, teams
+from app.graph.errors import DirectoryNotReplicated
 from app.jobs.handlers import handles
 from app.jobs.models import GraphOperation
+from app.sqltypes import utcnow
 
 
 def event_id_for(operation: GraphOperation) -> str | None:
@@ -122,15 +127,30 @@ def send_mail(operation: GraphOperation, graph: GraphClient) -> dict[str, Any]:
     return {"accepted": True}
 
 
+@contextmanager
+def _replication_lag_retried(operation: GraphOperation) -> Iterator[None]:
+    """A group MyGov created a moment ago can 404 until Graph's directory replicates (contract §4.2):
+    such a 404 goes back to the outbox's backoff; once the grace has passed, the group is gone."""
+    try:
+        yield
+    except GraphNotFound as error:
+        grace = timedelta(seconds=int(current_app.config["GROUP_REPLICATION_GRACE_SECONDS"]))
+        if error.code != "Request_ResourceNotFound" or utcnow() - operation.created_at > grace:
+            raise
+        raise DirectoryNotReplicated(error.status, error.code, error.message, request_id=error.request_id) from error
+
+
 @handles("add_group_member")
 def add_group_member(operation: GraphOperation, graph: GraphClient) -> dict[str, Any]:
-    outcome = groups.add_group_member(graph, operation.payload["group_id"], operation.payload["user_id"])
+    with _replication_lag_retried(operation):
+        outcome = groups.add_group_member(graph, operation.payload["group_id"], operation.payload["user_id"])
     return {"outcome": outcome}
 
 
 @handles("remove_group_member")
 def remove_group_member(operation: GraphOperation, graph: GraphClient) -> dict[str, Any]:
-    outcome = groups.remove_group_member(graph, operation.payload["group_id"], operation.payload["user_id"])
+    with _replication_lag_retried(operation):
+        outcome = groups.remove_group_member(graph, operation.payload["group_id"], operation.payload["user_id"])
     return {"outcome": outcome}
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.graph import mail
 from app.jobs.actions import Param, action
+from app.jobs.polling import poll_due, skipped
 from app.jobs.handlers import on_result
 from app.jobs.models import GraphOperation, SyncState
 from app.mail.catalogue import TEMPLATES
@@ -61,6 +62,13 @@ def send_mail_action(params: dict[str, Any]) -> dict[str, Any]:
 
 @action("graph.process_mailbox_ndrs", description="Mark messages that bounced, from the sender's NDRs.", queue="mail")
 def process_mailbox_ndrs(params: dict[str, Any]) -> dict[str, Any]:
+    if not poll_due("sender_inbox"):
+        return skipped("sender_inbox")
+    return read_bounce_reports()
+
+
+def read_bounce_reports() -> dict[str, Any]:
+    """The bounce reports received since the last read (a notification on the inbox runs it at once)."""
     cursor = db.session.get(SyncState, NDR_CURSOR) or SyncState(key=NDR_CURSOR)
     after = datetime.fromisoformat(cursor.value) if cursor.value else None
     counts = {"reports": 0, "bounced": 0, "unmatched": 0}

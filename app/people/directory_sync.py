@@ -18,7 +18,7 @@ from app.people.contacts import (
     SOURCE_COLUMNS, contact_values, dialect_insert, id_list, refresh_contacts, upsert_contacts,
 )
 from app.people.models import Employee
-from app.people.services import entra_values
+from app.people.services import entra_values, is_resource_mailbox
 from app.sqltypes import utcnow
 
 DELTA_KEY = "graph.users.delta"
@@ -107,6 +107,10 @@ def apply_users_page(tenant_id: str, users: Iterable[dict[str, Any]], counts: Sy
     for oid in present:
         before = existing.get(oid)
         values = _merged_values(before, entra_values(latest[oid]))
+        if is_resource_mailbox(values):
+            if before is not None and before["entra_removed_at"] is None:
+                removed.add(oid)  # listed as staff before: it leaves the directory and people screens
+            continue
         if before is None:
             counts.created += 1
         elif before["entra_removed_at"] is None and all(before[c] == values[c] for c in ENTRA_COLUMNS):

@@ -38,6 +38,13 @@ def entra_values(user: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
+def is_resource_mailbox(values: dict[str, Any]) -> bool:
+    """Room and shared mailboxes are directory users in Entra, listed in `/users` and its delta like
+    staff: a disabled sign-in with neither a given name nor a surname. They are not people.
+    `values` are Employee columns, as `entra_values` gives them."""
+    return values.get("account_enabled") is False and not values.get("given_name") and not values.get("surname")
+
+
 def upsert_employee_from_graph(tenant_id: str, user: dict[str, Any]) -> bool:
     """Create or update one employee from a Graph user; True when it was created."""
     employee = db.session.scalar(

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.graph import DeltaRound, DeltaTokenExpired, GraphClient, users
 from app.jobs.actions import Param, action
+from app.jobs.polling import poll_due, skipped
 from app.microsoft import graph_client
 from app.people import directory_sync, photos
 from app.people.models import Employee
@@ -49,12 +50,19 @@ class GraphDirectory:
         return photo.content if photo else None
 
 
-@action("graph.sync_users_delta", description="Apply Entra directory changes since the last sync.", queue="sync")
-def sync_users_delta(params: dict[str, Any]) -> dict[str, Any]:
+def apply_directory_changes() -> dict[str, Any]:
+    """One users delta round from the stored link (a directory notification runs it at once)."""
     counts = directory_sync.sync_users_delta(
         GraphDirectory(graph_client()), current_app.config["ENTRA_TENANT_ID"], DeltaTokenExpired
     )
     return counts.as_summary()
+
+
+@action("graph.sync_users_delta", description="Apply Entra directory changes since the last sync.", queue="sync")
+def sync_users_delta(params: dict[str, Any]) -> dict[str, Any]:
+    if not poll_due("users"):
+        return skipped("users")
+    return apply_directory_changes()
 
 
 @action(

@@ -15,6 +15,7 @@ from flask import current_app
 
 from app.facilities.closures import closed_days
 from app.facilities.models import FacilitySpace, ReservationConfig
+from app.jobs.polling import is_live
 from app.reservations import exchange, holds, occupancy
 from app.reservations.rules import earliest_start, is_open_on, local_instant
 
@@ -122,6 +123,12 @@ def _on_grid(anchor: datetime, instant: datetime, step_minutes: int, *, up: bool
     return anchor + timedelta(seconds=steps * step)
 
 
+def freebusy_max_age(mailbox: str | None) -> int:
+    """Seconds a room's cached free/busy is reused: longer while Graph notifies MyGov of its changes."""
+    live = bool(mailbox) and is_live("room_events", (mailbox or "").lower())
+    return int(current_app.config["FREEBUSY_LIVE_CACHE_SECONDS" if live else "FREEBUSY_CACHE_SECONDS"])
+
+
 def space_availability(
     space: FacilitySpace, first_day: date, days: int, zone: ZoneInfo, now: datetime
 ) -> Availability:
@@ -134,7 +141,7 @@ def space_availability(
     margin = timedelta(minutes=max(config.setup_minutes, config.teardown_minutes))
     busy = mygov_busy(space, start - margin, end + margin)
     try:
-        max_age = int(current_app.config["FREEBUSY_CACHE_SECONDS"])
+        max_age = freebusy_max_age(space.exchange_resource_mailbox)
         busy += exchange_busy(space, start - margin, end + margin, max_age=max_age)
         checked = True
     except exchange.ExchangeUnavailable:

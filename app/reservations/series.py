@@ -25,11 +25,11 @@ from app.reservations import approvers, confirmation, exchange
 from app.reservations.availability import Interval, exchange_busy, first_conflict, mygov_busy
 from app.reservations.links import manage_url
 from app.reservations.models import Reservation, ReservationSeries
-from app.reservations.rules import BookingRequest, parse_booking
+from app.reservations.rules import BookingRequest, parse_booking, parse_date
 from app.reservations.services import REFERENCE_ALPHABET, SlotTaken, StaffEntry, submit_reservation
 from app.web.templating import city_zone
 from app.sqltypes import utcnow
-from app.web.params import BadDate, parse_date_param, whole_number
+from app.web.params import date_window, whole_number, window_message
 
 FREQUENCIES = {"weekly": "Every week", "monthly": "Every month, on the same date"}
 MAX_DATES = 26
@@ -54,9 +54,11 @@ def parse_repeat(form: Mapping[str, str]) -> tuple[Repeat | None, dict[str, str]
         errors["until"] = "Give either a last date or a number of times, not both."
     elif until_raw:
         try:
-            until = parse_date_param(until_raw, date.today())
-        except BadDate as refused:
-            errors["until"] = str(refused)
+            until = parse_date(until_raw)
+        except ValueError:
+            errors["until"] = "Enter the last date as month/day/year, for example 03/15/2027."
+        if until is not None and not date_window(date.today())[0] <= until <= date_window(date.today())[1]:
+            errors["until"], until = window_message(date.today()), None
     elif count_raw:
         if not 2 <= (whole_number(count_raw) or 0) <= MAX_DATES:
             errors["count"] = f"Enter a number of times from 2 to {MAX_DATES}."

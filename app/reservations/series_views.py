@@ -13,7 +13,7 @@ from app.reservations import series, services
 from app.reservations.links import signed_token
 from app.reservations.public_views import SUBMIT_RATE_LIMIT
 from app.reservations.rooms import reservable_space
-from app.reservations.rules import FIELD_LABELS, FIELD_ORDER, parse_booking
+from app.reservations.rules import FIELD_LABELS, FIELD_ORDER, parse_booking, parse_date
 from app.sqltypes import utcnow
 from app.web.htmx import see_other
 from app.web.templating import city_zone
@@ -57,7 +57,7 @@ def repeat_submit(facility_slug: str, space_slug: str) -> Response | tuple[str, 
     errors.update({k: v for k, v in booking_errors.items() if k not in series.DATE_FIELDS or not form.get(k)})
     first = _date(form["date"])
     if first is None:
-        errors["date"] = "Enter the first date as year-month-day, for example 2026-03-15."
+        errors["date"] = "Enter the first date as month/day/year, for example 03/15/2027."
     if errors or repeat is None or first is None:
         return _form_page(space, form, errors, 422)
     checks = series.check_dates(space, form, series.dates_of(first, repeat), zone, now)
@@ -91,6 +91,6 @@ def _staff_entry() -> services.StaffEntry | None:
 
 def _date(raw: str) -> date | None:
     try:
-        return date.fromisoformat(raw) if raw else None
+        return parse_date(raw) if raw else None
     except ValueError:
         return None

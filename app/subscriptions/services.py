@@ -28,6 +28,7 @@ from app.extensions import db
 from app.facilities.models import FacilitySpace
 from app.graph import GraphError
 from app.graph import subscriptions as graph_subscriptions
+from app.jobs.polling import register_live_check
 from app.jobs.queue import get_queue
 from app.microsoft import graph_client
 from app.sqltypes import utcnow
@@ -82,6 +83,22 @@ def wanted_subscriptions() -> list[Wanted]:
                          "created", "outlook"))
     wanted.append(Wanted("users", "", "/users", "updated,deleted", "directory"))
     return list({(w.purpose, w.target): w for w in wanted}.values())
+
+
+def subscription_live(purpose: str, target: str | None = None) -> bool:
+    """Notifications on, and an active unexpired subscription on this target (target None: on every
+    target of the purpose MyGov wants). Polling of a live resource slows down (app/jobs/polling)."""
+    if notification_url() is None:
+        return False
+    live = set(db.session.scalars(select(GraphSubscription.target).where(
+        GraphSubscription.purpose == purpose, GraphSubscription.status == "active",
+        GraphSubscription.expires_at > utcnow())))
+    if target is not None:
+        return target.lower() in live
+    return {w.target for w in wanted_subscriptions() if w.purpose == purpose} <= live
+
+
+register_live_check(subscription_live)
 
 
 def ensure_subscriptions() -> dict[str, int]:

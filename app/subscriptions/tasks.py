@@ -13,9 +13,9 @@ from app.facilities.models import FacilitySpace
 from app.graph import GraphError
 from app.graph import subscriptions as graph_subscriptions
 from app.jobs.actions import action
-from app.mail.tasks import process_mailbox_ndrs
+from app.mail.tasks import read_bounce_reports
 from app.microsoft import graph_client
-from app.people.tasks import sync_users_delta
+from app.people.tasks import apply_directory_changes
 from app.reservations.exchange import forget_free_busy
 from app.reservations.page_version import space_changed
 from app.subscriptions import services
@@ -35,9 +35,9 @@ def handle_change(subscription_id: int, resource: str) -> None:
                 func.lower(FacilitySpace.exchange_resource_mailbox) == subscription.target)):
             space_changed(space_id)
     elif subscription.purpose == "sender_inbox":
-        process_mailbox_ndrs({})  # reads only reports received since the last run
+        read_bounce_reports()  # reads only reports received since the last run
     elif subscription.purpose == "users":
-        sync_users_delta({})  # one delta round: only what changed since the stored link
+        apply_directory_changes()  # one delta round: only what changed since the stored link
     elif subscription.purpose == "outlook_calendar":
         # Users/{mailbox}/Events/{id}: read that event only; a catch-up ("") checks them all.
         event_id = resource.rstrip("/").rsplit("/", 1)[-1] if "/Events/" in resource else None

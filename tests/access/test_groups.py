@@ -1,12 +1,19 @@
 """Group mappings: default names from the configured pattern, mapping an existing group, creating missing ones."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
+from app.access import services
 from app.access.mappings import default_group_name, ensure_group_mappings, mail_nickname
 from app.access.models import AuditEntry, GroupMapping
 from app.extensions import db
-from tests.factories import csrf_headers, staff_client
+from app.jobs.models import GraphOperation
+from app.jobs.sweeper import enqueue_due_retries
+from app.sqltypes import utcnow
+from tests.factories import csrf_headers, make_employee, staff_client
+from tests.jobs.helpers import drain
 
 PUBLISHERS = "15277fe8-3f96-54e9-9fc5-03cdddb41e6b"
 
@@ -69,3 +76,36 @@ def test_missing_groups_are_created_as_security_groups_owned_by_the_admin(app, t
     assert group["securityEnabled"] and not group["mailEnabled"] and group["owners"] == [employee.entra_oid]
     assert _mapping("calendars", "publisher").group_object_id == group["id"]
     assert len(db.session.scalars(select(AuditEntry).where(AuditEntry.action == "group_mapping.create")).all()) == 9
+
+
+def test_a_role_granted_right_after_its_group_was_created_reaches_the_group_once_it_replicated(app, tenant):
+    """Graph's directory replicates: a new group 404s briefly (contract §4.2); the outbox retries."""
+    app.config["ACCESS_GROUP_NAME_PATTERN"] = "mygov-fresh-{module}-{role}"
+    admin, employee = staff_client(app, "platform.admin")
+    employee.entra_oid = tenant.server.control.user("morgan.reyes@auburnal.gov")["id"]
+    db.session.commit()
+    admin.post("/staff/access/groups/create", headers=csrf_headers(admin))
+    group_id = _mapping("calendars", "publisher").group_object_id
+    ethan = tenant.server.control.user("ethan.park@auburnal.gov")
+    person = make_employee("Ethan Park")
+    person.entra_oid = ethan["id"]
+    db.session.commit()
+    services.grant_role(person, "calendars.publisher", employee)
+    db.session.commit()
+    drain()
+    operation = db.session.scalar(select(GraphOperation).where(GraphOperation.kind == "add_group_member"))
+    assert (operation.status, operation.last_error_status) == ("pending", 404)  # not given up
+    assert ethan["id"] not in tenant.group_members(group_id)
+    assert enqueue_due_retries(utcnow() + timedelta(seconds=10)) == 1
+    drain()
+    assert operation.status == "done" and ethan["id"] in tenant.group_members(group_id)
+
+
+def test_a_member_change_on_a_group_long_gone_still_fails(app, tenant):
+    operation = services.queue_membership_change("add_group_member", "0b6d2f5e-1b3a-4a43-9a70-3d2f1e0c9a11",
+                                                 tenant.server.control.user("ethan.park@auburnal.gov")["id"], "gone-1")
+    db.session.flush()
+    operation.created_at = operation.created_at - timedelta(hours=1)
+    db.session.commit()
+    drain()
+    assert db.session.get(GraphOperation, operation.id).status == "failed"

@@ -171,6 +171,17 @@ def test_search_finds_local_staff_and_falls_back_to_the_directory(app, tenant):
     assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "employee.add")).target_id == str(ethan.id)
 
 
+def test_rooms_and_shared_mailboxes_in_the_directory_are_not_offered_as_people(app, tenant):
+    admin, _ = staff_client(app, "platform.admin")
+    assert "Study Room" not in admin.get("/staff/access/?q=study").get_data(as_text=True)
+    assert "City Meetings" not in admin.get("/staff/access/?q=citymeetings").get_data(as_text=True)
+    room = tenant.server.control.user("rm_LIB_StudyRoomA@auburnal.gov")
+    refused = admin.post("/staff/access/people/from-directory", data={"oid": room["id"]},
+                         headers=csrf_headers(admin), follow_redirects=True)
+    assert "is a room or shared mailbox, not a person" in refused.get_data(as_text=True)
+    assert db.session.scalar(select(Employee).where(Employee.entra_oid == room["id"])) is None
+
+
 def test_search_finds_staff_by_email_too(app):
     admin, _ = staff_client(app, "platform.admin")
     make_employee("Grace Holloway", mail="g.holloway@auburnal.gov", upn="gh1@auburnal.gov")

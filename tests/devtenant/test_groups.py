@@ -129,3 +129,15 @@ def test_transitive_member_of_includes_nested_groups(graph):
     direct = {g["id"] for g in graph.get(f"/users/{admin['id']}/memberOf").json()["value"]}
     transitive = {g["id"] for g in graph.get(f"/users/{admin['id']}/transitiveMemberOf").json()["value"]}
     assert outer["id"] not in direct and outer["id"] in transitive
+
+
+def test_a_new_group_is_not_readable_at_once_by_default(graph):
+    """Graph's directory replicates: the first read of a new group 404s (contract §4.2)."""
+    body = {"displayName": "mygov-new-readers", "mailEnabled": False, "mailNickname": "mygov-new-readers",
+            "securityEnabled": True}
+    created = graph.post("/groups", json=body)
+    group_id = created.json()["id"]
+    assert created.status_code == 201
+    first = graph.get(f"/groups/{group_id}")
+    assert first.status_code == 404 and error_code(first) == "Request_ResourceNotFound"
+    assert graph.get(f"/groups/{group_id}").json()["displayName"] == "mygov-new-readers"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -145,7 +146,10 @@ def test_the_sdk_typed_calls_work_against_the_dev_tenant(tenant):
     tenant.control.update_settings(notification_https_only=False)
     receiver = NotificationReceiver()
     try:
-        seen = asyncio.run(_drive(tenant, receiver))
+        # Its own thread: a browser test earlier in the run leaves Playwright's event loop running
+        # in this one, where asyncio.run refuses to start.
+        with ThreadPoolExecutor(1) as pool:
+            seen = pool.submit(asyncio.run, _drive(tenant, receiver)).result()
     finally:
         receiver.stop()
     assert seen["users"] > 10 and seen["delta_link"]

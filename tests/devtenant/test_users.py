@@ -53,7 +53,7 @@ def test_basic_filters_work_without_headers(graph):
     starts = graph.get("/users?$filter=startswith(displayName,'Meg')").json()["value"]
     assert {u["displayName"] for u in starts} == {"Megan Crouch"}
     disabled = graph.get("/users?$filter=accountEnabled eq false&$select=id,accountEnabled").json()["value"]
-    assert len(disabled) == 3 and all(u["accountEnabled"] is False for u in disabled)
+    assert len(disabled) == 11 and all(u["accountEnabled"] is False for u in disabled)  # 3 staff, 8 mailboxes
     listed = graph.get(
         "/users?$filter=userPrincipalName in ('megan.crouch@auburnal.gov','chen.wu@auburnal.gov')"
     ).json()["value"]
@@ -108,3 +108,22 @@ def test_count_segment_and_no_photo_metadata(graph):
     assert int(counted.text) == len(graph.server.tenant.state.users)
     placeholder = graph.get("/users/priya.natarajan@auburnal.gov/photo").json()
     assert placeholder["@odata.mediaContentType"] == "image/gif" and placeholder["width"] == 1
+
+
+def test_room_and_shared_mailboxes_are_listed_users_with_sign_in_disabled(graph):
+    """In Entra a room or shared mailbox is a directory user: in lists and delta, not just by address."""
+    wanted = "id,mail,accountEnabled,givenName,surname"
+    listed = graph.get(f"/users?$select={wanted}&$filter=accountEnabled eq false").json()["value"]
+    by_mail = {u["mail"].lower(): u for u in listed}
+    for address in ("rm_lib_studyrooma@auburnal.gov", "citymeetings@auburnal.gov"):
+        assert by_mail[address]["accountEnabled"] is False and by_mail[address]["givenName"] is None
+    delta = graph.get(f"/users/delta?$select={wanted}")
+    found: set[str] = set()
+    while True:
+        found |= {(u.get("mail") or "").lower() for u in delta.json()["value"]}
+        if "@odata.nextLink" not in delta.json():
+            break
+        delta = graph.get(delta.json()["@odata.nextLink"])
+    assert {"rm_lib_studyrooma@auburnal.gov", "citymeetings@auburnal.gov"} <= found
+    one = graph.get("/users/rm_LIB_StudyRoomA@auburnal.gov?$select=id,accountEnabled").json()
+    assert one["id"] == by_mail["rm_lib_studyrooma@auburnal.gov"]["id"] and one["accountEnabled"] is False

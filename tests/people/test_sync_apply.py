@@ -12,10 +12,19 @@ from app.microsoft import graph_client
 from app.people.directory_sync import DELTA_KEY, sync_users_delta
 from app.people.models import Employee, EmployeeContact
 from app.people.tasks import DeltaPage, GraphDirectory
+from tests.factories import staff_client
+from tests.people.helpers import employee_with_contact
 
 
 def _sync(app):
     return sync_users_delta(GraphDirectory(graph_client()), app.config["ENTRA_TENANT_ID"], DeltaTokenExpired)
+
+
+def _people(devtenant) -> int:
+    """Directory users that are people: room and shared mailboxes are users in Entra too."""
+    state = devtenant.tenant.state
+    return len([u for u in state.users.values() if state.find_mailbox(u["id"]) is None
+                or state.find_mailbox(u["id"]).kind == "user"])
 
 
 def _by_oid() -> dict[str, Employee]:
@@ -32,7 +41,7 @@ def _add(devtenant, name: str, **props: Any) -> str:
 
 def test_rounds_apply_exactly_the_changes(app, devtenant_clean):
     tenant = devtenant_clean
-    seeded = len([u for u in tenant.tenant.state.users.values()])
+    seeded = _people(tenant)
     ana = _add(tenant, "Ana Alvarez", jobTitle="Clerk", department="Library", businessPhones=["334-501-3000"])
     bo, cy, dee = (_add(tenant, name) for name in ("Bo Brown", "Cy Cole", "Dee Diaz"))
     first = _sync(app)
@@ -59,7 +68,7 @@ def test_rounds_apply_exactly_the_changes(app, devtenant_clean):
 def test_a_sync_reads_past_empty_delta_pages_that_carry_a_next_link(app, devtenant_clean):
     tenant = devtenant_clean
     tenant.control.update_settings(delta_page_size=10, delta_empty_pages=True)
-    seeded = len(tenant.tenant.state.users)
+    seeded = _people(tenant)
     first = _sync(app)
     assert first.created == seeded and not first.full_resync
     assert db.session.scalar(select(func.count()).select_from(Employee)) == seeded
@@ -165,7 +174,7 @@ def test_the_server_job_records_its_counts(app, devtenant_clean):
     run_id = tick()[0]
     execute_run(run_id)
     run = db.session.get(ServerJobRun, run_id)
-    assert run.status == "succeeded" and run.summary["created"] == len(devtenant_clean.tenant.state.users)
+    assert run.status == "succeeded" and run.summary["created"] == _people(devtenant_clean)
 
 
 def test_disabled_and_removed_staff_leave_the_public_directory(app, client, devtenant_clean):
@@ -205,3 +214,31 @@ def test_a_sync_writes_in_bulk_not_a_round_trip_per_user(app, devtenant_clean):
         event.remove(db.engine, "before_cursor_execute", count)
     assert result.created >= 300
     assert len(statements) < result.created / 5, f"{len(statements)} statements for {result.created} users"
+
+
+RESOURCE_MAILBOXES = ("rm_LIB_StudyRoomA@auburnal.gov", "rm_CC_Gymnasium@auburnal.gov", "citymeetings@auburnal.gov",
+                      "noreply@auburnal.gov")
+
+
+def test_the_demo_rooms_and_shared_mailboxes_are_not_employees(app, client, devtenant_clean):
+    """Entra lists room and shared mailboxes as (sign-in disabled) users: a sync leaves them out."""
+    editor, _ = staff_client(app, "employees.editor", name="Editor Person")
+    listed = {u["mail"].lower() for u in users.list_users(graph_client())}
+    assert {address.lower() for address in RESOURCE_MAILBOXES} <= listed  # Graph lists them
+    _sync(app)
+    mails = {(e.mail or "").lower() for e in _by_oid().values()}
+    assert not mails & {address.lower() for address in RESOURCE_MAILBOXES}
+    assert "joe.sikes@auburnal.gov" in mails  # a disabled employee stays one
+    people = editor.get("/staff/employees/?q=study").get_data(as_text=True)
+    assert "Study Room" not in people
+
+
+def test_a_room_listed_as_staff_before_leaves_the_directory(app, client, devtenant_clean):
+    room = devtenant_clean.control.user("rm_LIB_StudyRoomA@auburnal.gov")
+    employee = employee_with_contact("Study Room A", entra_oid=room["id"], mail=room["mail"], show_publicly=True,
+                                     tenant_id=app.config["ENTRA_TENANT_ID"])
+    assert "Study Room A" in client.get("/directory/").get_data(as_text=True)
+    _sync(app)
+    db.session.expire_all()
+    assert db.session.get(Employee, employee.id).entra_removed_at is not None
+    assert "Study Room A" not in client.get("/directory/").get_data(as_text=True)

@@ -52,6 +52,8 @@ def test_week_grid_puts_each_booking_under_its_day_and_marks_today(app, exchange
     html = viewer.get(f"/staff/bookings/grid?view=week&date={day}").get_data(as_text=True)
     monday = day - timedelta(days=day.weekday())
     assert f"Week of {monday.strftime('%A, %B %-d, %Y')}" in html
+    # the screen reader's announcement reads as a sentence, not "Showing Week of ..."
+    assert f"Showing the week of {monday.strftime('%A, %B %-d, %Y')}." in html
     assert "Wanda Week" in html and "Next Week" not in html and "Cancelled Person" not in html
     assert html.count('<th scope="col"') == 8  # the room column and seven days
     following = viewer.get(f"/staff/bookings/grid?view=week&date={monday + timedelta(days=7)}").get_data(as_text=True)

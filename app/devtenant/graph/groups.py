@@ -72,7 +72,13 @@ MAX_BOUND_AT_CREATE = 20
 
 
 def _replicated(group_id: str) -> bool:
-    return tenant().state.group_visible_at.get(group_id, 0) <= time.time()
+    """Whether this read sees the group; each read before replication uses up one 404."""
+    state = tenant().state
+    reads_left = state.group_unreplicated_reads.get(group_id, 0)
+    if reads_left > 0:
+        state.group_unreplicated_reads[group_id] = reads_left - 1
+        return False
+    return state.group_visible_at.get(group_id, 0) <= time.time()
 
 
 def find_group_or_404(group_id: str) -> dict[str, Any]:
@@ -174,6 +180,7 @@ def create_group() -> tuple[dict[str, Any], int]:
     state = tenant().state
     created = state.add_group(group, members, owners)
     state.group_visible_at[created["id"]] = time.time() + state.settings.groups_replication_seconds
+    state.group_unreplicated_reads[created["id"]] = state.settings.groups_replication_reads
     return {
         "@odata.context": f"{tenant().graph_base()}/$metadata#groups/$entity",
         **project(created, None, DEFAULT_PROPERTIES),

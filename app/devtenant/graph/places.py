@@ -194,7 +194,7 @@ def _provision_room(room: dict[str, Any], floor: dict[str, Any]) -> None:
     room.setdefault("floorNumber", int(label) if label.lstrip("-").isdigit() else None)
     room.setdefault("address", building.get("address"))
     room["emailAddress"] = address
-    state.add_mailbox(Mailbox(str(uuid.uuid4()), address, room["displayName"], "room"))
+    state.add_resource_mailbox(Mailbox(str(uuid.uuid4()), address, room["displayName"], "room"))
 
 
 @blueprint.patch("/places/<key>")

@@ -165,26 +165,10 @@ def count_users() -> Response:
     return Response(str(len(users)), mimetype="text/plain")
 
 
-def _mailbox_user(key: str) -> dict[str, Any] | None:
-    """Room and shared mailboxes are directory users in Entra (sign-in disabled)."""
-    mailbox = tenant().state.find_mailbox(key)
-    if mailbox is None or mailbox.kind not in ("room", "shared"):
-        return None
-    return {
-        "id": mailbox.id,
-        "displayName": mailbox.display_name,
-        "mail": mailbox.address,
-        "userPrincipalName": mailbox.address,
-        "accountEnabled": False,
-        "businessPhones": [],
-        "userType": "Member",
-    }
-
-
 @blueprint.get("/users/<user_key>")
 def get_user(user_key: str) -> dict[str, Any]:
     require(READ_USERS)
-    user = tenant().state.find_user(user_key) or _mailbox_user(user_key) or find_user_or_404(user_key)
+    user = find_user_or_404(user_key)
     return {
         "@odata.context": f"{tenant().graph_base()}/$metadata#users/$entity",
         **project(user, selected(), DEFAULT_PROPERTIES),
