@@ -17,6 +17,7 @@ from email_validator import EmailNotValidError, validate_email
 from app.facilities.models import FacilitySpace, ReservationConfig
 from app.people.validation import InvalidValue, normalize_phone
 from app.reservations.formatting import clock_time, duration_words
+from app.web.params import whole_number
 
 # The furthest a space's horizon may reach (manage links stay valid that long plus a month).
 MAX_HORIZON_DAYS = 365
@@ -192,10 +193,10 @@ def _email(raw: str, errors: dict[str, str]) -> str | None:
 
 
 def _attendees(raw: str, space: FacilitySpace, errors: dict[str, str], rules: dict[str, str]) -> int | None:
-    if not raw.isdigit() or int(raw) < 1:
+    count = whole_number(raw)
+    if not count:
         errors["attendees"] = "Enter the number of people attending, as a whole number like 12."
         return None
-    count = int(raw)
     limit = attendee_limit(space)
     if limit is not None and count > limit:
         rules["attendees"] = f"{space.name} can hold at most {limit} people."

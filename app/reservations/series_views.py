@@ -17,6 +17,7 @@ from app.reservations.rules import FIELD_LABELS, FIELD_ORDER, parse_booking, par
 from app.sqltypes import utcnow
 from app.web.htmx import see_other
 from app.web.templating import city_zone
+from app.reservations.confirmation import TooManyRequests, client_key
 
 series_bp = Blueprint("reservation_series", __name__, url_prefix="/reservations")
 
@@ -66,7 +67,12 @@ def repeat_submit(facility_slug: str, space_slug: str) -> Response | tuple[str, 
     chosen &= {check.day for check in checks if check.free}
     if not chosen:
         return _form_page(space, form, {"day": "Tick at least one free date to send."}, 422, checks)
-    result = series.send(space, repeat, checks, chosen, _staff_entry())
+    entry = _staff_entry()
+    try:
+        result = series.send(space, repeat, checks, chosen, entry,
+                             client_key=None if entry else client_key(request.remote_addr))
+    except TooManyRequests as refused:
+        return _form_page(space, form, {"requester_email": str(refused)}, 429, checks)
     if not result.booked:
         return _form_page(space, form, {"day": "Those dates were taken a moment ago. Nothing was booked."}, 409,
                           series.check_dates(space, form, [c.day for c in checks], zone, now))

@@ -63,7 +63,8 @@ def test_the_person_sees_which_dates_are_free_then_sends_those(app, client, exch
     the_series = db.session.scalars(select(ReservationSeries)).one()
     assert {r.series_id for r in reservations} == {the_series.id}
     emails = db.session.scalars(select(EmailMessage)).all()
-    assert [e.template for e in emails] == ["reservation_series"]  # one email, not one per date
+    # One email, not one per date; the citizen's address is not confirmed yet, so it asks for that.
+    assert [e.template for e in emails] == ["reservation_confirm_address"]
     assert f"Sent 2 dates as {the_series.reference}" in page_text(client.get(sent.headers["Location"]))
     drain()
     db.session.expire_all()
