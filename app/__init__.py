@@ -54,6 +54,7 @@ def _init_extensions(app: Flask) -> None:
 
     init_oidc(app)
 
+    from app.web.input_guard import install_input_guard
     from app.web.observability import install_request_tracking
     from app.web.security import install_security_headers
 
@@ -61,6 +62,7 @@ def _init_extensions(app: Flask) -> None:
 
     install_security_headers(app)
     install_request_tracking(app)
+    install_input_guard(app)
     install_trusted_proxies(app)
 
 
@@ -99,6 +101,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.calendars.outlook_views import outlook_bp
     from app.calendars.staff_views import calendar_staff_bp
     from app.people.views import directory_bp, employees_bp
+    from app.reservations.confirm_views import reservation_confirm_bp
     from app.reservations.public_views import reservations_bp
     from app.reservations.bulk_views import reservation_bulk_bp
     from app.reservations.desk_views import reservation_desk_bp
@@ -112,7 +115,7 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (auth_bp, calendars_bp, calendar_staff_bp, access_bp, groups_bp, audit_bp, directory_bp, employees_bp, reservations_bp,
                       reservation_staff_bp, facilities_bp, outlook_bp, publishing_mailboxes_bp,
                       calendar_revisions_bp, reservation_desk_bp, staff_booking_bp, reservation_bulk_bp, move_bp,
-                      series_bp, my_reservations_bp):
+                      series_bp, my_reservations_bp, reservation_confirm_bp):
         app.register_blueprint(blueprint)
     register_error_pages(app)
     app.register_error_handler(MissingPermission, forbidden_page)

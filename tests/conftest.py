@@ -70,9 +70,10 @@ def make_test_app(database_url: str, **overrides: object) -> Flask:
 
 
 @pytest.fixture(scope="session")
-def migrated_app(database_url: str, devtenant) -> Iterator[Flask]:
-    """The app under test; Microsoft 365 is the session's dev tenant over HTTPS."""
-    app = make_test_app(database_url, **Tenant(devtenant).graph_config)
+def migrated_app(database_url: str, devtenant, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    """The app under test; Microsoft 365 is the session's dev tenant over HTTPS; images in the session's own folder."""
+    images = tmp_path_factory.mktemp("images")
+    app = make_test_app(database_url, IMAGE_STORE_DIR=str(images), **Tenant(devtenant).graph_config)
     with app.app_context():
         upgrade(directory=str(Path(__file__).resolve().parent.parent / "migrations"))
         _empty_all_tables()  # data migrations (default server jobs) are tested on their own

@@ -14,6 +14,9 @@ from app.microsoft import graph_client
 from app.web.csv_export import csv_response
 from app.web.htmx import render_page_or_block
 from app.web.templating import city_zone
+from app.web.params import whole_number
+
+MAX_PAGE = 100_000  # further than anyone pages; a larger number shows the first page
 
 audit_bp = Blueprint("access_audit", __name__, url_prefix="/staff/access")
 audit_bp.add_app_template_filter(action_words, "audit_action")
@@ -24,7 +27,7 @@ audit_bp.add_app_template_filter(change_words, "audit_change")
 @requires("platform.admin")
 def audit_log():
     filters = queries.AuditFilter.from_args(request.args)
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = whole_number(request.args.get("page"), MAX_PAGE) or 1
     entries, total = queries.audit_page(filters, page)
     return render_page_or_block(
         "access/audit.html", "results", entries=entries, total=total, page=page, filters=filters,

@@ -1,7 +1,7 @@
 """Read-only questions the permission screens ask: people, their roles and sync state, the audit log."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any, Mapping
 from zoneinfo import ZoneInfo
@@ -19,6 +19,7 @@ from app.extensions import db
 from app.jobs.models import GraphOperation
 from app.people.models import Employee
 from app.people.queries import ResultPage, paginate
+from app.web.params import BadDate, parse_date_param
 
 AUDIT_PAGE_SIZE = 50
 SEARCH_PAGE_SIZE = 25
@@ -172,17 +173,20 @@ class AuditFilter:
     action: str = ""
     since: date | None = None
     until: date | None = None
+    errors: dict[str, str] = field(default_factory=dict)  # by parameter: a date not used, and why
 
     @classmethod
     def from_args(cls, args: Mapping[str, str]) -> AuditFilter:
-        return cls(args.get("who", "").strip(), args.get("action", "").strip(),
-                   _date(args.get("since")), _date(args.get("until")))
+        errors: dict[str, str] = {}
+        return cls(args.get("who", "").strip()[:200], args.get("action", "").strip()[:100],
+                   _date(args, "since", errors), _date(args, "until", errors), errors)
 
 
-def _date(value: str | None) -> date | None:
+def _date(args: Mapping[str, str], name: str, errors: dict[str, str]) -> date | None:
     try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
+        return parse_date_param(args.get(name), date.today())
+    except BadDate as refused:
+        errors[name] = str(refused)
         return None
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from app.extensions import db
+from app.web.params import whole_number
 
 WHOLE_MODULE = ""
 KIND_TITLES = {"facility": "Facility", "calendar": "Calendar", "department": "Department"}
@@ -78,7 +79,7 @@ def label(scope: str) -> str:
     if kind == "department":
         return value
     model = _model(kind)
-    row = db.session.get(model, int(value)) if model is not None and value.isdigit() else None
+    row = db.session.get(model, whole_number(value)) if model is not None and whole_number(value) else None
     return row.name if row is not None else f"a removed {kind}"
 
 
@@ -87,14 +88,15 @@ def exists(scope: str) -> bool:
     if kind == "department":
         return bool(value_of(scope))
     model = _model(kind)
-    return model is not None and value_of(scope).isdigit() and db.session.get(model, int(value_of(scope))) is not None
+    number = whole_number(value_of(scope))
+    return model is not None and number is not None and db.session.get(model, number) is not None
 
 
 def slug(scope: str) -> str:
     """The scope's part of a group name: the facility's or calendar's slug, the department in ASCII."""
     kind, value = kind_of(scope), value_of(scope)
     model = _model(kind)
-    row = db.session.get(model, int(value)) if model is not None and value.isdigit() else None
+    row = db.session.get(model, whole_number(value)) if model is not None and whole_number(value) else None
     text = row.slug if row is not None else value
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60] or kind or "scope"

@@ -121,7 +121,7 @@ def revoke(employee_id: int):
     employee = db.get_or_404(Employee, employee_id)
     form = RevokeForm()
     if not form.validate_on_submit():
-        abort(400)
+        abort(400, description="The role to remove is missing from the form. Reload the page and try again.")
     scope = form.scope.data or ""
     title = _title(form.role.data, scope)
     asked = ask_first(Confirmation(f"Remove {title} from {employee.display_name}?",

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 from app.calendars.models import CalendarEvent
 from app.calendars.queries import Occurrence
+from app.web.params import BadDate, parse_date_param
 
 MAX_RANGE_DAYS = 366
 
@@ -22,14 +23,15 @@ class ListFilters:
     dated: bool = False  # the range was asked for (not today's default window)
     calendars: tuple[str, ...] = ()  # the combined view: slugs to show (none = all)
 
+    PARAMS: ClassVar[tuple[str, ...]] = ("q", "category", "location", "from", "to", "calendar")  # what it reads
+
     @classmethod
     def from_args(cls, args: Any, today: date, default_days: int) -> ListFilters:
         text = args.get("q", "").strip()[:100]
         category, location = args.get("category", "").strip()[:100], args.get("location", "").strip()[:100]
-        first, last = _day(args.get("from")), _day(args.get("to"))
-        error = ""
-        if (args.get("from") and first is None) or (args.get("to") and last is None):
-            error = "Enter dates as year-month-day, for example 2026-12-05."
+        first, first_error = _day(args.get("from"), today)
+        last, last_error = _day(args.get("to"), today)
+        error = first_error or last_error
         first = first or today
         last = last or first + timedelta(days=default_days)
         if last < first:
@@ -72,8 +74,9 @@ class ListFilters:
         return bool(self.feed_args())
 
 
-def _day(value: str | None) -> date | None:
+def _day(value: str | None, today: date) -> tuple[date | None, str]:
+    """The date a parameter names, or None and why not (unreadable, or outside the window of dates)."""
     try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
+        return parse_date_param(value, today), ""
+    except BadDate as refused:
+        return None, str(refused)

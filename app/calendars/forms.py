@@ -3,14 +3,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field, fields
+from functools import lru_cache
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo, available_timezones
 
 from dateutil.rrule import rrulestr
 from email_validator import EmailNotValidError, validate_email
 
+from app.calendars.models import Calendar, CalendarEvent
 from app.calendars.recurrence import local_rule
 from app.calendars.recurrence_form import RepeatChoice, series_rule
+from app.calendars.repeat_limits import repeat_rule_problem
+from app.web.params import BadDate, DateOutsideWindow, date_window, parse_date_param, too_long, whole_number
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -78,10 +82,15 @@ class MoveInput:
 
 def _date(value: str, errors: dict[str, str], name: str, what: str) -> date | None:
     try:
-        return date.fromisoformat(value)
-    except ValueError:
-        errors[name] = f"Enter the {what}, for example 2026-12-05."
+        day = parse_date_param(value, date.today())
+    except DateOutsideWindow as refused:
+        errors[name] = str(refused)
         return None
+    except BadDate:
+        day = None
+    if day is None:
+        errors[name] = f"Enter the {what}, for example 2026-12-05."
+    return day
 
 
 def _time(value: str) -> time | None:
@@ -125,7 +134,7 @@ def parse_event(data: EventInput, zone: ZoneInfo, facility_ids: set[int]) -> dic
         data.first_date_offer = offer.isoformat() if offer else ""
     values["facility_id"] = None
     if data.facility_id.strip():
-        chosen = int(data.facility_id) if data.facility_id.strip().isdigit() else None
+        chosen = whole_number(data.facility_id)
         if chosen not in facility_ids:
             errors["facility_id"] = "Choose a facility from the list, or “No facility”."
         values["facility_id"] = chosen
@@ -137,6 +146,7 @@ def parse_event(data: EventInput, zone: ZoneInfo, facility_ids: set[int]) -> dic
     values["image_alt"] = data.image_alt.strip() or None
     if values["image_url"] and not values["image_alt"]:
         errors["image_alt"] = "Describe the image for people who cannot see it."
+    errors = {**too_long(CalendarEvent, values), **errors}
     if errors:
         raise Invalid(errors)
     return values
@@ -153,7 +163,14 @@ def _rule(text: str, errors: dict[str, str]) -> str | None:
         return None
     if "DTSTART" in rule.upper() or "\n" in rule:
         errors["rrule"] = "Give the repeat rule only (FREQ=…); the first day and time come from the fields above."
+    elif problem := repeat_rule_problem(rule):
+        errors["rrule"] = problem
     return rule
+
+
+@lru_cache(maxsize=1)
+def _zone_names() -> frozenset[str]:
+    return frozenset(available_timezones())  # reads the zone database's files: once per process
 
 
 def parse_calendar(data: CalendarInput, slug_taken: bool) -> dict[str, object]:
@@ -170,11 +187,7 @@ def parse_calendar(data: CalendarInput, slug_taken: bool) -> dict[str, object]:
     elif slug_taken:
         errors["slug"] = "Another calendar has this web address; choose another."
     zone = data.time_zone.strip()
-    try:
-        ZoneInfo(zone)
-        if zone not in available_timezones():
-            raise ZoneInfoNotFoundError(zone)
-    except (ZoneInfoNotFoundError, ValueError):
+    if zone not in _zone_names():  # looked up before ZoneInfo(), which opens a file of that name
         errors["time_zone"] = "Enter a time zone name, for example America/Chicago."
     address = data.exchange_calendar_address.strip()
     if address:
@@ -182,19 +195,30 @@ def parse_calendar(data: CalendarInput, slug_taken: bool) -> dict[str, object]:
             address = validate_email(address, check_deliverability=False).normalized
         except EmailNotValidError:
             errors["exchange_calendar_address"] = "Enter the Exchange mailbox address, for example events@auburnal.gov."
+    values = {"name": name, "slug": slug, "description": data.description.strip(), "is_public": data.is_public,
+              "time_zone": zone, "exchange_calendar_address": address or None}
+    errors = {**too_long(Calendar, values), **errors}
     if errors:
         raise Invalid(errors)
-    return {"name": name, "slug": slug, "description": data.description.strip(), "is_public": data.is_public,
-            "time_zone": zone, "exchange_calendar_address": address or None}
+    return values
+
+
+def occurrence_start(raw: str, zone: ZoneInfo) -> datetime:
+    """The original start that names an occurrence (a naive local ISO time), refused on "original"."""
+    try:
+        moment = datetime.fromisoformat(raw) if raw.isascii() else None
+    except ValueError:
+        moment = None
+    first, last = date_window(date.today())
+    if moment is None or not first <= moment.date() <= last:
+        raise Invalid({"original": "Choose an occurrence of this event."})
+    return moment.replace(tzinfo=zone)
 
 
 def parse_move(data: MoveInput, zone: ZoneInfo) -> tuple[datetime, datetime, datetime]:
     """(original start, new start, new end) as aware datetimes in the event's zone."""
     errors: dict[str, str] = {}
-    try:
-        original = datetime.fromisoformat(data.original).replace(tzinfo=zone)
-    except ValueError:
-        raise Invalid({"original": "Choose an occurrence of this event."}) from None
+    original = occurrence_start(data.original, zone)
     day = _date(data.start_date, errors, "start_date", "new day")
     starts, ends = _time(data.start_time), _time(data.end_time)
     if starts is None:

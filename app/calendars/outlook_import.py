@@ -28,6 +28,7 @@ from app.graph.client import segment
 from app.graph.errors import GraphError
 from app.microsoft import graph_client
 from app.people.models import Employee
+from app.web.params import whole_number
 
 ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -54,7 +55,8 @@ def create_source(name: str, mailbox: str, calendar_id: str, outlook_calendar_id
         errors["name"] = "Enter a name staff will recognise, for example “Library program room”."
     if not ADDRESS.match(mailbox):
         errors["mailbox"] = "Enter the mailbox or shared calendar address, for example events@auburnal.gov."
-    calendar = db.session.get(Calendar, int(calendar_id)) if calendar_id.isdigit() else None
+    chosen = whole_number(calendar_id)
+    calendar = db.session.get(Calendar, chosen) if chosen else None
     if calendar is None:
         errors["calendar_id"] = "Choose the website calendar its events may be published to."
     elif (calendar.exchange_calendar_address or "").lower() == mailbox:

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from app.calendars.models import CalendarEvent, CalendarEventOverride, OutlookImportSource
 from app.calendars.outlook_mapping import MappedEvent
 from app.calendars.recurrence import expand
+from app.calendars.repeat_limits import starts_between
 from app.graph.calendar import calendar_view, parse_graph_datetime
 from app.graph.client import GraphClient
 
@@ -55,8 +56,8 @@ def outlook_date_changes(graph: GraphClient, source: OutlookImportSource, master
             seen[_original_start(entry)] = entry
     rule = expand(mapped.data.rrule, first.astimezone(zone).replace(tzinfo=None), zone)
     expected = [s.replace(tzinfo=zone).astimezone(timezone.utc) for s in
-                rule.between(first.astimezone(zone).replace(tzinfo=None), until.astimezone(zone).replace(tzinfo=None),
-                             inc=True)]
+                starts_between(rule, first.astimezone(zone).replace(tzinfo=None),
+                               until.astimezone(zone).replace(tzinfo=None))]
     changes = []
     for original in expected:
         entry = seen.get(original)

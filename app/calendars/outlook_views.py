@@ -20,6 +20,7 @@ from app.extensions import db
 from app.graph.errors import GraphError
 from app.web.htmx import see_other
 from app.web.templating import NAV_COUNTS, city_zone
+from app.web.params import whole_number
 
 outlook_bp = Blueprint("outlook_import", __name__, url_prefix="/staff/outlook")
 DEFAULT_DAYS = 30
@@ -45,8 +46,8 @@ def sources() -> str:
 @requires("calendars.publisher")
 def create_source() -> Response | tuple[str, int]:
     form = {name: request.form.get(name, "") for name in SOURCE_FIELDS}
-    if form["calendar_id"].isdigit():
-        ensure(current_user, "calendars.publisher", scopes.calendar(int(form["calendar_id"])))
+    if (calendar_id := whole_number(form["calendar_id"])) is not None:
+        ensure(current_user, "calendars.publisher", scopes.calendar(calendar_id))
     try:
         source = outlook_import.create_source(form["name"], form["mailbox"], form["calendar_id"],
                                               form["outlook_calendar_id"], current_user,

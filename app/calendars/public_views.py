@@ -29,6 +29,7 @@ from app.calendars.scope import COMBINED_SLUG, Scope, scope_for
 from app.web.htmx import render_page_or_block
 from app.web.images import image_response
 from app.web.page_cache import cached_page
+from app.web.params import BadDate, DateOutsideWindow, parse_date_param
 from app.web.public_urls import public_base_url, public_url
 
 calendars_bp = Blueprint("calendars", __name__, url_prefix="/calendars")
@@ -63,7 +64,7 @@ def page_version(slug: str, **_: str) -> str:
 
 
 @calendars_bp.get("/<slug>/")
-@cached_page(page_version)
+@cached_page(page_version, params=ListFilters.PARAMS)
 def calendar_list(slug: str) -> Response:
     scope = scope_for(slug)
     filters = ListFilters.from_args(request.args, scope.today, LIST_DAYS)
@@ -106,10 +107,10 @@ def event_image(name: str) -> Response:
 
 
 @calendars_bp.get("/<slug>/month")
-@cached_page(page_version)
+@cached_page(page_version, params=("month",))
 def month(slug: str) -> str:
     scope = scope_for(slug)
-    first = _month_arg(request.args.get("month")) or scope.today.replace(day=1)
+    first = _month_arg(request.args.get("month"), scope.today) or scope.today.replace(day=1)
     weeks = pycalendar.Calendar(firstweekday=6).monthdatescalendar(first.year, first.month)
     events, _ = queries.feed_events(scope.calendars, scope.today)
     by_day = queries.by_day(queries.occurrences(events, scope.zone, weeks[0][0], weeks[-1][-1]),
@@ -124,7 +125,7 @@ def month(slug: str) -> str:
 @cached_page(page_version)
 def day(slug: str, day: str) -> str:
     scope = scope_for(slug)
-    chosen = _date_arg(day) or abort(404)
+    chosen = _date_arg(day, scope.today) or abort(404)
     events, _ = queries.feed_events(scope.calendars, scope.today)
     occurrences = queries.occurrences(events, scope.zone, chosen, chosen)
     return render_template("calendars/day.html", scope=scope, day=chosen, occurrences=occurrences,
@@ -162,21 +163,26 @@ def google_event_link(event: CalendarEvent, occurrence: queries.Occurrence | Non
     return "https://calendar.google.com/calendar/render?" + urlencode(args)
 
 
-def _date_arg(value: str | None) -> date | None:
+def _date_arg(value: str | None, today: date) -> date | None:
+    """The date named, None when unreadable; a date too far from today is a 400 that says the window."""
     try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
+        return parse_date_param(value, today)
+    except DateOutsideWindow as refused:
+        abort(400, description=str(refused))
+    except BadDate:
         return None
 
 
-def _month_arg(value: str | None) -> date | None:
-    return _date_arg(f"{value}-01") if value and len(value) == 7 else None
+def _month_arg(value: str | None, today: date) -> date | None:
+    return _date_arg(f"{value}-01", today) if value and len(value) == 7 else None
 
 
 @calendars_bp.get("/<slug>.ics")
 def feed(slug: str) -> Response:
     scope = scope_for(slug)
     filters = ListFilters.from_args(request.args, scope.today, LIST_DAYS)
+    if filters.error:  # a calendar app cannot show the message a page would: say it and build nothing
+        abort(400, description=filters.error)
     args = filters.feed_args()
 
     def build() -> tuple[bytes, date | None]:

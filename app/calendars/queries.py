@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from app.calendars.models import Calendar, CalendarEvent
 from app.calendars.recurrence import expand
+from app.calendars.repeat_limits import all_starts, starts_between
 from app.extensions import db
 
 if TYPE_CHECKING:
@@ -126,7 +127,7 @@ def last_end_of(event: CalendarEvent) -> datetime | date | None:
         parts = vRecur.from_ical(event.rrule)
         if "COUNT" not in parts and "UNTIL" not in parts:
             return None
-        occurrences = list(_rule(event, start))
+        occurrences = all_starts(_rule(event, start))
         start = occurrences[-1] if occurrences else start
     moved = [o.end_at.astimezone(zone).replace(tzinfo=None) for o in event.overrides]
     end = max([start + length, *moved])
@@ -144,7 +145,7 @@ def series_starts(event: CalendarEvent, around: datetime) -> set[datetime]:
              else event.start_at.astimezone(zone).replace(tzinfo=None))
     if not event.rrule:
         return {start}
-    return set(_rule(event, start).between(around - timedelta(days=1), around + timedelta(days=1), inc=True))
+    return set(starts_between(_rule(event, start), around - timedelta(days=1), around + timedelta(days=1)))
 
 
 def occurrences(events: list[CalendarEvent], zone: ZoneInfo, first: date, last: date) -> list[Occurrence]:
@@ -183,8 +184,8 @@ def _of(event: CalendarEvent, zone: ZoneInfo, window_start: datetime, window_end
         reach = max([abs(o.start_at - o.recurrence_id) for o in moved.values()], default=timedelta(0))
         rule = _rule(event, start.replace(tzinfo=None))
         # ... and by the event's length, so an occurrence begun before the window and still going is found.
-        naive = rule.between((window_start - reach - length - timedelta(days=1)).astimezone(event_zone).replace(tzinfo=None),
-                             (window_end + reach).astimezone(event_zone).replace(tzinfo=None), inc=True)
+        naive = starts_between(rule, (window_start - reach - length - timedelta(days=1)).astimezone(event_zone).replace(tzinfo=None),
+                               (window_end + reach).astimezone(event_zone).replace(tzinfo=None))
         skipped = set(event.exdates or []) if exceptions else set()
         tz = zone if event.all_day else event_zone
         starts = [s.replace(tzinfo=tz) for s in naive if s.isoformat() not in skipped]

@@ -22,6 +22,7 @@ from app.calendars.forms import (
     Invalid,
     MoveInput,
     input_from_stored,
+    occurrence_start,
     parse_calendar,
     parse_event,
     parse_move,
@@ -262,10 +263,7 @@ def _occurrence_key(event: CalendarEvent, original: str) -> str:
     """The naive local ISO start that EXDATEs and the occurrence lists use."""
     from app.calendars.queries import series_starts
 
-    try:
-        moment = datetime.fromisoformat(original).replace(tzinfo=None)
-    except ValueError:
-        raise Invalid({"original": "Choose an occurrence of this event."}) from None
+    moment = occurrence_start(original, ZoneInfo(event.time_zone)).replace(tzinfo=None)
     if moment not in series_starts(event, moment):
         raise Invalid({"original": "This event has no occurrence at that time."})
     return moment.isoformat()

@@ -24,6 +24,7 @@ from app.facilities.models import Closure, Facility, FacilitySpace
 from app.jobs.outbox import record_operation
 from app.people.models import Employee
 from app.reservations.models import ACTIVE_STATUSES, Reservation
+from app.web.params import whole_number
 
 TARGET_TYPE = "closure"
 # Not the plain "MyGov" category: room reconcile compares those with reservations and events.
@@ -60,12 +61,12 @@ def parse_closure(form: Mapping[str, Any], space_ids: set[int]) -> ClosureInput:
     elif first and last and (last - first).days >= MAX_DAYS:
         errors["last_day"] = "A closure can last at most a year. Add another one for the next year."
     raw_weekdays = form.getlist("weekdays") if hasattr(form, "getlist") else form.get("weekdays") or []
-    weekdays = sorted({int(w) for w in raw_weekdays if str(w).isdigit() and 1 <= int(w) <= 7}) or None
+    weekdays = sorted({n for w in raw_weekdays if (n := whole_number(str(w))) and 1 <= n <= 7}) or None
     if weekdays and first and last and not any(
             (first + timedelta(days=n)).isoweekday() in weekdays for n in range(min((last - first).days + 1, 7))):
         errors["weekdays"] = "None of those weekdays falls between the first and last day."
     raw_space = str(form.get("space_id") or "")
-    space_id = int(raw_space) if raw_space.isdigit() else None
+    space_id = whole_number(raw_space)
     if space_id is not None and space_id not in space_ids:
         errors["space_id"] = "Choose a space of this facility, or the whole facility."
     if errors or first is None or last is None:

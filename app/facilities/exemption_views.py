@@ -11,6 +11,7 @@ from app.facilities.views import facilities_bp, get_space
 from app.reservations import occupancy_table
 from app.reservations.occupancy_models import OCCUPANT_KINDS
 from app.web.htmx import see_other
+from app.web.params import whole_number
 
 
 @facilities_bp.post("/spaces/<int:space_id>/allow-overlap")
@@ -19,7 +20,7 @@ def allow_overlap(space_id: int):
     space = get_space(space_id)
     back = url_for("facilities.reconcile_page")
     kind, source, reason = (request.form.get(name, "").strip() for name in ("kind", "source_id", "reason"))
-    if kind not in OCCUPANT_KINDS or not source.isdigit():
+    if kind not in OCCUPANT_KINDS or whole_number(source) is None:
         flash("That overlap is no longer listed. Check the rooms again.", "error")
         return see_other(back)
     if not reason:

@@ -23,6 +23,7 @@ from app.reservations.formatting import duration_words
 from app.reservations.models import ACTIVE_STATUSES, Reservation
 from app.reservations.rules import MAX_HORIZON_DAYS, opening_words
 from app.sqltypes import utcnow
+from app.web.params import whole_number
 
 WEEKDAYS = ((1, "Monday"), (2, "Tuesday"), (3, "Wednesday"), (4, "Thursday"), (5, "Friday"), (6, "Saturday"),
             (7, "Sunday"))
@@ -92,10 +93,10 @@ def parse_settings(form: Mapping[str, str]) -> dict[str, Any]:
         raw = (form.get(name) or "").strip().replace(",", "")
         if not raw and not required:
             values[name] = None
-        elif not raw.isdigit() or not lowest <= int(raw) <= highest:
+        elif (number := whole_number(raw)) is None or not lowest <= number <= highest:
             errors[name] = f"{label}: enter a whole number from {lowest:,} to {highest:,}."
         else:
-            values[name] = int(raw)
+            values[name] = number
     step_raw = (form.get("step_minutes") or "").strip()
     if step_raw not in {str(step) for step in STEPS}:
         errors["step_minutes"] = "Choose the booking step: 15, 30 or 60 minutes."

@@ -21,6 +21,7 @@ from app.people.models import Employee
 from app.sqltypes import utcnow
 
 MIN_INTERVAL_SECONDS = 10
+MAX_INTERVAL_SECONDS = 366 * 24 * 3600  # a year; also keeps the value within an INTEGER column
 
 
 class ScheduleError(ValueError):
@@ -45,11 +46,13 @@ def _schedule_of(job: ServerJob) -> dict[str, Any]:
 def _checked(action_name: str, change: ScheduleChange, errors: dict[str, str]) -> tuple[str | None, dict[str, Any]]:
     cron = (change.cron or "").strip() or None
     if bool(cron) == bool(change.interval_seconds):
-        errors["schedule"] = "Give either a cron expression or an interval, not both."
+        errors["cron"] = errors["interval_seconds"] = "Give either a cron expression or an interval, not both."
     if cron and not croniter.is_valid(cron):
         errors["cron"] = "This is not a valid cron expression (minute hour day month weekday)."
     if change.interval_seconds is not None and change.interval_seconds < MIN_INTERVAL_SECONDS:
         errors["interval_seconds"] = f"The interval must be at least {MIN_INTERVAL_SECONDS} seconds."
+    elif change.interval_seconds is not None and change.interval_seconds > MAX_INTERVAL_SECONDS:
+        errors["interval_seconds"] = "The interval must be at most a year (31,622,400 seconds); use cron for rarer runs."
     parameters = change.parameters
     if action_name in load_actions():
         try:

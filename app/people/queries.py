@@ -12,8 +12,10 @@ from sqlalchemy.sql.elements import ColumnElement
 from app.extensions import db
 from app.people.contacts import fold
 from app.people.models import Employee, EmployeeContact
+from app.web.params import whole_number
 
 PER_PAGE = 50
+MAX_PAGE = 10_000  # further than anyone pages; a larger number shows the first page
 Item = TypeVar("Item")
 
 
@@ -30,7 +32,7 @@ class ResultPage(Generic[Item]):
 
 
 def page_number(raw: str | None) -> int:
-    return int(raw) if raw and raw.isdigit() and int(raw) > 0 else 1
+    return whole_number(raw, MAX_PAGE) or 1
 
 
 def _like(term: str) -> str:

@@ -14,6 +14,7 @@ from app.facilities.models import FacilitySpace
 from app.reservations import services
 from app.reservations.models import Reservation
 from app.web.htmx import see_other
+from app.web.params import whole_number
 
 reservation_bulk_bp = Blueprint("reservation_bulk", __name__, url_prefix="/staff/reservations/bulk")
 
@@ -23,7 +24,7 @@ MAX_SELECTED = 200
 
 
 def _chosen() -> list[Reservation]:
-    ids = [int(raw) for raw in request.form.getlist("reservation")[:MAX_SELECTED] if raw.isdigit()]
+    ids = [n for raw in request.form.getlist("reservation")[:MAX_SELECTED] if (n := whole_number(raw))]
     if not ids:
         return []
     chosen = list(db.session.scalars(

@@ -2,14 +2,12 @@
 
 Each thing that blocks a room is a GridItem with a `kind`; the page writes the kind in words
 ("Busy in Outlook") and gives each kind its own border style, so nothing relies on colour.
-Reservations and Outlook-only busy time come from here. Published events in the rooms and
-closures belong to the rooms' occupancy (issue 17): a source registered with
-`register_occupancy_source` adds its items to the grid without changing this module.
+Reservations, events published to the room's mailbox and closures come from MyGov's own records
+(the room's occupancy); Outlook busy time is what the room calendar holds besides MyGov's own events.
 """
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -19,7 +17,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.facilities.models import FacilitySpace
-from app.reservations import exchange, holds
+from app.reservations import exchange, holds, occupancy
 from app.reservations.desk_queries import STATUS_LABELS, local_midnight
 from app.reservations.models import ACTIVE_STATUSES, Reservation
 
@@ -41,15 +39,6 @@ class GridItem:
     @property
     def kind_label(self) -> str:
         return KIND_LABELS[self.kind]
-
-
-OccupancySource = Callable[[list[FacilitySpace], datetime, datetime], dict[int, list[GridItem]]]
-_extra_sources: list[OccupancySource] = []
-
-
-def register_occupancy_source(source: OccupancySource) -> None:
-    """Issue 17's occupancy (published events, closures) plugs in here: items per space id."""
-    _extra_sources.append(source)
 
 
 @dataclass
@@ -99,11 +88,8 @@ def build_grid(spaces: list[FacilitySpace], view: str, day: date, zone: ZoneInfo
     rows = {space.id: SpaceRow(space) for space in spaces}
     _add_reservations(rows, start, end)
     for space in spaces:
+        _add_published_events_and_closures(rows[space.id], start, end)
         _add_outlook(rows[space.id], start, end)
-    for source in _extra_sources:
-        for space_id, items in source(spaces, start, end).items():
-            if space_id in rows:
-                rows[space_id].items.extend(items)
     for row in rows.values():
         row.items.sort(key=lambda item: (item.start, item.end))
     return Grid(view, first, days, _hours(spaces, first, zone) if view == "day" else [], list(rows.values()),
@@ -132,6 +118,11 @@ def _add_reservations(rows: dict[int, SpaceRow], start: datetime, end: datetime)
         ))
 
 
+def _add_published_events_and_closures(row: SpaceRow, start: datetime, end: datetime) -> None:
+    row.items.extend(GridItem("event", o.start, o.end, o.label) for o in occupancy.published_events(row.space, start, end))
+    row.items.extend(GridItem("closure", o.start, o.end, o.label) for o in occupancy.closed(row.space, start, end))
+
+
 def _add_outlook(row: SpaceRow, start: datetime, end: datetime) -> None:
     """Busy time in the room's calendar that is not one of MyGov's own events.
 
@@ -147,9 +138,9 @@ def _add_outlook(row: SpaceRow, start: datetime, end: datetime) -> None:
     except exchange.ExchangeUnavailable:
         row.outlook_checked = False
         return
-    ours = holds.event_ids_in(mailbox)
+    ours = holds.mygov_event_ids_in(mailbox)
     row.items.extend(GridItem("outlook", event.start, event.end, event.subject or "Busy")
-                     for event in events if event.event_id not in ours)
+                     for event in events if event.event_id not in ours and event.series_master_id not in ours)
 
 
 def _cells(items: list[GridItem], hours: list[datetime]) -> list[Cell]:

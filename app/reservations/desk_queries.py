@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload
 from app.extensions import db
 from app.facilities.models import Facility, FacilitySpace, ReservationConfig
 from app.reservations.models import STATUSES, Reservation
+from app.web.params import BadDate, DateOutsideWindow, parse_date_param, whole_number
 
 PAGE_SIZE = 50
 MAX_SEARCH_LENGTH = 200
@@ -48,15 +49,17 @@ def _date_arg(args: Mapping[str, str], name: str, label: str, errors: dict[str, 
     if not raw:
         return None
     try:
-        return date.fromisoformat(raw)
-    except ValueError:
+        return parse_date_param(raw, date.today())
+    except DateOutsideWindow as refused:
+        errors[name] = str(refused)
+    except BadDate:
         errors[name] = f"Enter the {label} as a date, for example 2026-03-15."
-        return None
+    return None
 
 
 def _id(args: Mapping[str, str], name: str) -> int | None:
     raw = args.get(name, "").strip()
-    return int(raw) if raw.isdigit() else None
+    return whole_number(raw)
 
 
 def parse_filters(args: Mapping[str, str]) -> DeskFilters:

@@ -16,6 +16,7 @@ from app.facilities.models import Facility
 from app.reservations import approvers, desk_grid, desk_queries
 from app.web.htmx import render_page_or_block
 from app.web.templating import NAV_COUNTS, city_zone
+from app.web.params import BadDate, parse_date_param, whole_number
 
 reservation_desk_bp = Blueprint("reservation_desk", __name__, url_prefix="/staff/bookings")
 NAV_COUNTS["reservation_staff.queue"] = lambda: approvers.pending_count_for(current_user)
@@ -23,7 +24,7 @@ NAV_COUNTS["reservation_staff.queue"] = lambda: approvers.pending_count_for(curr
 
 def _page_number() -> int:
     raw = request.args.get("page", "")
-    return int(raw) if raw.isdigit() and int(raw) > 0 else 1
+    return whole_number(raw, 100_000) or 1
 
 
 def _allowed() -> frozenset[int] | None:
@@ -86,10 +87,11 @@ def grid() -> Response:
     chosen = desk_queries.parse_filters(request.args).facility_id
     facility = next((f for f in facilities if f.id == chosen), facilities[0] if facilities else None)
     view = "week" if request.args.get("view") == "week" else "day"
+    today = datetime.now(zone).date()
     try:
-        day = date.fromisoformat(request.args.get("date", ""))
-    except ValueError:
-        day = datetime.now(zone).date()
+        day = parse_date_param(request.args.get("date"), today) or today
+    except BadDate:  # unreadable or further than ten years: today's grid
+        day = today
     spaces = desk_queries.spaces_of(facility.id) if facility else []
     built = desk_grid.build_grid(spaces, view, day, zone)
     return render_page_or_block(

@@ -33,6 +33,7 @@ class ExchangeBooking:
     status: str
     subject: str | None
     event_id: str | None = None  # known when read through calendarView, not getSchedule
+    series_master_id: str | None = None  # an occurrence's series, read through calendarView
 
 
 def room_events(mailbox: str, start: datetime, end: datetime) -> list[ExchangeBooking]:
@@ -40,9 +41,9 @@ def room_events(mailbox: str, start: datetime, end: datetime) -> list[ExchangeBo
     try:
         return [
             ExchangeBooking(calendar.parse_graph_datetime(event["start"]), calendar.parse_graph_datetime(event["end"]),
-                            event.get("showAs", "busy"), event.get("subject"), event["id"])
+                            event.get("showAs", "busy"), event.get("subject"), event["id"], event.get("seriesMasterId"))
             for event in calendar.calendar_view(graph_client(), mailbox, start, end,
-                                                select="id,subject,start,end,showAs,isCancelled")
+                                                select="id,subject,start,end,showAs,isCancelled,seriesMasterId")
             if not event.get("isCancelled") and event.get("showAs", "busy") in BUSY_STATUSES
         ]
     except (GraphError, ValueError, KeyError) as error:

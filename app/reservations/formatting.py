@@ -31,6 +31,7 @@ EMAIL_LABELS = {
     "reservation_approved": "Confirmation",
     "reservation_denied": "Denial notice",
     "reservation_cancelled": "Cancellation notice",
+    "reservation_confirm_address": "Request to confirm the email address",
     "reservation_reminder": "Reminder",
     "reservation_moved": "Change notice",
     "reservation_series": "Repeating booking summary",

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String, cast, or_, select
+from sqlalchemy import String, cast, func, or_, select
 
+from app.calendars.models import Calendar, CalendarEvent
 from app.extensions import db
+from app.facilities.closures import TARGET_TYPE as CLOSURE_TARGET
 from app.facilities.models import FacilitySpace
 from app.jobs.models import GraphOperation
 from app.reservations import exchange
@@ -26,6 +28,18 @@ def event_ids_in(mailbox: str) -> set[str]:
         select(Reservation.exchange_event_id).where(
             Reservation.exchange_mailbox == mailbox, Reservation.exchange_event_id.is_not(None))
     ))
+
+
+def mygov_event_ids_in(mailbox: str) -> set[str]:
+    """Every event MyGov wrote to this mailbox: reservations, events published to it, closures."""
+    published = db.session.scalars(select(CalendarEvent.exchange_event_id).join(Calendar).where(
+        func.lower(Calendar.exchange_calendar_address) == mailbox.lower(), CalendarEvent.exchange_event_id.is_not(None)))
+    closures = db.session.scalars(select(GraphOperation).where(
+        GraphOperation.target_type == CLOSURE_TARGET, GraphOperation.kind == "create_event",
+        GraphOperation.status == "done"))
+    closure_ids = {(op.result or {}).get("event_id") for op in closures
+                   if str(op.payload.get("mailbox", "")).lower() == mailbox.lower()}
+    return event_ids_in(mailbox) | set(published) | {i for i in closure_ids if i}
 
 
 def has_stale_holds(space: FacilitySpace) -> bool:

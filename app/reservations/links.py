@@ -28,12 +28,13 @@ class LinkInvalid(Exception):
     """A link that was altered, truncated, or whose reservation no longer exists."""
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT)
+def _serializer(salt: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
 
 
-def signed_token(reservation: Reservation) -> str:
-    return _serializer().dumps(reservation.manage_token)
+def signed_token(reservation: Reservation, salt: str = SALT) -> str:
+    """The reservation's token signed for one purpose (`salt`): a link made for one is refused by another."""
+    return _serializer(salt).dumps(reservation.manage_token)
 
 
 def manage_url(reservation: Reservation) -> str:
@@ -41,9 +42,9 @@ def manage_url(reservation: Reservation) -> str:
     return public_url("reservations.manage", signed=signed_token(reservation))
 
 
-def reservation_for_link(signed: str) -> Reservation:
+def reservation_for_link(signed: str, salt: str = SALT, max_age: int = MAX_AGE_SECONDS) -> Reservation:
     try:
-        token = _serializer().loads(signed, max_age=MAX_AGE_SECONDS)
+        token = _serializer(salt).loads(signed, max_age=max_age)
     except SignatureExpired:
         raise LinkExpired() from None
     except BadSignature:

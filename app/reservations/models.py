@@ -61,6 +61,12 @@ class Reservation(db.Model):
     reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # One of a repeating booking's dates (each date is its own reservation and Exchange event).
     series_id: Mapped[int | None] = mapped_column(ForeignKey("reservation_series.id"), index=True)
+    # A citizen's request is held until `confirm_by` unless they confirm their address by then
+    # (app/reservations/confirmation.py); None when no confirmation is needed (staff entered it).
+    confirm_by: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Keyed hash of the network address that sent the request: caps per client without storing the address.
+    client_key: Mapped[str | None] = mapped_column(String(64), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -13,6 +13,7 @@ from app.facilities.closures import closed_days
 from app.facilities.models import Facility, FacilitySpace, ReservationConfig
 from app.reservations import exchange, services
 from app.reservations.availability import Availability, space_availability
+from app.reservations.confirmation import TooManyRequests, client_key
 from app.reservations.links import LinkExpired, LinkInvalid, reservation_for_link, signed_token
 from app.reservations.models import Reservation
 from app.reservations.formatting import (
@@ -91,7 +92,7 @@ def availability_version(facility_slug: str, space_slug: str) -> str:
 
 
 @reservations_bp.get("/<facility_slug>/<space_slug>/")
-@cached_page(availability_version)
+@cached_page(availability_version, params=("date", "from"))
 def space_page(facility_slug: str, space_slug: str) -> Response:
     space = _space(facility_slug, space_slug)
     form = {"date": request.args.get("date", "")}
@@ -122,7 +123,9 @@ def submit(facility_slug: str, space_slug: str) -> Response | tuple[str, int]:
     if booking is None:
         return _form_again(space, form, errors, 422)
     try:
-        reservation = services.submit_reservation(space, booking)
+        reservation = services.submit_reservation(space, booking, client_key=client_key(request.remote_addr))
+    except TooManyRequests as refused:
+        return _form_again(space, form, {"requester_email": str(refused)}, 429)
     except services.SlotTaken as taken:
         return _form_again(space, form, {"start_time": str(taken)}, 409, taken=True)
     except exchange.ExchangeUnavailable:
@@ -141,7 +144,9 @@ def _page_context(space: FacilitySpace, form: dict[str, str], **extra: Any) -> d
     now = utcnow()
     config = space.reservation_config
     first_bookable = earliest_start(config.lead_time_hours, now).astimezone(zone).date()
-    first_day = max(_date_arg(request.args.get("from")) or first_bookable, now.astimezone(zone).date())
+    # Clamped to the days that can be booked: a far ?from= computes nothing past them (or overflows).
+    first_day = min(max(_date_arg(request.args.get("from")) or first_bookable, now.astimezone(zone).date()),
+                    last_bookable_day(now, zone, config.horizon_days))
     availability = space_availability(space, first_day, AVAILABILITY_DAYS, zone, now)
     context = {
         "space": space, "rules": config, "form": form, "errors": {}, "field_labels": FIELD_LABELS,

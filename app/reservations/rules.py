@@ -17,6 +17,7 @@ from email_validator import EmailNotValidError, validate_email
 from app.facilities.models import FacilitySpace, ReservationConfig
 from app.people.validation import InvalidValue, normalize_phone
 from app.reservations.formatting import clock_time, duration_words
+from app.web.params import whole_number
 
 # The furthest a space's horizon may reach (manage links stay valid that long plus a month).
 MAX_HORIZON_DAYS = 365
@@ -122,6 +123,18 @@ def parse_date(raw: str) -> date:
     return date.fromisoformat(raw)
 
 
+def parse_clock(raw: str) -> time:
+    """What the browser's time control sends (14:30), or what a person types where the browser
+    shows a text box, as the control displays times here (2:30 PM)."""
+    raw = raw.strip().upper().replace(".", "")
+    for layout in ("%I:%M %p", "%I:%M%p", "%I %p", "%I%p"):
+        try:
+            return datetime.strptime(raw, layout).time()
+        except ValueError:
+            continue
+    return time.fromisoformat(raw)
+
+
 def local_instant(day: date, clock: time, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, clock, tzinfo=zone).astimezone(timezone.utc)
 
@@ -180,10 +193,10 @@ def _email(raw: str, errors: dict[str, str]) -> str | None:
 
 
 def _attendees(raw: str, space: FacilitySpace, errors: dict[str, str], rules: dict[str, str]) -> int | None:
-    if not raw.isdigit() or int(raw) < 1:
+    count = whole_number(raw)
+    if not count:
         errors["attendees"] = "Enter the number of people attending, as a whole number like 12."
         return None
-    count = int(raw)
     limit = attendee_limit(space)
     if limit is not None and count > limit:
         rules["attendees"] = f"{space.name} can hold at most {limit} people."
@@ -202,8 +215,8 @@ def _times(
     errors: dict[str, str], rules: dict[str, str],
 ) -> tuple[datetime | None, datetime | None]:
     day = _parse(parse_date, values["date"])
-    start = _parse(time.fromisoformat, values["start_time"])
-    end = _parse(time.fromisoformat, values["end_time"])
+    start = _parse(parse_clock, values["start_time"])
+    end = _parse(parse_clock, values["end_time"])
     if day is None:
         example = example_day(config, earliest_start(config.lead_time_hours, now).astimezone(zone).date())
         errors["date"] = f"Enter the date as month/day/year, for example {example:%m/%d/%Y}."

@@ -21,13 +21,15 @@ from flask import current_app
 from app.extensions import db
 from app.facilities.models import FacilitySpace
 from app.mail.services import send_template
-from app.reservations import approvers, exchange
+from app.reservations import approvers, confirmation, exchange
 from app.reservations.availability import Interval, exchange_busy, first_conflict, mygov_busy
 from app.reservations.links import manage_url
 from app.reservations.models import Reservation, ReservationSeries
-from app.reservations.rules import BookingRequest, parse_booking
+from app.reservations.rules import BookingRequest, parse_booking, parse_date
 from app.reservations.services import REFERENCE_ALPHABET, SlotTaken, StaffEntry, submit_reservation
 from app.web.templating import city_zone
+from app.sqltypes import utcnow
+from app.web.params import date_window, whole_number, window_message
 
 FREQUENCIES = {"weekly": "Every week", "monthly": "Every month, on the same date"}
 MAX_DATES = 26
@@ -52,14 +54,16 @@ def parse_repeat(form: Mapping[str, str]) -> tuple[Repeat | None, dict[str, str]
         errors["until"] = "Give either a last date or a number of times, not both."
     elif until_raw:
         try:
-            until = date.fromisoformat(until_raw)
+            until = parse_date(until_raw)
         except ValueError:
-            errors["until"] = "Enter the last date as year-month-day, for example 2026-03-15."
+            errors["until"] = "Enter the last date as month/day/year, for example 03/15/2027."
+        if until is not None and not date_window(date.today())[0] <= until <= date_window(date.today())[1]:
+            errors["until"], until = window_message(date.today()), None
     elif count_raw:
-        if not count_raw.isdigit() or not 2 <= int(count_raw) <= MAX_DATES:
+        if not 2 <= (whole_number(count_raw) or 0) <= MAX_DATES:
             errors["count"] = f"Enter a number of times from 2 to {MAX_DATES}."
         else:
-            count = int(count_raw)
+            count = whole_number(count_raw)
     else:
         errors["until"] = "Give a last date, or the number of times below."
     return (Repeat(frequency, until, count) if not errors else None), errors
@@ -122,11 +126,14 @@ class SeriesResult:
 
 
 def send(space: FacilitySpace, repeat: Repeat, checks: list[DateCheck], chosen: set[date],
-         entry: StaffEntry | None = None) -> SeriesResult:
+         entry: StaffEntry | None = None, client_key: str | None = None) -> SeriesResult:
     """Book the chosen free dates, each checked again; one email to the person and to approvers.
 
     `entry`: a staff member booking the series for a citizen (recorded on each date and audited).
     """
+    first = next((c.booking for c in checks if c.day in chosen and c.booking is not None), None)
+    if entry is None and first is not None:  # a citizen's series counts once against the caps
+        confirmation.check_limits(first.requester_email, client_key, utcnow())
     series = ReservationSeries(reference=_new_reference(), frequency=repeat.frequency)
     db.session.add(series)
     db.session.commit()
@@ -136,7 +143,7 @@ def send(space: FacilitySpace, repeat: Repeat, checks: list[DateCheck], chosen: 
         if check.day not in chosen or check.booking is None:
             continue
         try:
-            booked.append(submit_reservation(space, check.booking, entry, series=series))
+            booked.append(submit_reservation(space, check.booking, entry, series=series, client_key=client_key))
         except SlotTaken:
             refused.append((check.day, "Taken a moment ago."))
         except exchange.ExchangeUnavailable:
@@ -149,6 +156,9 @@ def send(space: FacilitySpace, repeat: Repeat, checks: list[DateCheck], chosen: 
 
 def _tell(series: ReservationSeries, booked: list[Reservation], refused: list[tuple[date, str]]) -> None:
     first = booked[0]
+    if first.confirm_by is not None:  # a citizen's address not yet confirmed: that email first, nothing typed in it
+        confirmation.ask_to_confirm(first)
+        return
     approved = first.status == "approved"
     zone = city_zone(current_app)
     send_template(

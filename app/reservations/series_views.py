@@ -13,10 +13,11 @@ from app.reservations import series, services
 from app.reservations.links import signed_token
 from app.reservations.public_views import SUBMIT_RATE_LIMIT
 from app.reservations.rooms import reservable_space
-from app.reservations.rules import FIELD_LABELS, FIELD_ORDER, parse_booking
+from app.reservations.rules import FIELD_LABELS, FIELD_ORDER, parse_booking, parse_date
 from app.sqltypes import utcnow
 from app.web.htmx import see_other
 from app.web.templating import city_zone
+from app.reservations.confirmation import TooManyRequests, client_key
 
 series_bp = Blueprint("reservation_series", __name__, url_prefix="/reservations")
 
@@ -56,7 +57,7 @@ def repeat_submit(facility_slug: str, space_slug: str) -> Response | tuple[str, 
     errors.update({k: v for k, v in booking_errors.items() if k not in series.DATE_FIELDS or not form.get(k)})
     first = _date(form["date"])
     if first is None:
-        errors["date"] = "Enter the first date as year-month-day, for example 2026-03-15."
+        errors["date"] = "Enter the first date as month/day/year, for example 03/15/2027."
     if errors or repeat is None or first is None:
         return _form_page(space, form, errors, 422)
     checks = series.check_dates(space, form, series.dates_of(first, repeat), zone, now)
@@ -66,7 +67,12 @@ def repeat_submit(facility_slug: str, space_slug: str) -> Response | tuple[str, 
     chosen &= {check.day for check in checks if check.free}
     if not chosen:
         return _form_page(space, form, {"day": "Tick at least one free date to send."}, 422, checks)
-    result = series.send(space, repeat, checks, chosen, _staff_entry())
+    entry = _staff_entry()
+    try:
+        result = series.send(space, repeat, checks, chosen, entry,
+                             client_key=None if entry else client_key(request.remote_addr))
+    except TooManyRequests as refused:
+        return _form_page(space, form, {"requester_email": str(refused)}, 429, checks)
     if not result.booked:
         return _form_page(space, form, {"day": "Those dates were taken a moment ago. Nothing was booked."}, 409,
                           series.check_dates(space, form, [c.day for c in checks], zone, now))
@@ -85,6 +91,6 @@ def _staff_entry() -> services.StaffEntry | None:
 
 def _date(raw: str) -> date | None:
     try:
-        return date.fromisoformat(raw) if raw else None
+        return parse_date(raw) if raw else None
     except ValueError:
         return None

@@ -23,7 +23,7 @@ from app.jobs.outbox import record_operation
 from app.mail.services import send_template
 from app.people.models import Employee
 # Importing occupancy_table registers the listener that keeps each reservation's occupancy row in step.
-from app.reservations import approvers, exchange, occupancy, occupancy_table  # noqa: F401
+from app.reservations import approvers, confirmation, exchange, occupancy, occupancy_table  # noqa: F401
 from app.reservations.availability import Interval, exchange_busy, first_conflict
 from app.reservations.calendar_links import confirmation_extras
 from app.reservations.links import manage_url
@@ -70,15 +70,21 @@ class StaffEntry:
 
 
 def submit_reservation(space: FacilitySpace, booking: BookingRequest, entry: StaffEntry | None = None, *,
-                       series: ReservationSeries | None = None) -> Reservation:
-    """Reserve the time and block it in Exchange; raises SlotTaken or exchange.ExchangeUnavailable.
+                       series: ReservationSeries | None = None, client_key: str | None = None) -> Reservation:
+    """Reserve the time and block it in Exchange; raises SlotTaken, exchange.ExchangeUnavailable or
+    confirmation.TooManyRequests.
 
     Call it in a fresh unit of work (nothing else pending in the session). No override ever
     allows an overlap: a staff booking meets Outlook's and MyGov's bookings like any other.
+    A citizen's request (`entry` None) counts against the caps of its address and client
+    (`client_key`; a series once, in series.send) and lapses unless its address is confirmed
+    (app/reservations/confirmation.py); a booking staff enter (`entry`) is exempt from both.
     """
+    if entry is None and series is None:  # a series is checked once, before its dates (series.send)
+        confirmation.check_limits(booking.requester_email, client_key, utcnow())
     return write_if_free(
         space, booking, lambda: _insert(space, booking, approved=not space.reservation_config.approval_required,
-                                        entry=entry, series=series))
+                                        entry=entry, series=series, client_key=client_key))
 
 
 def write_if_free(space: FacilitySpace, booking: BookingRequest, write: Callable[[], Written], *,
@@ -137,13 +143,15 @@ def lock_space_for_booking(space_id: int) -> None:
 
 
 def _insert(space: FacilitySpace, booking: BookingRequest, *, approved: bool, entry: StaffEntry | None = None,
-            series: ReservationSeries | None = None) -> Reservation:
+            series: ReservationSeries | None = None, client_key: str | None = None) -> Reservation:
+    citizen = entry is None
     reservation = Reservation(
         reference=new_reference(), space=space, requester_name=booking.requester_name,
         requester_email=booking.requester_email, requester_phone=booking.requester_phone,
         purpose=booking.purpose, attendees=booking.attendees, start_at=booking.start_at,
         end_at=booking.end_at, status="approved" if approved else "pending",
         manage_token=secrets.token_urlsafe(32), series=series,
+        confirm_by=confirmation.deadline(utcnow()) if citizen else None, client_key=client_key if citizen else None,
     )
     db.session.add(reservation)
     db.session.flush()
@@ -161,11 +169,44 @@ def _insert(space: FacilitySpace, booking: BookingRequest, *, approved: bool, en
         payload=exchange.create_event_payload(reservation, idempotency_key(reservation, "create")),
         idempotency_key=idempotency_key(reservation, "create"),
     )
-    if series is None:  # a series' dates are told about together (series.py)
-        notify(reservation, "reservation_approved" if approved else "reservation_received")
-        if not approved:
-            approvers.tell_about_new_request(reservation)
+    if series is not None:  # a series' dates are told about together (series.py)
+        pass
+    elif reservation.confirm_by is not None:
+        confirmation.ask_to_confirm(reservation)  # the receipt, and the approvers, once it is confirmed
+    else:
+        _tell_new(reservation)
     return reservation
+
+
+def _tell_new(reservation: Reservation) -> None:
+    notify(reservation, "reservation_approved" if reservation.status == "approved" else "reservation_received")
+    if reservation.status == "pending":
+        approvers.tell_about_new_request(reservation)
+
+
+def confirm_address(reservation: Reservation) -> bool:
+    """The citizen opened the link sent to their address: the request (every date of its series)
+    stands, and its receipt goes out. False when there was nothing to confirm."""
+    if reservation.email_confirmed_at is not None or reservation.confirm_by is None or not reservation.is_active:
+        return False
+    dates = [r for r in reservation.series.reservations if r.is_active] if reservation.series else [reservation]
+    for each in dates:
+        each.email_confirmed_at, each.confirm_by = utcnow(), None
+    _tell_new(reservation)
+    db.session.commit()
+    return True
+
+
+def release_unconfirmed() -> int:
+    """Cancel every request whose address was not confirmed in time, and remove its hold from the
+    room's Exchange calendar (outbox); the unconfirmed address gets no further email."""
+    released = confirmation.lapsed(utcnow())
+    for reservation in released:
+        reservation.status = "cancelled"
+        _history(reservation, "cancelled", "MyGov", "Released: the email address was not confirmed in time.")
+        _remove_event(reservation)
+    db.session.commit()
+    return len(released)
 
 
 def _record_staff_entry(reservation: Reservation, entry: StaffEntry) -> None:

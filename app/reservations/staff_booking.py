@@ -17,6 +17,7 @@ from app.reservations.rules import FIELD_LABELS, FIELD_ORDER, parse_booking
 from app.sqltypes import utcnow
 from app.web.htmx import render_page_or_block, see_other
 from app.web.templating import city_zone
+from app.web.params import whole_number
 
 staff_booking_bp = Blueprint("staff_booking", __name__, url_prefix="/staff/bookings/new")
 
@@ -55,7 +56,7 @@ def create() -> Response:
     form = {name: request.form.get(name, "") for name in ("space", *FIELD_ORDER, "override_reason")}
     form["override"] = "yes" if request.form.get("override") == "yes" else ""
     raw_space = form["space"]
-    space = db.session.get(FacilitySpace, int(raw_space)) if raw_space.isdigit() else None
+    space = db.session.get(FacilitySpace, whole_number(raw_space)) if whole_number(raw_space) else None
     if space is None or space.reservation_config is None:
         return _render(form, {"space": "Choose the room to book."}, 422)
     override = bool(form["override"]) and has_role(current_user, OVERRIDE_ROLE)

@@ -17,6 +17,7 @@ from app.reservations.models import Reservation
 from app.web.confirm import Confirmation, ask_first
 from app.web.htmx import render_page_or_block, see_other
 from app.web.templating import city_zone
+from app.web.params import whole_number
 
 reservation_staff_bp = Blueprint("reservation_staff", __name__, url_prefix="/staff/reservations")
 
@@ -25,7 +26,7 @@ MAX_REASON_LENGTH = 2000
 
 def _id_arg(name: str) -> int | None:
     raw = request.args.get(name, "")
-    return int(raw) if raw.isdigit() else None
+    return whole_number(raw)
 
 
 @reservation_staff_bp.get("/")
@@ -127,6 +128,8 @@ def _reason(required: bool) -> tuple[str | None, str | None]:
 @requires("reservations.approver")
 def deny(reservation_id: int) -> Response | tuple[str, int]:
     reservation = _reservation(reservation_id, "reservations.approver")
+    if not reservation.can_deny():  # decided meanwhile: say so, whatever the reason's field holds
+        return _not_allowed(reservation)
     reason, error = _reason(required=True)
     if error:
         return _render_detail(reservation, 422, errors={"deny_reason": error})
@@ -145,6 +148,8 @@ def deny(reservation_id: int) -> Response | tuple[str, int]:
 @requires("reservations.approver")
 def cancel(reservation_id: int) -> Response | tuple[str, int]:
     reservation = _reservation(reservation_id, "reservations.approver")
+    if not reservation.can_cancel():
+        return _not_allowed(reservation)
     reason, error = _reason(required=False)
     if error:
         return _render_detail(reservation, 422, errors={"cancel_reason": error})

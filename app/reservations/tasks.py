@@ -6,10 +6,10 @@ from datetime import datetime
 from typing import Any
 
 from app.extensions import db
+from app.jobs.actions import action
 from app.jobs.handlers import on_result
 from app.jobs.models import GraphOperation
-from app.jobs.actions import action
-from app.reservations import exchange, occupancy_table
+from app.reservations import exchange, occupancy_table, services
 from app.reservations.models import Reservation
 from app.reservations.services import record_sync_result
 
@@ -37,6 +37,12 @@ def _event_deleted(operation: GraphOperation, result: dict[str, Any]) -> None:
 def refresh_free_busy(mailbox: str, start: str, end: str, max_age: int) -> None:
     """Enqueued by exchange.room_bookings when a room's free/busy answer is half its age."""
     exchange.refresh_free_busy(mailbox, datetime.fromisoformat(start), datetime.fromisoformat(end), max_age)
+
+
+@action("reservations.release_unconfirmed", description="Cancel citizens' booking requests whose email address "
+        "was not confirmed in time, and remove their holds from the room calendars.")
+def release_unconfirmed(params: dict[str, Any]) -> dict[str, Any]:
+    return {"released": services.release_unconfirmed()}
 
 
 @action("reservations.extend_occupancy", description="Carry each room's published series and closures forward "

@@ -32,6 +32,8 @@ def register_error_pages(app: Flask) -> None:
     def http_error(error: HTTPException) -> tuple[str, int] | Response:
         status = error.code or 500
         heading, detail = MESSAGES.get(status, (error.name, error.description or ""))
+        if error.description and error.description != type(error).description:
+            detail = error.description  # the view said what was wrong (abort(400, description=...))
         if request_ctx.url_adapter is None:  # a Host that is not this site's: no page (and no link) names it
             return Response(f"{heading}. {detail}\n", status=status, mimetype="text/plain")
         return render_template(

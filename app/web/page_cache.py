@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import current_app, g, make_response, request, session
 from flask_wtf.csrf import generate_csrf
@@ -28,8 +29,11 @@ RENDER_CLAIM_MS = 2000  # a rendering takes milliseconds; a claim of a request t
 RENDER_WAIT_SECONDS = 1.0
 
 
-def cached_page(version: Callable[..., str]) -> Callable:
-    """Serve the view's 200 HTML from the cache while `version(**view_args)` is unchanged."""
+def cached_page(version: Callable[..., str], params: tuple[str, ...] = ()) -> Callable:
+    """Serve the view's 200 HTML from the cache while `version(**view_args)` is unchanged.
+
+    `params` are the query parameters the view reads; only they name the entry, so a query string
+    made up to miss the cache (`?x=<random>`) gets the stored page and stores nothing new."""
 
     def decorate(view: Callable) -> Callable:
         @wraps(view)
@@ -38,7 +42,7 @@ def cached_page(version: Callable[..., str]) -> Callable:
             if ttl <= 0 or request.method != "GET" or session.get("_flashes"):
                 return view(*args, **kwargs)
             try:
-                key = _key(version(*args, **kwargs))
+                key = _key(version(*args, **kwargs), params)
                 stored = get_redis().get(key)
                 rendering = stored is None and _claim(key)
                 if stored is None and not rendering:
@@ -100,9 +104,10 @@ def limit_page_lifetime(seconds: float) -> None:
     g.page_cache_lifetime = min(seconds, g.get("page_cache_lifetime", seconds))
 
 
-def _key(version: str) -> str:
+def _key(version: str, params: tuple[str, ...]) -> str:
     variant = "htmx" if request.headers.get("HX-Request") and not request.headers.get("HX-Boosted") else "page"
-    digest = hashlib.sha256(f"{request.full_path}|{variant}|{version}".encode()).hexdigest()
+    query = urlencode([(name, value) for name in params for value in request.args.getlist(name)])
+    digest = hashlib.sha256(f"{request.path}?{query}|{variant}|{version}".encode()).hexdigest()
     return f"mygov:page:{digest}"
 
 

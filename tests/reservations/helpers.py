@@ -84,3 +84,31 @@ def staff(app: Flask, *roles: str, name: str = "Pat Staff") -> tuple[FlaskClient
 def page_text(response) -> str:  # type: ignore[no-untyped-def]
     """What a page says, without its markup, whitespace collapsed."""
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", response.get_data(as_text=True)))
+
+
+def confirm_by_email_link(app: Flask, exchange, address: str) -> FlaskClient:  # type: ignore[no-untyped-def]
+    """Open the confirmation link the dev tenant delivered to `address` and press the button, as the
+    citizen would (a client of their own: only the link)."""
+    from tests.reservations.conftest import IsolatedClient
+
+    sent = [str(m) for m in exchange.control.outbound_mail() if address in str(m)]
+    link = next(re.search(r"https?://[^\s\"'<>]+/reservations/confirm/[^\s\"'<>\\]+", m) for m in sent
+                if "/reservations/confirm/" in m)
+    path = "/" + link.group(0).split("://", 1)[1].split("/", 1)[1]
+    citizen = IsolatedClient(app, app.response_class, use_cookies=True)
+    response = citizen.post(path, data={"csrf_token": csrf_token(citizen, path)})
+    assert response.status_code == 303, response.get_data(as_text=True)
+    assert "your email address is confirmed" in citizen.get(response.headers["Location"]).get_data(as_text=True)
+    return citizen
+
+
+def confirm_latest(app: Flask) -> None:
+    """The citizen of the newest request confirms their address (confirmation.py): its receipt and
+    the approvers' email go out then."""
+    from sqlalchemy import select
+
+    from app.reservations import services
+    from app.reservations.models import Reservation
+
+    with app.test_request_context():
+        services.confirm_address(db.session.scalars(select(Reservation).order_by(Reservation.id.desc())).first())

@@ -14,7 +14,9 @@ from app.reservations.models import Reservation
 from app.sqltypes import utcnow
 from tests.factories import grant, make_employee
 from tests.jobs.helpers import drain
-from tests.reservations.helpers import booking_form, csrf_token, make_room, next_open_day, page_text, staff, submit
+from tests.reservations.helpers import (
+    booking_form, confirm_latest, csrf_token, make_room, next_open_day, page_text, staff, submit,
+)
 
 
 def _emails(template: str) -> list[EmailMessage]:
@@ -33,6 +35,7 @@ def test_a_new_request_emails_the_facilitys_approvers_with_a_link(app, client, e
     space = make_room()
     assert [e.display_name for e in approvers.for_facility(space.facility)] == ["Alex Approver"]
     submit(client, space, booking_form(next_open_day()))
+    confirm_latest(app)  # approvers hear of a request once its address is confirmed
     reservation = db.session.scalars(select(Reservation)).one()
     (waiting,) = _emails("reservation_waiting")
     assert waiting.recipient == "alex@auburnal.gov"
@@ -49,11 +52,13 @@ def test_no_approver_mail_when_the_room_needs_no_approval_and_a_teams_card_when_
     grant(alex, "reservations.approver")
     space = make_room(approval=False)
     submit(client, space, booking_form(next_open_day()))
+    confirm_latest(app)
     assert _emails("reservation_waiting") == []
     space.reservation_config.approval_required = True
     db.session.commit()
     monkeypatch.setitem(app.config, "TEAMS_WEBHOOK_URL", "https://example.invalid/workflow")
     submit(client, space, booking_form(next_open_day(), "14:00", "15:00"))
+    confirm_latest(app)
     card = db.session.scalars(select(GraphOperation).where(GraphOperation.kind == "teams_notify")).one()
     assert card.payload["title"].endswith("is waiting for approval")
     assert card.payload["facts"]["Room"] == "Study Room A, Auburn Public Library"

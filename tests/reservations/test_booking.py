@@ -38,7 +38,8 @@ def test_submitting_holds_the_slot_and_queues_the_blocking_event_and_the_email(a
     assert event["start"] == {"dateTime": reservation.start_at.strftime("%Y-%m-%dT%H:%M:%S"), "timeZone": "UTC"}
     assert mail.kind == "send_mail"
     email = db.session.scalars(select(EmailMessage)).one()
-    assert email.template == "reservation_received" and email.recipient == "ann@example.org"
+    # The first email asks the citizen to confirm their address; the receipt follows (test_spam_limits.py).
+    assert email.template == "reservation_confirm_address" and email.recipient == "ann@example.org"
 
     confirmation = client.get(response.headers["Location"])
     html = confirmation.get_data(as_text=True)
@@ -52,7 +53,7 @@ def test_a_space_without_approval_confirms_at_once(app, client):
     reservation = db.session.scalars(select(Reservation)).one()
     assert reservation.status == "approved"
     assert [e.kind for e in reservation.history] == ["submitted", "approved"]
-    assert db.session.scalars(select(EmailMessage.template)).one() == "reservation_approved"
+    assert db.session.scalars(select(EmailMessage.template)).one() == "reservation_confirm_address"
     assert "Your reservation is confirmed" in client.get(response.headers["Location"]).get_data(as_text=True)
 
 

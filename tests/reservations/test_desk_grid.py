@@ -7,9 +7,14 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from app.calendars.forms import EventInput
+from app.calendars.models import Calendar
+from app.calendars.services import publish_event, save_event
 from app.extensions import db
+from app.facilities.closures import ClosureInput, add_closure
 from app.reservations import desk_grid
 from app.reservations.models import Reservation
+from tests.factories import make_employee
 from tests.jobs.helpers import drain
 from tests.reservations.desk_helpers import add_reservation, outlook_booking
 from tests.reservations.helpers import booking_form, make_room, next_open_day, page_text, staff, submit
@@ -52,6 +57,8 @@ def test_week_grid_puts_each_booking_under_its_day_and_marks_today(app, exchange
     html = viewer.get(f"/staff/bookings/grid?view=week&date={day}").get_data(as_text=True)
     monday = day - timedelta(days=day.weekday())
     assert f"Week of {monday.strftime('%A, %B %-d, %Y')}" in html
+    # the screen reader's announcement reads as a sentence, not "Showing Week of ..."
+    assert f"Showing the week of {monday.strftime('%A, %B %-d, %Y')}." in html
     assert "Wanda Week" in html and "Next Week" not in html and "Cancelled Person" not in html
     assert html.count('<th scope="col"') == 8  # the room column and seven days
     following = viewer.get(f"/staff/bookings/grid?view=week&date={monday + timedelta(days=7)}").get_data(as_text=True)
@@ -69,16 +76,25 @@ def test_an_unreadable_outlook_calendar_is_said_not_hidden(app, exchange):
     assert "Ann Citizen" in html
 
 
-def test_other_occupancy_sources_add_their_items(app, exchange, monkeypatch):
-    """The hook issue 17's published events and closures use."""
-    space = make_room(mailbox=None)
+def test_events_published_to_the_room_and_closures_show_as_themselves_not_as_outlook_busy_time(app, exchange):
+    """A room's occupancy on the grid: MyGov's published events and closures, each named as what it is,
+    and their events in the room calendar (a series' occurrences too) not shown again as Outlook's."""
+    space = make_room()
     day = next_open_day()
-
-    def closures(spaces, start, end):
-        return {spaces[0].id: [desk_grid.GridItem("closure", start + timedelta(hours=9), start + timedelta(hours=12),
-                                                  "Floor cleaning")]}
-
-    monkeypatch.setattr(desk_grid, "_extra_sources", [closures])
+    calendar = Calendar(name="Library programs", slug="library-programs", time_zone="America/Chicago",
+                        exchange_calendar_address=space.exchange_resource_mailbox)
+    db.session.add(calendar)
+    db.session.commit()
+    editor = make_employee("Cal Editor")
+    event = save_event(calendar, None, EventInput(title="Story time", start_date=day.isoformat(), start_time="10:00",
+                                                  end_time="11:00", rrule="FREQ=WEEKLY;COUNT=3"), editor)
+    publish_event(event, editor)
+    following = day + timedelta(days=1)
+    add_closure(space.facility, ClosureInput("Floor cleaning", following, following, None, space.id), editor)
+    drain()
+    assert {e["subject"] for e in exchange.control.events(space.exchange_resource_mailbox)} >= {"Story time"}
     viewer, _ = staff(app, "reservations.viewer")
-    text = page_text(viewer.get(f"/staff/bookings/grid?date={day}"))
-    assert "Closed 9:00 AM to 12:00 PM Floor cleaning" in text
+    week = page_text(viewer.get(f"/staff/bookings/grid?view=week&date={day}"))
+    assert "Published event 10:00 AM to 11:00 AM Story time" in week
+    assert "Closed" in week and "Floor cleaning" in week
+    assert week.count("Busy in Outlook") == 1  # the key to the marks only

@@ -17,7 +17,9 @@ from app.mail.models import EmailMessage
 from app.reservations.models import Reservation
 from tests.jobs.helpers import drain
 from tests.reservations.desk_helpers import add_reservation
-from tests.reservations.helpers import CITY, booking_form, csrf_token, make_room, next_open_day, page_text, space_url, submit
+from tests.reservations.helpers import (
+    CITY, booking_form, confirm_latest, csrf_token, make_room, next_open_day, page_text, space_url, submit,
+)
 
 
 def _mail_ops() -> list[GraphOperation]:
@@ -29,6 +31,7 @@ def test_the_confirmation_carries_an_ics_and_add_to_calendar_links(app, client, 
     space = make_room(approval=False)
     day = next_open_day()
     submit(client, space, booking_form(day, "10:00", "11:30"))
+    confirm_latest(app)  # the receipt follows the address's confirmation
     reservation = db.session.scalars(select(Reservation)).one()
     message = _mail_ops()[-1].payload["message"]
     (attachment,) = message["attachments"]

@@ -97,6 +97,7 @@ def test_creates_that_time_out_after_exchange_took_them_leave_one_event_each_and
         app, client, exchange):
     """Graph's transactionId de-duplication off; every other create takes effect, then answers 504."""
     exchange.control.update_settings(transaction_id_dedupe=False)
+    app.config.update(BOOKING_MAX_OPEN_PER_CLIENT=10, BOOKING_MAX_ADDRESSES_PER_HOUR=10, BOOKING_MAX_OPEN_PER_ADDRESS=10)
     space = make_room()
     day = next_open_day()
     for hour in range(9, 15):

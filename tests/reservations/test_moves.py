@@ -187,3 +187,26 @@ def test_moved_before_the_worker_ran_still_ends_with_exactly_one_event(app, clie
     (event,) = _ours(exchange, room_b.exchange_resource_mailbox, reservation)
     assert event["id"] == reservation.exchange_event_id
     assert graph_time(event["start"]) == reservation.start_at
+
+
+def test_the_move_form_asks_for_dates_and_times_as_its_controls_show_them(app, client, exchange):
+    """The hints match what the date and time controls display (12/18/2026, 02:00 PM) and the
+    error message (month/day/year); where the browser shows plain text boxes, typing it that way works."""
+    space = make_room()
+    day = next_open_day()
+    submit(client, space, booking_form(day, "10:00", "11:00"))
+    reservation = db.session.scalars(select(Reservation)).one()
+    with app.test_request_context():
+        path = f"/reservations/manage/{signed_token(reservation)}/move"
+    html = client.get(path).get_data(as_text=True)
+    # a phone keeps the reference whole (not "R-" on one line and the rest on the next)
+    assert f'<span class="text-no-wrap">{reservation.reference}</span>' in html
+    form = page_text(client.get(path))
+    assert "For example 03/15/" in form and "For example 2:30 PM." in form
+    assert "2026-03-15" not in form and "14:30" not in form
+    typed = client.post(path, data={"csrf_token": csrf_token(client, path), "space": str(space.id),
+                                    "date": day.strftime("%m/%d/%Y"), "start_time": "12:00 pm", "end_time": "1:00 PM"})
+    assert typed.status_code == 303, page_text(typed)
+    db.session.expire_all()
+    assert reservation.start_at.astimezone(CITY).strftime("%H:%M") == "12:00"
+    assert reservation.end_at.astimezone(CITY).strftime("%H:%M") == "13:00"

@@ -63,7 +63,8 @@ def test_the_person_sees_which_dates_are_free_then_sends_those(app, client, exch
     the_series = db.session.scalars(select(ReservationSeries)).one()
     assert {r.series_id for r in reservations} == {the_series.id}
     emails = db.session.scalars(select(EmailMessage)).all()
-    assert [e.template for e in emails] == ["reservation_series"]  # one email, not one per date
+    # One email, not one per date; the citizen's address is not confirmed yet, so it asks for that.
+    assert [e.template for e in emails] == ["reservation_confirm_address"]
     assert f"Sent 2 dates as {the_series.reference}" in page_text(client.get(sent.headers["Location"]))
     drain()
     db.session.expire_all()
@@ -125,3 +126,18 @@ def test_desk_staff_book_a_series_for_a_citizen_and_it_is_recorded_as_theirs(app
     dates = db.session.scalars(select(Reservation)).all()
     assert len(dates) == 2 and all(r.history[0].actor_id == employee.id for r in dates)
     assert all(r.history[0].detail == "Entered by staff for Chess Club." for r in dates)
+
+
+def test_dates_and_times_typed_as_the_controls_show_them_are_understood(app, client, exchange):
+    """Where the browser shows text boxes, 03/15/2027 and 2:30 PM (as the hints say) work for the
+    first date, the last date and the times."""
+    space = make_room()
+    first = _weekday_ahead()
+    form = {**booking_form(first, "10:00", "11:00"), "date": first.strftime("%m/%d/%Y"),
+            "start_time": "10:00 AM", "end_time": "11:00 am", "frequency": "weekly",
+            "until": (first + timedelta(days=14)).strftime("%m/%d/%Y"), "count": ""}
+    preview = _post(client, space, form)
+    assert preview.status_code == 200, page_text(preview)
+    assert "3 of 3 dates are free." in page_text(preview)
+    wrong = _post(client, space, {**form, "until": "next month"})
+    assert "Enter the last date as month/day/year" in page_text(wrong)

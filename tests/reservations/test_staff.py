@@ -59,7 +59,7 @@ def test_approving_emails_the_requester_and_is_audited(app, client):
     assert [e.kind for e in reservation.history] == ["submitted", "approved"]
     assert reservation.history[-1].actor_label == "Alex Approver"
     templates = db.session.scalars(select(EmailMessage.template).order_by(EmailMessage.id)).all()
-    assert templates == ["reservation_received", "reservation_approved"]
+    assert templates == ["reservation_confirm_address", "reservation_approved"]
     assert _ops("delete_event") == []
     audit = db.session.scalars(select(AuditEntry)).one()
     assert audit.action == "reservation.approved" and audit.target_id == str(reservation.id)

@@ -97,3 +97,6 @@ def test_data_errors_are_named_and_viewers_cannot_book(app):
     assert 'id="field-requester_email"' in bad.get_data(as_text=True) and "aria-invalid" in bad.get_data(as_text=True)
     viewer, _ = staff(app, "reservations.viewer", name="Val Viewer")
     assert viewer.get(PAGE).status_code == 403
+    # the repeating booking pages are a list, one room a line (room names already hold commas)
+    page = desk.get(PAGE).get_data(as_text=True)
+    assert f'">{space.name}, {space.facility.name}</a></li>' in page

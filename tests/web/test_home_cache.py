@@ -41,6 +41,22 @@ def test_the_home_page_still_renders_when_redis_is_down(app, client):
     assert response.status_code == 200 and "Program Room" in response.get_data(as_text=True)
 
 
+def test_made_up_query_parameters_get_the_stored_page_and_store_nothing_new(app, client):
+    from app.jobs.queue import get_redis
+
+    seed_demo(app.config["ENTRA_TENANT_ID"], app.config["CITY_TIMEZONE"])
+    redis = get_redis()
+    for path in ("/", "/calendars/library/", "/calendars/library/month", "/reservations/library/study-room-a/"):
+        client.get(path)
+        stored = set(redis.scan_iter("mygov:page:*"))
+        for made_up in ("?x=1", "?utm_source=mail&x=2", "?x=" + "a" * 500, "?Q=story"):
+            assert client.get(path + made_up).status_code == 200
+        assert set(redis.scan_iter("mygov:page:*")) == stored, path
+    client.get("/calendars/library/?q=story")  # a parameter the page reads is a page of its own
+    assert "Toddler Story Time" in client.get("/calendars/library/?q=story&x=1").get_data(as_text=True)
+    assert len(set(redis.scan_iter("mygov:page:*"))) == len(stored) + 1
+
+
 def test_an_event_published_today_is_on_the_home_page_at_once(app, client):
     from datetime import datetime, time, timedelta
     from zoneinfo import ZoneInfo
