@@ -92,7 +92,7 @@ def availability_version(facility_slug: str, space_slug: str) -> str:
 
 
 @reservations_bp.get("/<facility_slug>/<space_slug>/")
-@cached_page(availability_version, params=("date", "from"))
+@cached_page(availability_version, params=("date", "from", "part", "start_time", "end_time"))
 def space_page(facility_slug: str, space_slug: str) -> Response:
     space = _space(facility_slug, space_slug)
     form = {"date": request.args.get("date", "")}
