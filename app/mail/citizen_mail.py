@@ -65,6 +65,25 @@ _EXAMPLE_DATES = [
 
 MORE_CITIZEN_TEMPLATES: tuple[MailTemplate, ...] = (
     MailTemplate(
+        "reservation_confirm_address", "Confirm the email address",
+        "Sent first, to an address nobody has confirmed yet: the request is kept only once its owner confirms. "
+        "It offers nothing the requester typed (not even their name), so the form cannot send the city's mail "
+        "with someone else's words.",
+        (Variable("reference", "the reservation's reference, such as R-7KQ2M9XD", required=True),
+         Variable("space_name", "the room"), Variable("facility_name", "the building"),
+         Variable("when", "the day and time, in the city's time zone"),
+         Variable("confirm_url", "the link that confirms the address", required=True),
+         Variable("confirm_minutes", "how many minutes the request is held unconfirmed", required=True)),
+        "Please confirm your email address for reservation request {{ reference }}",
+        "Someone asked to reserve {{ space_name }}, {{ facility_name }} on the city's website and gave this email "
+        "address.\n\nReference: {{ reference }}\nWhen: {{ when }}\n\nIf it was you, confirm your address within "
+        "{{ confirm_minutes }} minutes to keep the request:\n{{ confirm_url }}\n\nIf it was not you, you need "
+        "not do anything: the time is released after {{ confirm_minutes }} minutes and we will not write to you "
+        "about it again.",
+        {key: value for key, value in RESERVATION_EXAMPLE.items() if key != "requester_name"}
+        | {"confirm_url": "https://www.auburnal.gov/reservations/confirm/example", "confirm_minutes": 60},
+    ),
+    MailTemplate(
         "reservation_moved", "Reservation moved",
         "Sent when staff or the citizen move a reservation to another room or time.",
         (*RESERVATION_VARIABLES, MANAGE_URL, _CALENDAR_LINKS),
