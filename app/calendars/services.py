@@ -229,7 +229,7 @@ def skip_occurrence(event: CalendarEvent, original: str, actor: Employee) -> Non
     _series_changed(event, actor, "calendar_event.skip", {"occurrence": local})
 
 
-def restore_occurrence(event: CalendarEvent, original: str, actor: Employee) -> None:
+def restore_occurrence(event: CalendarEvent, original: str, actor: Employee, overlap_reason: str = "") -> None:
     """Bring back a skipped occurrence, or put a moved one back at its original time."""
     _may_change_occurrences(event, actor)
     local = _occurrence_key(event, original)
@@ -237,10 +237,10 @@ def restore_occurrence(event: CalendarEvent, original: str, actor: Employee) -> 
     if not skipped and not _drop_override(event, local):
         return
     event.exdates = [value for value in event.exdates or [] if value != local]
-    _series_changed(event, actor, "calendar_event.restore", {"occurrence": local})
+    _series_changed(event, actor, "calendar_event.restore", {"occurrence": local}, overlap_reason)
 
 
-def move_occurrence(event: CalendarEvent, data: MoveInput, actor: Employee) -> None:
+def move_occurrence(event: CalendarEvent, data: MoveInput, actor: Employee, overlap_reason: str = "") -> None:
     _may_change_occurrences(event, actor)
     if event.all_day or not event.rrule:
         raise Invalid({"original": "Only occurrences of a repeating event with times can be moved."})
@@ -250,7 +250,7 @@ def move_occurrence(event: CalendarEvent, data: MoveInput, actor: Employee) -> N
     event.exdates = [value for value in event.exdates or [] if value != local]
     event.overrides.append(CalendarEventOverride(recurrence_id=original, start_at=starts, end_at=ends))
     _series_changed(event, actor, "calendar_event.move",
-                    {"occurrence": local, "start": starts.isoformat(), "end": ends.isoformat()})
+                    {"occurrence": local, "start": starts.isoformat(), "end": ends.isoformat()}, overlap_reason)
 
 
 def _may_change_occurrences(event: CalendarEvent, actor: Employee) -> None:
@@ -277,10 +277,12 @@ def _drop_override(event: CalendarEvent, local: str) -> bool:
     return bool(found)
 
 
-def _series_changed(event: CalendarEvent, actor: Employee, action: str, after: dict[str, object]) -> None:
+def _series_changed(event: CalendarEvent, actor: Employee, action: str, after: dict[str, object],
+                    overlap_reason: str = "") -> None:
     _changed(event, significant=True)
     entry = audit(actor, action, "calendar_event", event.id, None, after)
-    if event.status == "published":
+    if event.status == "published":  # a date moved or brought back onto a booking is refused like a publish
+        _room_free_or_exempted(event, actor, overlap_reason)
         _exchange(event, "update_event", entry)
     db.session.commit()
 

@@ -277,10 +277,10 @@ def change_occurrence(event_id: int, verb: str) -> Page:
         if verb == "skip":
             services.skip_occurrence(event, original, current_user)
         elif verb == "restore":
-            services.restore_occurrence(event, original, current_user)
+            services.restore_occurrence(event, original, current_user, request.form.get("overlap_reason", ""))
         else:
             services.move_occurrence(event, MoveInput(**{n: request.form.get(n, "") for n in MOVE_FIELDS}),
-                                     current_user)
+                                     current_user, request.form.get("overlap_reason", ""))
     except Invalid as invalid:
         db.session.rollback()
         move = MoveInput(**{n: request.form.get(n, "") for n in MOVE_FIELDS}, errors=invalid.errors)

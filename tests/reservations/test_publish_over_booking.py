@@ -17,7 +17,7 @@ from app.reservations.models import Reservation
 from app.reservations.occupancy_models import OccupancyExemption, RoomOccupancy
 from tests.facilities.helpers import operations, post
 from tests.factories import make_employee, staff_client
-from tests.reservations.helpers import booking_form, make_room, next_open_day, page_text, submit
+from tests.reservations.helpers import CITY, booking_form, make_room, next_open_day, page_text, submit
 
 
 def _room_booked_10_to_11(client):
@@ -139,3 +139,31 @@ def test_applying_an_editors_change_onto_a_booking_needs_the_facilities_role_and
 def space_zone():
     from tests.reservations.helpers import CITY
     return CITY
+
+
+def test_moving_one_date_of_a_published_room_series_onto_a_booking_is_refused_like_a_publish(app, client):
+    space, day, calendar = _room_booked_10_to_11(client)
+    publisher, pat = staff_client(app, "calendars.publisher", "calendars.editor", name="Pat Publisher")
+    series = services.save_event(calendar, None, EventInput(
+        title="Chess club", start_date=(day - timedelta(days=7)).isoformat(), start_time="14:00", end_time="15:00",
+        rrule="FREQ=WEEKLY;COUNT=3"), pat)
+    services.publish_event(series, pat)
+    same_week = series.start_at.astimezone(CITY).replace(tzinfo=None) + timedelta(days=7)
+    move = {"original": same_week.isoformat(), "start_date": day.isoformat(), "start_time": "10:30",
+            "end_time": "11:30"}
+    edit_page = f"/staff/calendars/events/{series.id}"
+
+    refused = post(publisher, f"{edit_page}/occurrences/move", move, token_from=edit_page)
+    assert refused.status_code == 422
+    assert "cannot be published as it stands" in page_text(refused) and "Chess club" in page_text(refused)
+    db.session.expire_all()
+    assert db.session.get(CalendarEvent, series.id).overrides == []  # nothing moved
+
+    editor, _ = staff_client(app, "calendars.publisher", "calendars.editor", "facilities.editor", name="Fay Facilities")
+    assert "Reason for the overlap" in page_text(editor.get(edit_page))
+    moved = post(editor, f"{edit_page}/occurrences/move", {**move, "overlap_reason": "The club meets there that day"},
+                 token_from=edit_page)
+    assert moved.status_code == 303
+    db.session.expire_all()
+    assert len(db.session.get(CalendarEvent, series.id).overrides) == 1
+    assert db.session.scalars(select(OccupancyExemption.reason)).all() == ["The club meets there that day"]
