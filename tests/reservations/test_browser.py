@@ -9,6 +9,7 @@ from app.extensions import db
 from app.reservations.models import Reservation
 from tests.browser_plugin import axe_violations, describe
 from tests.factories import grant, make_employee, sign_in_browser
+from tests.reservations.browser_helpers import fill_booking
 from tests.reservations.helpers import make_room, next_open_day
 
 pytestmark = pytest.mark.browser
@@ -19,19 +20,6 @@ def _assert_accessible(page) -> None:
     assert violations == [], describe(violations)
     assert [e for e in page.console_errors if "Content Security Policy" in e] == []
 
-
-def _fill_booking(page, day, *, javascript: bool = True) -> None:
-    page.fill("#field-date", day.isoformat())
-    if javascript:  # the date swaps in the day's lists: no booking ends at opening time
-        expect(page.locator("#field-end_time option[value='09:00']")).to_have_count(0)
-    page.select_option("#field-start_time", "10:00")
-    if javascript:  # the start swaps in its end list: the ends start after it
-        expect(page.locator("#field-end_time option[value='10:00']")).to_have_count(0)
-    page.select_option("#field-end_time", "11:30")
-    page.fill("#field-requester_name", "Ann Citizen")
-    page.fill("#field-requester_email", "ann@example.org")
-    page.fill("#field-purpose", "Book club")
-    page.fill("#field-attendees", "8")
 
 
 def test_booking_with_javascript_refreshes_free_times_and_is_accessible(app, live_server, page):
@@ -65,7 +53,7 @@ def test_booking_with_javascript_refreshes_free_times_and_is_accessible(app, liv
     page.select_option("#field-start_time", "10:00")
     expect(page.locator("#field-end_time option[value='11:30']")).to_have_count(1)
     page.select_option("#field-end_time", "11:30")
-    _fill_booking(page, day)
+    fill_booking(page, day)
     page.click("button[type=submit]")
     expect(page.locator("h1")).to_have_text("We received your request")
     _assert_accessible(page)
@@ -81,7 +69,7 @@ def test_booking_without_javascript_shows_errors_then_books(app, live_server, br
     page = context.new_page()
     page.console_errors = []
     page.goto(f"{live_server.url}/reservations/library/study-room-a/")
-    _fill_booking(page, day, javascript=False)
+    fill_booking(page, day, javascript=False)
     page.fill("#field-requester_email", "not an address")
     page.click("button[type=submit]")
     expect(page.locator("#error-summary")).to_contain_text("Email address: Enter an email address")
@@ -103,7 +91,7 @@ def test_booking_without_javascript_shows_errors_then_books(app, live_server, br
 def test_booking_errors_are_accessible(app, live_server, page):
     make_room()
     page.goto(f"{live_server.url}/reservations/library/study-room-a/")
-    _fill_booking(page, next_open_day())
+    fill_booking(page, next_open_day())
     page.fill("#field-requester_email", "not an address")
     page.click("button[type=submit]")
     expect(page.locator("#error-summary")).to_contain_text("Email address: Enter an email address")

@@ -13,7 +13,7 @@ from app.mail.models import EmailMessage
 from app.reservations.models import Reservation
 from tests.browser_plugin import axe_violations, describe
 from tests.reservations.helpers import make_room, next_open_day
-from tests.reservations.test_browser import _fill_booking
+from tests.reservations.browser_helpers import fill_booking
 
 pytestmark = pytest.mark.browser
 SHOTS = Path("/tmp/security-b")
@@ -39,7 +39,7 @@ def test_a_citizen_confirms_their_address_without_javascript(app, live_server, b
     context = browser.new_context(java_script_enabled=False)
     plain = context.new_page()
     plain.goto(f"{live_server.url}/reservations/library/study-room-a/")
-    _fill_booking(plain, next_open_day())
+    fill_booking(plain, next_open_day(), javascript=False)
     plain.click("button[type=submit]")
     expect(plain.locator("h2.usa-alert__heading")).to_contain_text("Confirm your email address by")
     _shoot(plain, "received")
