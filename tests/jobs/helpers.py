@@ -24,7 +24,8 @@ def drain() -> None:
 def lose_redis_data() -> None:
     """Redis losing everything, as far as this app can tell: its own database is emptied.
 
-    FLUSHDB, never FLUSHALL: the Redis server may be shared, and other databases are not ours.
+    FLUSHDB only, never the command that empties every database: the Redis server may be shared,
+    and other databases are not ours.
     """
     get_redis().flushdb()
 

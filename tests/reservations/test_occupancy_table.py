@@ -92,9 +92,8 @@ def test_reservations_series_occurrences_and_closed_days_hold_the_room_in_one_ta
                                                  (_at(day, 11), midnight + timedelta(days=1))]
 
 
+@pytest.mark.postgres  # SQLite has no exclusion constraint: the immediate-transaction check (test_concurrency) guards it
 def test_the_exclusion_constraint_refuses_an_overlap_that_skipped_the_check(app, client):
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("SQLite has no exclusion constraint: the immediate-transaction check (test_concurrency) guards it")
     space = make_room()
     day = next_open_day()
     _publish(space, "Story time", day, "10:00", "11:00")
