@@ -20,13 +20,13 @@ from app.access.services import audit
 from app.calendars.exchange import GRAPH_DAYS
 from app.extensions import db
 from app.facilities.forms import FieldErrors
-from app.facilities.models import Closure, Facility, FacilitySpace
+from app.facilities.models import CLOSURE_OUTBOX_TARGET, Closure, Facility, FacilitySpace
 from app.jobs.outbox import record_operation
 from app.people.models import Employee
 from app.reservations.models import ACTIVE_STATUSES, Reservation
 from app.web.params import whole_number
 
-TARGET_TYPE = "closure"
+TARGET_TYPE = CLOSURE_OUTBOX_TARGET
 # Not the plain "MyGov" category: room reconcile compares those with reservations and events.
 CATEGORY = "MyGov closure"
 MAX_REASON = 200

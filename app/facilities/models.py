@@ -202,6 +202,9 @@ class ReservationConfig(db.Model):
                 for opens, closes in self.weekly_hours.get(str(day.isoweekday()), [])]
 
 
+CLOSURE_OUTBOX_TARGET = "closure"  # the outbox target type of a closure's event in a room calendar
+
+
 class Closure(db.Model):
     """Days a space, a whole facility or (no facility: the city's holiday list) every facility is closed.
 

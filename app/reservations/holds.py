@@ -14,8 +14,7 @@ from sqlalchemy import String, cast, func, or_, select
 
 from app.calendars.models import Calendar, CalendarEvent
 from app.extensions import db
-from app.facilities.closures import TARGET_TYPE as CLOSURE_TARGET
-from app.facilities.models import FacilitySpace
+from app.facilities.models import CLOSURE_OUTBOX_TARGET, FacilitySpace
 from app.jobs.models import GraphOperation
 from app.reservations import exchange
 from app.reservations.models import ACTIVE_STATUSES, Reservation
@@ -35,7 +34,7 @@ def mygov_event_ids_in(mailbox: str) -> set[str]:
     published = db.session.scalars(select(CalendarEvent.exchange_event_id).join(Calendar).where(
         func.lower(Calendar.exchange_calendar_address) == mailbox.lower(), CalendarEvent.exchange_event_id.is_not(None)))
     closures = db.session.scalars(select(GraphOperation).where(
-        GraphOperation.target_type == CLOSURE_TARGET, GraphOperation.kind == "create_event",
+        GraphOperation.target_type == CLOSURE_OUTBOX_TARGET, GraphOperation.kind == "create_event",
         GraphOperation.status == "done"))
     closure_ids = {(op.result or {}).get("event_id") for op in closures
                    if str(op.payload.get("mailbox", "")).lower() == mailbox.lower()}
